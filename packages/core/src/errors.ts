@@ -1,0 +1,71 @@
+/**
+ * flowq's closed error vocabulary. Every error that reaches a client is one of these:
+ * a stable `code`, an HTTP `status`, and whether trying again may help.
+ */
+export abstract class FlowqError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly retryable: boolean = false;
+  /** The request field at fault, when there is one. */
+  readonly field?: string;
+
+  constructor(message: string, field?: string) {
+    super(message);
+    this.name = new.target.name;
+    if (field !== undefined) this.field = field;
+  }
+
+  toJSON(): { code: string; message: string; field?: string } {
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
+  }
+}
+
+export class ValidationError extends FlowqError {
+  readonly code = 'validation_failed';
+  readonly status = 400;
+  constructor(
+    message: string,
+    field: string,
+    readonly issues: { field: string; message: string }[] = [{ field, message }],
+  ) {
+    super(message, field);
+  }
+}
+
+export class UnauthorizedError extends FlowqError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+export class ForbiddenError extends FlowqError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+export class NotFoundError extends FlowqError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+
+export class ConflictError extends FlowqError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+export class PayloadTooLargeError extends FlowqError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+}
+
+export class ServiceUnavailableError extends FlowqError {
+  override readonly retryable = true;
+  readonly status = 503;
+  constructor(
+    readonly code: 'database_unavailable' | 'queue_unavailable' | 'service_unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './models';
+export * from './video-request';
+export * from './job-status';
+export * from './errors';
+export * from './ids';
+export * from './media-id';
