@@ -1,2 +1,5 @@
-// Replaced by the real one below once the testing package lands.
-export default async function setup(): Promise<void> {}
+import { setupTestServices } from '@flowq/testing';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  return setupTestServices();
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { boolFrom, ConfigError, csv, intFrom, parseEnv } from './env';
+
+export const DEFAULT_USEAPI_BASE_URL = 'https://api.useapi.net/v1/google-flow';
+/** Used only in simulator mode when no FLOWQ_API_KEYS are configured; the README names it. */
+export const DEV_API_KEY = 'flowq-dev-key';
+
+const accountSpec = z.string().transform((s, ctx) => {
+  const [email, tier = 'pro'] = s.split(':').map((x) => x.trim());
+  if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+    ctx.addIssue({ code: 'custom', message: `"${s}" is not an account email (email[:ultra|pro])` });
+    return z.NEVER;
+  }
+  if (tier !== 'ultra' && tier !== 'pro') {
+    ctx.addIssue({ code: 'custom', message: `tier of ${email} must be ultra or pro, not "${tier}"` });
+    return z.NEVER;
+  }
+  return { email: email.toLowerCase(), tier: tier as 'ultra' | 'pro' };
+});
+
+/** Every variable flowq reads, with its default. `.env.example` mirrors this list. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFrom(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/flowq'),
+  DATABASE_POOL_MAX: intFrom(20, 1),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('flowq'),
+  FLOWQ_API_KEYS: csv,
+  USEAPI_TOKEN: z.string().optional(),
+  USEAPI_BASE_URL: z.url().default(DEFAULT_USEAPI_BASE_URL),
+  USEAPI_TIMEOUT_MS: intFrom(30_000, 1000),
+  FLOWQ_ACCOUNTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(accountSpec)),
+  BULL_BOARD_USER: z.string().default('admin'),
+  BULL_BOARD_PASSWORD: z.string().optional(),
+  WORKER_CONCURRENCY: intFrom(50, 1),
+  POLL_INTERVAL_MS: intFrom(15_000, 100),
+  RETRY_DELAY_MIN_MS: intFrom(5_000),
+  RETRY_DELAY_MAX_MS: intFrom(10_000),
+  MAX_ATTEMPTS: intFrom(3, 1),
+  JOB_DEADLINE_HOURS: z.coerce.number().positive().default(24),
+  ACCOUNT_MAX_CONCURRENT: intFrom(4, 1),
+  ACCOUNT_MAX_PER_MINUTE: intFrom(10, 1),
+  SIM_PORT: intFrom(4010),
+  SIM_GENERATION_MS: z
+    .string()
+    .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
+    .default('2000-4000'),
+  SIM_ENABLED: boolFrom(false),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface FlowqConfig {
+  env: Env['NODE_ENV'];
+  http: { port: number; host: string; publicUrl: string };
+  log: { level: Env['LOG_LEVEL'] };
+  db: { url: string; poolMax: number };
+  redis: { url: string; prefix: string };
+  auth: { apiKeys: string[]; usingDevKey: boolean };
+  useapi: { token: string | undefined; baseUrl: string; timeoutMs: number };
+  /** True when no USEAPI_TOKEN is set: flowq starts its own Flow simulator and talks to it. */
+  simulator: { enabled: boolean; port: number; generationMs: { min: number; max: number } };
+  accounts: { seed: { email: string; tier: 'ultra' | 'pro' }[]; maxConcurrent: number; maxPerMinute: number };
+  bullBoard: { user: string; password: string };
+  worker: {
+    concurrency: number;
+    pollIntervalMs: number;
+    retryDelayMs: { min: number; max: number };
+    maxAttempts: number;
+    deadlineMs: number;
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): FlowqConfig {
+  const e = parseEnv(envSchema, env);
+  const simulatorEnabled = e.SIM_ENABLED || !e.USEAPI_TOKEN;
+  const problems: string[] = [];
+  if (!simulatorEnabled && e.FLOWQ_API_KEYS.length === 0) problems.push('FLOWQ_API_KEYS: required when USEAPI_TOKEN is set');
+  if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
+  if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
+  if (problems.length) throw new ConfigError(problems);
+  const [genMin, genMax = genMin] = e.SIM_GENERATION_MS.split('-').map(Number) as [number, number?];
+  const usingDevKey = e.FLOWQ_API_KEYS.length === 0;
+  return {
+    env: e.NODE_ENV,
+    http: { port: e.PORT, host: e.HOST, publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
+    log: { level: e.LOG_LEVEL },
+    db: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    auth: { apiKeys: usingDevKey ? [DEV_API_KEY] : e.FLOWQ_API_KEYS, usingDevKey },
+    useapi: {
+      token: e.USEAPI_TOKEN,
+      baseUrl: simulatorEnabled ? `http://127.0.0.1:${e.SIM_PORT}/v1/google-flow` : e.USEAPI_BASE_URL,
+      timeoutMs: e.USEAPI_TIMEOUT_MS,
+    },
+    simulator: { enabled: simulatorEnabled, port: e.SIM_PORT, generationMs: { min: genMin, max: genMax } },
+    accounts: { seed: e.FLOWQ_ACCOUNTS, maxConcurrent: e.ACCOUNT_MAX_CONCURRENT, maxPerMinute: e.ACCOUNT_MAX_PER_MINUTE },
+    bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD ?? 'admin' },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      pollIntervalMs: e.POLL_INTERVAL_MS,
+      retryDelayMs: { min: e.RETRY_DELAY_MIN_MS, max: e.RETRY_DELAY_MAX_MS },
+      maxAttempts: e.MAX_ATTEMPTS,
+      deadlineMs: e.JOB_DEADLINE_HOURS * 3_600_000,
+    },
+  };
+}

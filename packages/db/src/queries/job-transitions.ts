@@ -1,0 +1,65 @@
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { JobError, JobResult, JobStatus } from '@flowq/core';
+import type { Db } from '../client';
+import { jobs, type JobRow } from '../schema';
+
+/**
+ * Every state change is a compare-and-set on the current status, so a duplicated
+ * callback, a late poll and a cancel racing each other cannot undo one another:
+ * whichever lands second finds the status moved and changes nothing (returns undefined).
+ */
+async function transition(
+  db: Db,
+  id: string,
+  from: readonly JobStatus[],
+  set: { [K in keyof typeof jobs.$inferInsert]?: (typeof jobs.$inferInsert)[K] | SQL },
+): Promise<JobRow | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(jobs.id, id), inArray(jobs.status, from)))
+    .returning();
+  return row;
+}
+
+export function markSubmitting(db: Db, id: string, account: string) {
+  return transition(db, id, ['queued', 'submitting'], {
+    status: 'submitting',
+    account,
+    submissions: sql`${jobs.submissions} + 1`,
+  });
+}
+
+export function markRunning(db: Db, id: string, account: string, upstreamJobId: string) {
+  return transition(db, id, ['submitting'], { status: 'running', account, upstreamJobId, startedAt: new Date() });
+}
+
+/** Back to the queue after a capacity wait or a retryable error; `countAttempt` burns one real attempt. */
+export function markRequeued(db: Db, id: string, countAttempt: boolean) {
+  return transition(db, id, ['submitting', 'running'], {
+    status: 'queued',
+    upstreamJobId: null,
+    ...(countAttempt ? { attempts: sql`${jobs.attempts} + 1` } : {}),
+  });
+}
+
+export function markSucceeded(db: Db, id: string, result: JobResult) {
+  return transition(db, id, ['submitting', 'running'], { status: 'succeeded', result, error: null, completedAt: new Date() });
+}
+
+export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {
+  return transition(db, id, from, { status: 'failed', error, completedAt: new Date() });
+}
+
+export function markCancelled(db: Db, id: string) {
+  return transition(db, id, ['queued', 'submitting', 'running'], { status: 'cancelled', completedAt: new Date() });
+}
+
+export async function countAttempt(db: Db, id: string): Promise<number> {
+  const [row] = await db
+    .update(jobs)
+    .set({ attempts: sql`${jobs.attempts} + 1`, updatedAt: new Date() })
+    .where(eq(jobs.id, id))
+    .returning({ attempts: jobs.attempts });
+  return row?.attempts ?? 0;
+}

@@ -1,0 +1,5 @@
+export * from './services';
+export * from './test-database';
+export * from './test-redis';
+export * from './global-setup';
+export * from './wait-for';
