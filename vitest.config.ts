@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['./test/global-setup.ts'],
+    // .ci/run sets FLOWQ_TEST_REPORT to sum the whole run into its last line.
+    reporters: process.env.FLOWQ_TEST_REPORT ? ['default', 'json'] : ['default'],
+    ...(process.env.FLOWQ_TEST_REPORT ? { outputFile: { json: process.env.FLOWQ_TEST_REPORT } } : {}),
   },
 });

@@ -46,8 +46,7 @@ export type MediaEntry = z.output<typeof mediaEntrySchema>;
 const remainingCredits = z.number().nullable().optional();
 
 /** The `response` of a completed video job, in either shape. */
-export const completedVideoResponseSchema = z.union([
-  z.looseObject({ operations: z.array(operationEntrySchema), remainingCredits }),
-  z.looseObject({ media: z.array(mediaEntrySchema), remainingCredits }),
-]);
+export const operationsResponseSchema = z.looseObject({ operations: z.array(operationEntrySchema), remainingCredits });
+export const mediaResponseSchema = z.looseObject({ media: z.array(mediaEntrySchema), remainingCredits });
+export const completedVideoResponseSchema = z.union([operationsResponseSchema, mediaResponseSchema]);
 export type CompletedVideoResponse = z.output<typeof completedVideoResponseSchema>;

@@ -1,0 +1,14 @@
+import type { FlowqConfig, Logger } from '@flowq/config';
+import type { Database } from '@flowq/db';
+import type { GenerateQueue } from '@flowq/queue';
+import type { Redis } from 'ioredis';
+
+/** Everything the API needs, built by the caller (server.ts or a test) and closed by it. */
+export interface ApiDeps {
+  config: FlowqConfig;
+  database: Database;
+  /** Producer connection: fails fast while Redis is away. */
+  redis: Redis;
+  queue: GenerateQueue;
+  logger: Logger;
+}

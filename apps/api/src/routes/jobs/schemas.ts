@@ -1,0 +1,65 @@
+import { JOB_ERROR_CODES, JOB_STATUSES, videoModeViolations, videoRequestFields } from '@flowq/core';
+import { MAX_PRIORITY } from '@flowq/queue';
+import { z } from 'zod';
+
+export const createJobBody = videoRequestFields
+  .extend({
+    priority: z
+      .number({ error: `must be an integer from 0 to ${MAX_PRIORITY}` })
+      .int(`must be an integer from 0 to ${MAX_PRIORITY}`)
+      .min(0, `must be an integer from 0 to ${MAX_PRIORITY}`)
+      .max(MAX_PRIORITY, `must be an integer from 0 to ${MAX_PRIORITY}`)
+      .optional(),
+    metadata: z
+      .json()
+      .optional()
+      .refine((m) => m === undefined || JSON.stringify(m).length <= 16_384, 'must serialise to at most 16384 bytes of JSON'),
+  })
+  .strict()
+  .superRefine((req, ctx) => {
+    for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+  })
+  .meta({ id: 'CreateJobRequest' });
+
+export const videoSchema = z.object({
+  url: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  seed: z.number().nullable(),
+  mediaGenerationId: z.string().nullable(),
+  status: z.enum(['succeeded', 'failed']),
+});
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(JOB_STATUSES),
+    request: z.record(z.string(), z.unknown()),
+    priority: z.number(),
+    metadata: z.unknown().optional(),
+    batchId: z.string().nullable(),
+    account: z.string().nullable(),
+    upstreamJobId: z.string().nullable(),
+    attempts: z.number(),
+    result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
+    error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Job' });
+
+export const errorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), issues: z.array(z.unknown()).optional() }),
+  })
+  .meta({ id: 'Error' });
+
+export const jobIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const listJobsQuery = z.object({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(64).optional(),
+});
+
+export const jobListSchema = z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }).meta({ id: 'JobList' });

@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { findJob, recordAttempt } from '@flowq/db';
+import { leaveCallbackHint } from '@flowq/queue';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../../deps';
+import { promote } from '../../services/job-service';
+
+/** The path useapi is told to call back; the secret makes it unguessable per job. */
+export function callbackPath(jobId: string, secret: string): string {
+  return `/v1/webhooks/useapi/${jobId}/${secret}`;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+const callbackBody = z
+  .object({
+    jobid: z.string().optional(),
+    jobId: z.string().optional(),
+    status: z.string().optional(),
+  })
+  .loose();
+
+/**
+ * A callback is a hint, never the truth: it is recorded and wakes the worker, which reads
+ * `GET /jobs/{jobid}` itself before it marks anything done. A forged or replayed callback
+ * therefore changes no job; an unknown job or a wrong secret is a plain 404.
+ */
+export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  app.post(
+    '/v1/webhooks/useapi/:jobId/:secret',
+    {
+      schema: {
+        hide: true,
+        params: z.object({ jobId: z.string().max(64), secret: z.string().max(128) }),
+        body: callbackBody,
+      },
+    },
+    async (req, reply) => {
+      const { jobId, secret } = req.params;
+      const row = await findJob(deps.database.db, jobId);
+      if (!row || !sameSecret(row.callbackSecret, secret)) {
+        return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
+      }
+      const upstreamJobId = req.body.jobid ?? req.body.jobId ?? null;
+      const status = req.body.status ?? 'unknown';
+      await recordAttempt(deps.database.db, {
+        jobId,
+        kind: 'callback',
+        account: row.account,
+        outcome: status,
+        upstreamJobId,
+        startedAt: new Date(),
+      });
+      if (status === 'completed' || status === 'failed') {
+        await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined);
+        await promote(deps.queue, jobId).catch(() => undefined);
+      }
+      return reply.status(200).send({ ok: true });
+    },
+  );
+};

@@ -1,0 +1,33 @@
+import type { FlowqConfig, Logger } from '@flowq/config';
+import { createDatabase } from '@flowq/db';
+import { createGenerateQueue, createRedis } from '@flowq/queue';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+
+export interface ApiServer {
+  app: FastifyInstance;
+  /** Where it listens, e.g. http://127.0.0.1:3000 */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Builds the API with its own pool, Redis connection and queue, and listens. `close` undoes all of it. */
+export async function startApiServer(config: FlowqConfig, logger: Logger): Promise<ApiServer> {
+  const database = createDatabase(config.db.url, { max: config.db.poolMax, onError: (err) => logger.warn({ err }, 'postgres pool error') });
+  const redis = createRedis(config.redis.url, 'producer');
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queue = createGenerateQueue(redis, config.redis.prefix);
+  queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
+  const app = await buildApp({ config, database, redis, queue, logger });
+  const address = await app.listen({ port: config.http.port, host: config.http.host });
+  return {
+    app,
+    address: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),
+    async close() {
+      await app.close();
+      await queue.close();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}

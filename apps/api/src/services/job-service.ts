@@ -1,0 +1,73 @@
+import { ConflictError, NotFoundError, type VideoRequest } from '@flowq/core';
+import { findJob, insertJob, listJobs, markCancelled, type JobRow } from '@flowq/db';
+import { enqueueGenerate, INTERACTIVE_PRIORITY } from '@flowq/queue';
+import type { ApiDeps } from '../deps';
+
+export interface CreateJobInput {
+  request: VideoRequest;
+  priority?: number;
+  metadata?: unknown;
+  ownerKey?: string;
+}
+
+/**
+ * Jobs as the API sees them. The row is committed before anything is queued or answered:
+ * if Redis refuses the enqueue, the job still exists as `queued` and the worker's
+ * reconciler queues it when Redis answers again.
+ */
+export function createJobService({ config, database, queue, logger }: ApiDeps) {
+  const { db } = database;
+  return {
+    async create(input: CreateJobInput): Promise<JobRow> {
+      const priority = input.priority ?? INTERACTIVE_PRIORITY;
+      const row = await insertJob(db, {
+        request: input.request,
+        priority,
+        metadata: input.metadata,
+        ownerKey: input.ownerKey ?? null,
+        deadlineMs: config.worker.deadlineMs,
+      });
+      try {
+        await enqueueGenerate(queue, row.id, priority);
+      } catch (err) {
+        logger.warn({ err, jobId: row.id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
+      }
+      return row;
+    },
+
+    async get(id: string): Promise<JobRow> {
+      const row = await findJob(db, id);
+      if (!row) throw new NotFoundError(`Job ${id} not found`);
+      return row;
+    },
+
+    list: (opts: Parameters<typeof listJobs>[1]) => listJobs(db, opts),
+
+    async cancel(id: string): Promise<JobRow> {
+      const cancelled = await markCancelled(db, id);
+      if (!cancelled) {
+        const row = await findJob(db, id);
+        if (!row) throw new NotFoundError(`Job ${id} not found`);
+        throw new ConflictError(`Job ${id} is already ${row.status}`);
+      }
+      // Wake the job so the worker releases its account slot now, not at its next poll.
+      await promote(queue, id).catch(() => undefined);
+      return cancelled;
+    },
+  };
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+/** Run a delayed BullMQ job now; a job that is not delayed (active, waiting, gone) is left alone. */
+export async function promote(queue: ApiDeps['queue'], id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
+  if (!job) return false;
+  if (!(await job.isDelayed())) return false;
+  try {
+    await job.promote();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,22 @@
+import { GENERATE_QUEUE, type GeneratePayload } from '@flowq/queue';
+import { Worker } from 'bullmq';
+import type { WorkerDeps } from './deps';
+import { createGenerateProcessor } from './process-generate-job';
+
+export function createGenerateWorker(deps: WorkerDeps): Worker<GeneratePayload, void, 'generate'> {
+  const worker = new Worker<GeneratePayload, void, 'generate'>(GENERATE_QUEUE, createGenerateProcessor(deps), {
+    connection: deps.redis,
+    prefix: deps.config.redis.prefix,
+    // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
+    concurrency: deps.config.worker.concurrency,
+    lockDuration: 60_000,
+    stalledInterval: 30_000,
+    // Steps are idempotent against Postgres, so a stalled job is simply taken up again.
+    maxStalledCount: 100,
+  });
+  worker.on('failed', (job, err) => {
+    if (err.name !== 'UnrecoverableError') deps.logger.warn({ jobId: job?.id, err }, 'generate step failed; BullMQ retries it');
+  });
+  worker.on('error', (err) => deps.logger.error({ err }, 'generate worker error'));
+  return worker;
+}

@@ -1,0 +1,154 @@
+import { IMAGE_FIELDS } from '@flowq/core';
+import type { ClipPlan } from './job-plan';
+import type { ClipLinks, SimJob } from './job-store';
+import { maskEmail, mediaGenerationId } from './ids';
+import { veoVariantOf } from './validation';
+import type { SimAnswer } from './upstream-errors';
+
+/**
+ * How useapi shows a video job: the record of `GET /jobs/{jobid}`, of the async 201 and of
+ * every callback (`jobid`), and the sync 200 (`jobId` + `operations`). Pure renderers.
+ */
+
+export const MEDIA_STATUS = {
+  pending: 'MEDIA_GENERATION_STATUS_PENDING',
+  active: 'MEDIA_GENERATION_STATUS_ACTIVE',
+  successful: 'MEDIA_GENERATION_STATUS_SUCCESSFUL',
+  failed: 'MEDIA_GENERATION_STATUS_FAILED',
+} as const;
+
+const MEDIA_TYPE = 'type.googleapis.com/google.internal.labs.aisandbox.v1.Media';
+
+export interface JobRecord {
+  jobid: string;
+  type: 'video';
+  status: SimJob['status'];
+  created: string;
+  updated?: string;
+  request: Record<string, unknown>;
+  response?: Record<string, unknown>;
+  error?: string;
+  errorDetails?: string;
+  code?: number;
+}
+
+/** The submitted fields as useapi echoes them: defaults filled in, email masked. */
+export function requestEcho(job: SimJob): Record<string, unknown> {
+  const r = job.request;
+  const echo: Record<string, unknown> = {
+    async: r.async,
+    prompt: r.prompt,
+    email: maskEmail(job.email),
+    model: r.model,
+    aspectRatio: r.aspectRatio,
+    count: r.count,
+  };
+  if (r.seed !== undefined) echo.seed = r.seed;
+  for (const field of IMAGE_FIELDS) if (r[field] !== undefined) echo[field] = r[field];
+  if (r.replyUrl !== undefined) echo.replyUrl = r.replyUrl;
+  if (r.replyRef !== undefined) echo.replyRef = r.replyRef;
+  return echo;
+}
+
+const aspectRatioOf = (job: SimJob) =>
+  job.request.aspectRatio === 'portrait' ? 'VIDEO_ASPECT_RATIO_PORTRAIT' : 'VIDEO_ASPECT_RATIO_LANDSCAPE';
+
+function pendingOperations(job: SimJob): unknown[] {
+  const status = job.status === 'created' ? MEDIA_STATUS.pending : MEDIA_STATUS.active;
+  return job.plan.clips.map((clip) => ({ operation: { name: clip.operationName }, sceneId: clip.sceneId, status }));
+}
+
+function completedOperation(job: SimJob, clip: ClipPlan, links: ClipLinks | undefined): unknown {
+  if (clip.failed || !links) {
+    return {
+      operation: { name: clip.operationName, error: { code: 13, message: 'Video generation failed' } },
+      sceneId: clip.sceneId,
+      status: MEDIA_STATUS.failed,
+    };
+  }
+  const id = mediaGenerationId(job.email, 'video', clip.uuid);
+  return {
+    operation: {
+      name: clip.operationName,
+      metadata: {
+        '@type': MEDIA_TYPE,
+        name: id,
+        video: {
+          seed: clip.seed,
+          mediaGenerationId: id,
+          prompt: job.request.prompt,
+          fifeUrl: links.videoUrl,
+          mediaVisibility: 'PRIVATE',
+          servingBaseUri: links.thumbnailUrl,
+          model: veoVariantOf(job.request),
+          isLooped: false,
+          aspectRatio: aspectRatioOf(job),
+        },
+      },
+    },
+    sceneId: clip.sceneId,
+    mediaGenerationId: id,
+    status: MEDIA_STATUS.successful,
+  };
+}
+
+function completedMedia(job: SimJob, clip: ClipPlan, links: ClipLinks | undefined): unknown {
+  const id = mediaGenerationId(job.email, 'video', clip.uuid);
+  const failed = clip.failed || !links;
+  return {
+    mediaGenerationId: id,
+    ...(failed ? {} : { videoUrl: links.videoUrl, thumbnailUrl: links.thumbnailUrl }),
+    video: {
+      generatedVideo: { seed: clip.seed, prompt: job.request.prompt, model: veoVariantOf(job.request), aspectRatio: aspectRatioOf(job) },
+    },
+    mediaMetadata: { mediaStatus: { mediaGenerationStatus: failed ? MEDIA_STATUS.failed : MEDIA_STATUS.successful } },
+  };
+}
+
+/** The `response` of a completed job, in the job's shape (`operations` or `media`). */
+export function completedResponse(job: SimJob, links: ReadonlyArray<ClipLinks | undefined>): Record<string, unknown> {
+  const clips = job.plan.clips;
+  return job.plan.shape === 'media'
+    ? { media: clips.map((clip, i) => completedMedia(job, clip, links[i])), remainingCredits: job.remainingCredits }
+    : { operations: clips.map((clip, i) => completedOperation(job, clip, links[i])), remainingCredits: job.remainingCredits };
+}
+
+export const FAILED_JOB = {
+  error: 'API error: 500',
+  errorDetails: 'Upstream model returned an internal error',
+  code: 500,
+  response: { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } },
+} as const;
+
+/** `links` matters only for completed jobs: one entry per clip, `undefined` for failed clips. */
+export function jobRecord(job: SimJob, links: ReadonlyArray<ClipLinks | undefined> = []): JobRecord {
+  const record: JobRecord = {
+    jobid: job.jobid,
+    type: 'video',
+    status: job.status,
+    created: new Date(job.created).toISOString(),
+    request: requestEcho(job),
+  };
+  if (job.status !== 'created') record.updated = new Date(job.updated).toISOString();
+  switch (job.status) {
+    case 'created':
+    case 'started':
+      record.response = { operations: pendingOperations(job) };
+      break;
+    case 'completed':
+      record.response = completedResponse(job, links);
+      break;
+    case 'failed':
+      Object.assign(record, structuredClone(FAILED_JOB));
+      break;
+  }
+  return record;
+}
+
+/** What a sync submit (`async` false) answers once the job is over. */
+export function syncAnswer(job: SimJob, links: ReadonlyArray<ClipLinks | undefined>): SimAnswer {
+  if (job.status === 'failed') {
+    return { status: FAILED_JOB.code, body: { jobId: job.jobid, error: FAILED_JOB.error, errorDetails: FAILED_JOB.errorDetails, code: FAILED_JOB.code } };
+  }
+  return { status: 200, body: { jobId: job.jobid, ...completedResponse(job, links) } };
+}

@@ -1,0 +1,145 @@
+import type { LoggerOptions } from 'pino';
+
+export type AccountTier = 'ultra' | 'pro';
+
+/**
+ * `ok`: healthy. `needs_reauth`: Google session refresh fails, so submits and uploads answer 596
+ * until a person re-adds the account. `no_credits`: subscription gone, submits answer 402.
+ */
+export type AccountState = 'ok' | 'needs_reauth' | 'no_credits';
+
+/** `operations`: videos page (Nov 2025). `media`: 2026 docs. `mixed`: each job picks one, seeded. */
+export type ResponseShape = 'operations' | 'media' | 'mixed';
+
+export interface AccountConfig {
+  email: string;
+  /** Default `pro`. Only `ultra` may use veo-3.1-fast-relaxed. */
+  tier?: AccountTier;
+  /** Default 25000 for ultra, 1000 for pro. */
+  credits?: number;
+  /** Overrides `maxConcurrentPerAccount` for this account. */
+  maxConcurrent?: number;
+  /** Default `ok`. */
+  state?: AccountState;
+}
+
+export interface CallbackSettings {
+  /** `deliver` (default): POST each state change. `drop`: never send. `delay`: send after `delayMs`. */
+  mode: 'deliver' | 'drop' | 'delay';
+  /** Used by mode `delay`. Default 1000. */
+  delayMs: number;
+  /** Send every callback twice, as an at-least-once sender would. Default false. */
+  duplicate: boolean;
+  /** Share of callbacks lost at random (0..1, seeded). Default 0. */
+  dropRate: number;
+}
+
+export interface PromptMarkers {
+  /** Rejected at submit with Google's content-policy 400. Default `[[unsafe]]`. */
+  unsafe: string;
+  /** The async job fails after generation, with the failed-job record of the notes. Default `[[fail]]`. */
+  fail: string;
+  /** One clip of the job comes back FAILED. Default `[[fail-clip]]`. */
+  failClip: string;
+}
+
+export interface FlowSimulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Origin written into media URLs, when clients reach the simulator by another name. Default: the listen address. */
+  publicOrigin?: string;
+  /** When set, only this bearer token is accepted; otherwise any non-empty token is. */
+  token?: string;
+  /** Default: one ultra account `sim-1@flowq.test`. */
+  accounts?: AccountConfig[];
+  /** Default 4; useapi calls video concurrency "dynamic" and gives no number. */
+  maxConcurrentPerAccount?: number;
+  /** Time from `started` to the end, drawn per job. Default 2000-4000 ms (the real service takes 60-180 s). */
+  generationMs?: { min: number; max: number };
+  /** Time from `created` to `started`. Default 200 ms. */
+  startDelayMs?: number;
+  /** Seed of every random choice. Default: a random one, readable as `sim.seed`. */
+  seed?: number | string;
+  /** Default `operations`. */
+  responseShape?: ResponseShape;
+  callbacks?: Partial<CallbackSettings>;
+  markers?: Partial<PromptMarkers>;
+  /** Lifetime of signed media URLs. Default 24 h, as Google's signed URLs. */
+  urlTtlMs?: number;
+  /**
+   * `completion` (default): URLs are signed once, when the job completes, and every read of the
+   * record returns the same ones, as a stored registry would. `read`: each read signs afresh.
+   */
+  urlSigning?: 'completion' | 'read';
+  /** Jobs older than this answer 410. Default: never (only injected expiry). */
+  jobRetentionMs?: number;
+  /** Fastify logger. Default false. */
+  logger?: false | LoggerOptions;
+}
+
+export interface ResolvedAccountConfig {
+  email: string;
+  tier: AccountTier;
+  credits: number;
+  maxConcurrent: number;
+  state: AccountState;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  publicOrigin: string | undefined;
+  token: string | undefined;
+  accounts: ResolvedAccountConfig[];
+  generationMs: { min: number; max: number };
+  startDelayMs: number;
+  seed: number | string;
+  responseShape: ResponseShape;
+  callbacks: CallbackSettings;
+  markers: PromptMarkers;
+  urlTtlMs: number;
+  urlSigning: 'completion' | 'read';
+  jobRetentionMs: number;
+  logger: false | LoggerOptions;
+}
+
+export const DEFAULT_ACCOUNTS: AccountConfig[] = [{ email: 'sim-1@flowq.test', tier: 'ultra' }];
+
+export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOptions {
+  const maxConcurrentPerAccount = options.maxConcurrentPerAccount ?? 4;
+  const generationMs = options.generationMs ?? { min: 2000, max: 4000 };
+  if (generationMs.min < 0 || generationMs.max < generationMs.min) {
+    throw new Error(`generationMs must satisfy 0 <= min <= max, got ${generationMs.min}-${generationMs.max}`);
+  }
+  const accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((a): ResolvedAccountConfig => {
+    const tier = a.tier ?? 'pro';
+    return {
+      email: a.email,
+      tier,
+      credits: a.credits ?? (tier === 'ultra' ? 25_000 : 1_000),
+      maxConcurrent: a.maxConcurrent ?? maxConcurrentPerAccount,
+      state: a.state ?? 'ok',
+    };
+  });
+  const emails = new Set(accounts.map((a) => a.email));
+  if (emails.size !== accounts.length) throw new Error('accounts must have distinct emails');
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    publicOrigin: options.publicOrigin?.replace(/\/+$/, ''),
+    token: options.token,
+    accounts,
+    generationMs,
+    startDelayMs: options.startDelayMs ?? 200,
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    responseShape: options.responseShape ?? 'operations',
+    callbacks: { mode: 'deliver', delayMs: 1000, duplicate: false, dropRate: 0, ...options.callbacks },
+    markers: { unsafe: '[[unsafe]]', fail: '[[fail]]', failClip: '[[fail-clip]]', ...options.markers },
+    urlTtlMs: options.urlTtlMs ?? 24 * 60 * 60 * 1000,
+    urlSigning: options.urlSigning ?? 'completion',
+    jobRetentionMs: options.jobRetentionMs ?? Number.POSITIVE_INFINITY,
+    logger: options.logger ?? false,
+  };
+}

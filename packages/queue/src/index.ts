@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './connection';
+export * from './generate-queue';
+export * from './callback-hints';

@@ -1,0 +1,218 @@
+import type { Redis } from 'ioredis';
+import { luaNow, luaScript } from './lua-script';
+
+/** The rate budget counts submissions over this sliding window. */
+const RATE_WINDOW_MS = 60_000;
+
+export interface SlotCandidate {
+  email: string;
+  maxConcurrent: number;
+  maxPerMinute: number;
+}
+
+export type AcquireResult =
+  | { ok: true; email: string }
+  /** retryAt: ms epoch (Redis clock) when a lease expires or a submission leaves the window; a release may come sooner. */
+  | { ok: false; retryAt: number };
+
+export interface SlotUsage {
+  email: string;
+  /** Leases held and not expired. */
+  running: number;
+  /** Slots taken over the last 60 s (each acquire counts as one upstream submission). */
+  submittedLastMinute: number;
+}
+
+/** `now` (ms epoch) replaces the Redis server clock; for tests only. */
+export interface ClockOption {
+  now?: number;
+}
+
+/**
+ * Per-account concurrency slots and submission-rate budgets, shared by every worker process
+ * through Redis. A slot is a lease that expires unless renewed, so a crashed worker's slots
+ * come back on their own.
+ */
+export interface AccountSlots {
+  /** Pub/sub channel that carries the email of an account whenever one of its slots is released. */
+  readonly channel: string;
+  /**
+   * Takes a slot on the first candidate (in the given order) that has both a free slot and
+   * rate budget left, atomically: two processes can never both take the last slot.
+   * Idempotent per lease: a lease that already holds a slot on a candidate gets that one back.
+   */
+  acquire(candidates: SlotCandidate[], leaseId: string, options: { leaseMs: number } & ClockOption): Promise<AcquireResult>;
+  /** Frees the slot; false when the lease was not held (already released or expired). */
+  release(email: string, leaseId: string): Promise<boolean>;
+  /** Extends a held lease to `leaseMs` from now; false when it has already expired or was released (the slot may be someone else's now). */
+  renew(email: string, leaseId: string, leaseMs: number, options?: ClockOption): Promise<boolean>;
+  running(email: string, options?: ClockOption): Promise<number>;
+  snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]>;
+  /** Drops every lease of the account (after a reset); returns how many there were. */
+  releaseAll(email: string): Promise<number>;
+  /** Calls `listener` with the email whenever a slot is released. `subscriber` must be a connection of its own (it enters subscriber mode). */
+  onSlotFreed(subscriber: Redis, listener: (email: string) => void): Promise<() => Promise<void>>;
+}
+
+// KEYS: for each candidate, its leases ZSET then its submissions ZSET.
+// ARGV: leaseId, leaseMs, now|'', windowMs, then maxConcurrent and maxPerMinute per candidate.
+const ACQUIRE = luaScript(`
+local leaseId = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+${luaNow(3)}
+local windowMs = tonumber(ARGV[4])
+local n = #KEYS / 2
+
+for i = 1, n do
+  local held = redis.call('ZSCORE', KEYS[2 * i - 1], leaseId)
+  if held and tonumber(held) > now then return {1, i} end
+end
+
+local retryAt = -1
+for i = 1, n do
+  local leases, submits = KEYS[2 * i - 1], KEYS[2 * i]
+  local maxConcurrent = tonumber(ARGV[3 + 2 * i])
+  local maxPerMinute = tonumber(ARGV[4 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', submits, '-inf', now - windowMs)
+  local running = redis.call('ZCARD', leases)
+  local submitted = redis.call('ZCARD', submits)
+  if running < maxConcurrent and submitted < maxPerMinute then
+    redis.call('ZADD', leases, now + leaseMs, leaseId)
+    redis.call('ZADD', submits, now, now .. ':' .. leaseId)
+    local last = redis.call('ZRANGE', leases, -1, -1, 'WITHSCORES')
+    redis.call('PEXPIRE', leases, math.max(tonumber(last[2]) - now, 0) + windowMs)
+    redis.call('PEXPIRE', submits, 2 * windowMs)
+    return {1, i}
+  end
+  if maxConcurrent > 0 and maxPerMinute > 0 then
+    local opensAt = now
+    if running >= maxConcurrent then
+      local lease = redis.call('ZRANGE', leases, running - maxConcurrent, running - maxConcurrent, 'WITHSCORES')
+      opensAt = math.max(opensAt, tonumber(lease[2]))
+    end
+    if submitted >= maxPerMinute then
+      local submit = redis.call('ZRANGE', submits, submitted - maxPerMinute, submitted - maxPerMinute, 'WITHSCORES')
+      opensAt = math.max(opensAt, tonumber(submit[2]) + windowMs)
+    end
+    if retryAt < 0 or opensAt < retryAt then retryAt = opensAt end
+  end
+end
+if retryAt < 0 then retryAt = now + windowMs end
+return {0, retryAt}
+`);
+
+// KEYS: leases. ARGV: leaseId, channel, email.
+const RELEASE = luaScript(`
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return removed
+`);
+
+// KEYS: leases. ARGV: leaseId, leaseMs, now|'', windowMs.
+const RENEW = luaScript(`
+local leaseId = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+${luaNow(3)}
+local held = redis.call('ZSCORE', KEYS[1], leaseId)
+if not held then return 0 end
+if tonumber(held) <= now then
+  redis.call('ZREM', KEYS[1], leaseId)
+  return 0
+end
+redis.call('ZADD', KEYS[1], 'XX', now + leaseMs, leaseId)
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(last[2]) - now, 0) + tonumber(ARGV[4]))
+return 1
+`);
+
+// KEYS: leases and submissions per account. ARGV: now|'', windowMs. Read-only.
+const SNAPSHOT = luaScript(`
+${luaNow(1)}
+local windowMs = tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS / 2 do
+  out[2 * i - 1] = redis.call('ZCOUNT', KEYS[2 * i - 1], '(' .. now, '+inf')
+  out[2 * i] = redis.call('ZCOUNT', KEYS[2 * i], '(' .. (now - windowMs), '+inf')
+end
+return out
+`);
+
+// KEYS: leases. ARGV: channel, email.
+const RELEASE_ALL = luaScript(`
+local count = redis.call('ZCARD', KEYS[1])
+redis.call('DEL', KEYS[1])
+if count > 0 then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+return count
+`);
+
+function assertLimit(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}
+
+export function createAccountSlots(redis: Redis, { prefix }: { prefix: string }): AccountSlots {
+  const leasesKey = (email: string) => `${prefix}:slots:${email}:leases`;
+  const submitsKey = (email: string) => `${prefix}:slots:${email}:submits`;
+  const channel = `${prefix}:slot-freed`;
+  const clock = (options?: ClockOption) => (options?.now === undefined ? '' : Math.floor(options.now));
+
+  return {
+    channel,
+
+    async acquire(candidates, leaseId, { leaseMs, now }) {
+      if (!leaseId) throw new RangeError('leaseId must not be empty');
+      assertLimit('leaseMs', leaseMs);
+      const keys: string[] = [];
+      const limits: number[] = [];
+      for (const c of candidates) {
+        assertLimit('maxConcurrent', c.maxConcurrent);
+        assertLimit('maxPerMinute', c.maxPerMinute);
+        keys.push(leasesKey(c.email), submitsKey(c.email));
+        limits.push(c.maxConcurrent, c.maxPerMinute);
+      }
+      const [taken, value] = (await ACQUIRE.run(redis, keys, [leaseId, leaseMs, clock({ now }), RATE_WINDOW_MS, ...limits])) as [
+        number,
+        number,
+      ];
+      if (taken === 1) return { ok: true, email: candidates[value - 1]!.email };
+      return { ok: false, retryAt: value };
+    },
+
+    async release(email, leaseId) {
+      return (await RELEASE.run(redis, [leasesKey(email)], [leaseId, channel, email])) === 1;
+    },
+
+    async renew(email, leaseId, leaseMs, options) {
+      assertLimit('leaseMs', leaseMs);
+      return (await RENEW.run(redis, [leasesKey(email)], [leaseId, leaseMs, clock(options), RATE_WINDOW_MS])) === 1;
+    },
+
+    async running(email, options) {
+      const [usage] = await this.snapshot([email], options);
+      return usage!.running;
+    },
+
+    async snapshot(emails, options) {
+      if (emails.length === 0) return [];
+      const keys = emails.flatMap((e) => [leasesKey(e), submitsKey(e)]);
+      const counts = (await SNAPSHOT.run(redis, keys, [clock(options), RATE_WINDOW_MS])) as number[];
+      return emails.map((email, i) => ({ email, running: counts[2 * i]!, submittedLastMinute: counts[2 * i + 1]! }));
+    },
+
+    async releaseAll(email) {
+      return (await RELEASE_ALL.run(redis, [leasesKey(email)], [channel, email])) as number;
+    },
+
+    async onSlotFreed(subscriber, listener) {
+      const onMessage = (from: string, message: string) => {
+        if (from === channel) listener(message);
+      };
+      subscriber.on('message', onMessage);
+      await subscriber.subscribe(channel);
+      return async () => {
+        subscriber.off('message', onMessage);
+        await subscriber.unsubscribe(channel);
+      };
+    },
+  };
+}

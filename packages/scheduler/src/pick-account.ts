@@ -1,0 +1,232 @@
+import { VIDEO_MODELS, accountOfMediaId, isVideoModel } from '@flowq/core';
+
+export type AccountTier = 'ultra' | 'pro';
+export type AccountState = 'active' | 'cooling' | 'needs_reauth' | 'no_credits' | 'disabled';
+
+/** What the scheduler knows of one account at the moment of choosing. */
+export interface AccountSnapshot {
+  email: string;
+  tier: AccountTier;
+  /** Switched off by an operator. */
+  enabled: boolean;
+  state: AccountState;
+  coolingUntil: Date | null;
+  /** Finishing its running jobs before being taken out of service; takes no new ones. */
+  draining: boolean;
+  running: number;
+  maxConcurrent: number;
+  submittedLastMinute: number;
+  maxPerMinute: number;
+  /** Per-model daily quota reached (PER_MODEL_DAILY_QUOTA_REACHED) until the given time. */
+  modelQuotaUntil: Partial<Record<string, Date>>;
+  /** Outcomes over the last 15 minutes. */
+  recent: { succeeded: number; failed: number; throttled: number };
+  meanGenerationMs?: number | null;
+}
+
+export interface JobNeeds {
+  model: string;
+  /** The job may only run on this account. */
+  email?: string;
+  /** mediaGenerationIds of reference / start images; each names the account that uploaded it. */
+  images: string[];
+  /**
+   * Spreads ties between equally good accounts (rendezvous hashing of job id and email).
+   * Without it ties go to the alphabetically first account, so callers should pass it.
+   */
+  jobId?: string;
+}
+
+export type WaitReason = 'all_busy' | 'all_cooling' | 'pinned_unavailable' | 'no_eligible';
+export type ImpossibleReason =
+  /** The images were uploaded by two different accounts; no account can see both. */
+  | 'images_span_accounts'
+  /** The job names one account and its images belong to another. */
+  | 'pinned_conflict'
+  /** The named account (or the images' account) is not in the pool. */
+  | 'unknown_account'
+  | 'unknown_model'
+  /** An ultra-only model and no ultra account in the pool at all. */
+  | 'no_ultra_account'
+  /** An ultra-only model pinned to a pro account. */
+  | 'tier_mismatch';
+
+export type Pick =
+  | { kind: 'account'; email: string }
+  /** retryAt: when a cool-off or model quota that blocks ends; null when only a freed slot can help (or nothing known will). */
+  | { kind: 'wait'; reason: WaitReason; retryAt: Date | null }
+  | { kind: 'impossible'; reason: ImpossibleReason };
+
+type Blocker =
+  | { kind: 'none' }
+  /** Out of service until someone acts (disabled, draining, needs re-auth, no credits). */
+  | { kind: 'off' }
+  /** Blocked until a known (or unknown: null) time: cool-off or model quota. */
+  | { kind: 'cooling'; until: Date | null }
+  /** At its concurrency or per-minute limit; a finished job frees it. */
+  | { kind: 'busy' };
+
+function blockerOf(account: AccountSnapshot, model: string, now: Date): Blocker {
+  if (!account.enabled || account.draining) return { kind: 'off' };
+  if (account.state !== 'active' && account.state !== 'cooling') return { kind: 'off' };
+  const t = now.getTime();
+  const ends: (number | null)[] = [];
+  // A future coolingUntil blocks even when the state already says active: a stale state is
+  // cheaper to wait out than a 429 that extends the cool-off by hours.
+  if (account.coolingUntil && account.coolingUntil.getTime() > t) ends.push(account.coolingUntil.getTime());
+  else if (account.state === 'cooling' && !account.coolingUntil) ends.push(null);
+  const quotaEnd = account.modelQuotaUntil[model];
+  if (quotaEnd && quotaEnd.getTime() > t) ends.push(quotaEnd.getTime());
+  if (ends.length > 0) {
+    if (ends.includes(null)) return { kind: 'cooling', until: null };
+    return { kind: 'cooling', until: new Date(Math.max(...(ends as number[]))) };
+  }
+  if (account.running >= account.maxConcurrent || account.submittedLastMinute >= account.maxPerMinute) {
+    return { kind: 'busy' };
+  }
+  return { kind: 'none' };
+}
+
+/** True when the account may take this job right now (ignoring tier and pinning). */
+export function isAvailable(account: AccountSnapshot, model: string, now: Date): boolean {
+  return blockerOf(account, model, now).kind === 'none';
+}
+
+type Constraint =
+  | { kind: 'impossible'; reason: ImpossibleReason }
+  | { kind: 'ok'; candidates: AccountSnapshot[]; pinned: boolean };
+
+/** Accounts that could ever run the job (tier and pinning), before looking at their state. */
+function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
+  if (!isVideoModel(job.model)) return { kind: 'impossible', reason: 'unknown_model' };
+  const ultraOnly = VIDEO_MODELS[job.model].ultraOnly;
+
+  const imageAccounts = new Set<string>();
+  for (const image of job.images) {
+    // An id without an email part cannot pin anything; useapi will pick for it.
+    const owner = accountOfMediaId(image);
+    if (owner) imageAccounts.add(owner.toLowerCase());
+  }
+  if (imageAccounts.size > 1) return { kind: 'impossible', reason: 'images_span_accounts' };
+  const named = job.email?.toLowerCase();
+  const [imageAccount] = imageAccounts;
+  if (named && imageAccount && named !== imageAccount) return { kind: 'impossible', reason: 'pinned_conflict' };
+  const pin = named ?? imageAccount;
+
+  if (pin) {
+    const account = pool.find((a) => a.email.toLowerCase() === pin);
+    if (!account) return { kind: 'impossible', reason: 'unknown_account' };
+    if (ultraOnly && account.tier !== 'ultra') return { kind: 'impossible', reason: 'tier_mismatch' };
+    return { kind: 'ok', candidates: [account], pinned: true };
+  }
+  const candidates = ultraOnly ? pool.filter((a) => a.tier === 'ultra') : pool;
+  if (ultraOnly && candidates.length === 0) return { kind: 'impossible', reason: 'no_ultra_account' };
+  return { kind: 'ok', candidates, pinned: false };
+}
+
+/** FNV-1a, 32 bit: cheap, stable across processes, good enough to scatter ties. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche (murmur3 fmix32) so ids differing in one trailing character still scatter.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** useapi's own penalty weights, without the `executing` term (load is ranked on its own). */
+function penalty(a: AccountSnapshot): number {
+  return 10 * a.recent.failed + 20 * a.recent.throttled;
+}
+
+/**
+ * Orders two eligible accounts, best first. The keys, in order:
+ *
+ * 1. **Fewest throttles (429 THROTTLED) in the last 15 minutes, zero before any.** A throttle
+ *    is the one failure that is clearly the account's, and three of them cost the account a
+ *    three-hour cool-off; more work sent its way is the likeliest way to get there. useapi's
+ *    score folds this into one sum where enough running jobs can outweigh it; we never let
+ *    an idle throttled account win over a busy healthy one.
+ * 2. **Largest free-slot fraction** (`(max - running) / max`). Load spreads in proportion to
+ *    each account's capacity, so an account allowed 6 jobs gets three times the work of one
+ *    allowed 2, and equal accounts fill evenly. useapi ranks raw `executing`, which
+ *    overloads small accounts.
+ * 3. **Lowest useapi penalty** `10 x failed + 20 x throttled`. Failures come second to load
+ *    because most of them belong to the job (a refused prompt fails anywhere), not to the
+ *    account.
+ * 4. **More free slots** in absolute terms, for two accounts at the same fraction.
+ * 5. **Rendezvous hash of (job id, email)**: a stateless tie-break that scatters equal
+ *    accounts across jobs the same way in every process, with no shared counter.
+ *
+ * Mean generation time is deliberately not used: it depends on the model and prompt far
+ * more than on the account, and ranking by it would pile work on whichever account
+ * happened to draw short jobs.
+ */
+function compareAccounts(a: AccountSnapshot, b: AccountSnapshot, jobId: string | undefined): number {
+  if (a.recent.throttled !== b.recent.throttled) return a.recent.throttled - b.recent.throttled;
+  const freeA = a.maxConcurrent - a.running;
+  const freeB = b.maxConcurrent - b.running;
+  // Cross-multiplied so equal fractions compare equal (no floating-point noise).
+  const fraction = freeB * a.maxConcurrent - freeA * b.maxConcurrent;
+  if (fraction !== 0) return fraction;
+  const p = penalty(a) - penalty(b);
+  if (p !== 0) return p;
+  if (freeA !== freeB) return freeB - freeA;
+  if (jobId !== undefined) {
+    const ha = hash32(`${jobId}\u0000${a.email}`);
+    const hb = hash32(`${jobId}\u0000${b.email}`);
+    if (ha !== hb) return ha - hb;
+  }
+  return a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
+}
+
+/**
+ * Every account that may take the job now, best first (see `compareAccounts` for the order).
+ * Hand the list to `AccountSlots.acquire`, which takes the first one whose slot and rate
+ * budget are still free in Redis: the snapshot here may be a moment stale, Redis is not.
+ * Empty when nothing is eligible or the job is impossible; `pickAccount` says why.
+ */
+export function rankAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date): AccountSnapshot[] {
+  const constraint = candidatesFor(pool, job);
+  if (constraint.kind === 'impossible') return [];
+  return constraint.candidates
+    .filter((a) => isAvailable(a, job.model, now))
+    .sort((a, b) => compareAccounts(a, b, job.jobId));
+}
+
+function earliest(dates: (Date | null)[]): Date | null {
+  let best: Date | null = null;
+  for (const d of dates) if (d && (!best || d.getTime() < best.getTime())) best = d;
+  return best;
+}
+
+/** The best account for the job now, or why there is none and when to look again. */
+export function pickAccount(pool: AccountSnapshot[], job: JobNeeds, now: Date): Pick {
+  const constraint = candidatesFor(pool, job);
+  if (constraint.kind === 'impossible') return constraint;
+
+  const blockers = constraint.candidates.map((a) => blockerOf(a, job.model, now));
+  const eligible = constraint.candidates.filter((_, i) => blockers[i]!.kind === 'none');
+  if (eligible.length > 0) {
+    const best = eligible.reduce((x, y) => (compareAccounts(y, x, job.jobId) < 0 ? y : x));
+    return { kind: 'account', email: best.email };
+  }
+
+  const coolingEnds = blockers.flatMap((b) => (b.kind === 'cooling' ? [b.until] : []));
+  if (constraint.pinned) {
+    return { kind: 'wait', reason: 'pinned_unavailable', retryAt: earliest(coolingEnds) };
+  }
+  // A busy account may free a slot any second, so busy wins over cooling; retryAt is then
+  // only the latest moment worth waiting for (the first cool-off to end).
+  if (blockers.some((b) => b.kind === 'busy')) {
+    return { kind: 'wait', reason: 'all_busy', retryAt: earliest(coolingEnds) };
+  }
+  if (coolingEnds.length > 0) return { kind: 'wait', reason: 'all_cooling', retryAt: earliest(coolingEnds) };
+  return { kind: 'wait', reason: 'no_eligible', retryAt: null };
+}

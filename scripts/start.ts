@@ -1,0 +1,69 @@
+/**
+ * `pnpm start`: one process with everything a laptop needs. Creates the database if it is
+ * missing, applies migrations, and starts the API and a worker. Without USEAPI_TOKEN it also
+ * starts the Flow simulator with three simulated accounts and points the client at it.
+ */
+import { startApiServer } from '@flowq/api';
+import { createLogger, DEV_API_KEY, loadConfig } from '@flowq/config';
+import { migrateDatabase } from '@flowq/db';
+import { startFlowSimulator } from '@flowq/flow-simulator';
+import { startWorkerProcess } from '@flowq/worker';
+
+const SIM_ACCOUNTS = [
+  { email: 'sim-1@flowq.test', tier: 'ultra' as const },
+  { email: 'sim-2@flowq.test', tier: 'pro' as const },
+  { email: 'sim-3@flowq.test', tier: 'pro' as const },
+];
+
+const env = { ...process.env };
+const simulated = !env.USEAPI_TOKEN;
+if (simulated) {
+  env.USEAPI_TOKEN = 'flowq-simulator-token';
+  env.SIM_ENABLED = 'true';
+  env.FLOWQ_ACCOUNTS ||= SIM_ACCOUNTS.map((a) => `${a.email}:${a.tier}`).join(',');
+  env.POLL_INTERVAL_MS ||= '1000';
+}
+const config = loadConfig(env);
+const logger = createLogger(config.log.level, { name: 'flowq' });
+
+const closers: (() => Promise<void>)[] = [];
+try {
+  if (simulated) {
+    const sim = await startFlowSimulator({
+      port: config.simulator.port,
+      host: '127.0.0.1',
+      accounts: config.accounts.seed,
+      generationMs: config.simulator.generationMs,
+    });
+    closers.unshift(() => sim.close());
+    logger.warn(
+      '\n' +
+        '  ************************************************************************\n' +
+        '  *  SIMULATOR MODE: no USEAPI_TOKEN is set, so flowq talks to its own    *\n' +
+        '  *  Flow simulator, not useapi.net. No real video is generated.          *\n' +
+        `  *  Simulator: ${sim.baseUrl.padEnd(57)}*\n` +
+        '  ************************************************************************',
+    );
+  }
+  await migrateDatabase(config.db.url);
+  const api = await startApiServer(config, logger);
+  closers.unshift(() => api.close());
+  const worker = await startWorkerProcess(config, logger);
+  closers.unshift(() => worker.close());
+  logger.info({ api: api.address, docs: `${api.address}/docs`, board: `${api.address}/admin/queues` }, 'flowq is up');
+  if (config.auth.usingDevKey) {
+    logger.warn(`no FLOWQ_API_KEYS set: the API accepts the development key "${DEV_API_KEY}" (see README)`);
+  }
+} catch (err) {
+  logger.fatal({ err }, 'flowq failed to start');
+  for (const close of closers) await close().catch(() => undefined);
+  process.exit(1);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, async () => {
+    logger.info({ signal }, 'shutting down');
+    for (const close of closers) await close().catch((err) => logger.error({ err }, 'close failed'));
+    process.exit(0);
+  });
+}
