@@ -36,14 +36,16 @@ try {
       generationMs: config.simulator.generationMs,
     });
     closers.unshift(() => sim.close());
-    logger.warn(
+    const banner =
       '\n' +
         '  ************************************************************************\n' +
         '  *  SIMULATOR MODE: no USEAPI_TOKEN is set, so flowq talks to its own    *\n' +
         '  *  Flow simulator, not useapi.net. No real video is generated.          *\n' +
         `  *  Simulator: ${sim.baseUrl.padEnd(57)}*\n` +
-        '  ************************************************************************',
-    );
+        '  ************************************************************************\n';
+    // Plain text on stderr as well as the JSON line, so nobody misses it in a terminal.
+    process.stderr.write(banner);
+    logger.warn({ simulator: sim.baseUrl }, 'SIMULATOR MODE: no USEAPI_TOKEN set; talking to the built-in Flow simulator, not useapi.net');
   }
   await migrateDatabase(config.db.url);
   const api = await startApiServer(config, logger);

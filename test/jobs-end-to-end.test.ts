@@ -76,7 +76,7 @@ describe('one video job end to end', () => {
 
   it('retries a 503 after a short jittered wait, without burning an attempt, then succeeds', async () => {
     flowq = await startFlowq('e2e-503');
-    flowq.sim.faults.submit({ kind: 'captcha', count: 2 });
+    flowq.sim.faults.failNextSubmits({ kind: 'captcha', count: 2 });
     const created = await createJob(flowq, { prompt: 'a paper boat' });
     const job = await jobUntilDone(flowq, created.id);
     expect(job.status).toBe('succeeded');
@@ -91,7 +91,7 @@ describe('one video job end to end', () => {
 
   it('gives up on a job after MAX_ATTEMPTS real errors', async () => {
     flowq = await startFlowq('e2e-500', { env: { MAX_ATTEMPTS: '2' } });
-    flowq.sim.faults.submit({ kind: 'internal', count: 5 });
+    flowq.sim.faults.failNextSubmits({ kind: 'internal', count: 5 });
     const created = await createJob(flowq, { prompt: 'a broken upstream' });
     const job = await jobUntilDone(flowq, created.id);
     expect(job.status).toBe('failed');

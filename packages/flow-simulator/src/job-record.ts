@@ -127,9 +127,9 @@ export function jobRecord(job: SimJob, links: ReadonlyArray<ClipLinks | undefine
     type: 'video',
     status: job.status,
     created: new Date(job.created).toISOString(),
+    ...(job.status === 'created' ? {} : { updated: new Date(job.updated).toISOString() }),
     request: requestEcho(job),
   };
-  if (job.status !== 'created') record.updated = new Date(job.updated).toISOString();
   switch (job.status) {
     case 'created':
     case 'started':

@@ -12,7 +12,10 @@ export interface SlotCandidate {
 
 export type AcquireResult =
   | { ok: true; email: string }
-  /** retryAt: ms epoch (Redis clock) when a lease expires or a submission leaves the window; a release may come sooner. */
+  /**
+   * retryAt: ms epoch (Redis clock) when the first lease expires or submission leaves the
+   * window; a release may free a slot sooner. A minute from now when no candidate can ever open.
+   */
   | { ok: false; retryAt: number };
 
 export interface SlotUsage {
@@ -151,10 +154,17 @@ function assertLimit(name: string, value: number): void {
 }
 
 export function createAccountSlots(redis: Redis, { prefix }: { prefix: string }): AccountSlots {
-  const leasesKey = (email: string) => `${prefix}:slots:${email}:leases`;
-  const submitsKey = (email: string) => `${prefix}:slots:${email}:submits`;
+  const leasesKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:leases`;
+  const submitsKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:submits`;
   const channel = `${prefix}:slot-freed`;
   const clock = (options?: ClockOption) => (options?.now === undefined ? '' : Math.floor(options.now));
+
+  async function snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]> {
+    if (emails.length === 0) return [];
+    const keys = emails.flatMap((e) => [leasesKey(e), submitsKey(e)]);
+    const counts = (await SNAPSHOT.run(redis, keys, [clock(options), RATE_WINDOW_MS])) as number[];
+    return emails.map((email, i) => ({ email, running: counts[2 * i]!, submittedLastMinute: counts[2 * i + 1]! }));
+  }
 
   return {
     channel,
@@ -179,7 +189,7 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
     },
 
     async release(email, leaseId) {
-      return (await RELEASE.run(redis, [leasesKey(email)], [leaseId, channel, email])) === 1;
+      return (await RELEASE.run(redis, [leasesKey(email)], [leaseId, channel, email.toLowerCase()])) === 1;
     },
 
     async renew(email, leaseId, leaseMs, options) {
@@ -188,19 +198,14 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
     },
 
     async running(email, options) {
-      const [usage] = await this.snapshot([email], options);
+      const [usage] = await snapshot([email], options);
       return usage!.running;
     },
 
-    async snapshot(emails, options) {
-      if (emails.length === 0) return [];
-      const keys = emails.flatMap((e) => [leasesKey(e), submitsKey(e)]);
-      const counts = (await SNAPSHOT.run(redis, keys, [clock(options), RATE_WINDOW_MS])) as number[];
-      return emails.map((email, i) => ({ email, running: counts[2 * i]!, submittedLastMinute: counts[2 * i + 1]! }));
-    },
+    snapshot,
 
     async releaseAll(email) {
-      return (await RELEASE_ALL.run(redis, [leasesKey(email)], [channel, email])) as number;
+      return (await RELEASE_ALL.run(redis, [leasesKey(email)], [channel, email.toLowerCase()])) as number;
     },
 
     async onSlotFreed(subscriber, listener) {

@@ -57,6 +57,9 @@ export type Pick =
   | { kind: 'wait'; reason: WaitReason; retryAt: Date | null }
   | { kind: 'impossible'; reason: ImpossibleReason };
 
+/** `Pick` under a name that does not shadow TypeScript's `Pick<T, K>` where both are needed. */
+export type AccountPick = Pick;
+
 type Blocker =
   | { kind: 'none' }
   /** Out of service until someone acts (disabled, draining, needs re-auth, no credits). */

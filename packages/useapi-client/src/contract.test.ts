@@ -6,7 +6,7 @@
  */
 import { videoRequestSchema, type VideoRequestInput } from '@flowq/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFlowSimulator } from '../../flow-simulator/src/index';
+import { startFlowSimulator } from '@flowq/flow-simulator';
 import { classifyAnswer } from './classify-answer';
 import { isJobid } from './jobid';
 import type { UpstreamJobRecord } from './schemas/job-record';
@@ -115,29 +115,32 @@ function defineContract(name: string, skip: boolean, open: () => Promise<Contrac
 const SIM_EMAIL = 'contract-1@flowq.test';
 const SIM_TOKEN = 'sim-contract-token';
 
-defineContract(
-  'Flow simulator',
-  false,
-  async () => {
-    const sim = await startFlowSimulator({
-      port: 0,
-      token: SIM_TOKEN,
-      accounts: [{ email: SIM_EMAIL, tier: 'ultra' }],
-      generationMs: { min: 50, max: 150 },
-      startDelayMs: 20,
-      seed: 'useapi-contract',
-    });
-    return {
-      client: createUseapiClient({ baseUrl: sim.baseUrl, token: SIM_TOKEN, timeoutMs: 5_000 }),
-      email: SIM_EMAIL,
-      model: 'veo-3.1-fast',
-      pollMs: 50,
-      completeWithinMs: 10_000,
-      close: () => sim.close(),
-    };
-  },
-  20_000,
-);
+for (const responseShape of ['operations', 'media'] as const) {
+  defineContract(
+    `Flow simulator (${responseShape} shape)`,
+    false,
+    async () => {
+      const sim = await startFlowSimulator({
+        port: 0,
+        token: SIM_TOKEN,
+        accounts: [{ email: SIM_EMAIL, tier: 'ultra' }],
+        generationMs: { min: 50, max: 150 },
+        startDelayMs: 20,
+        seed: 'useapi-contract',
+        responseShape,
+      });
+      return {
+        client: createUseapiClient({ baseUrl: sim.baseUrl, token: SIM_TOKEN, timeoutMs: 5_000 }),
+        email: SIM_EMAIL,
+        model: 'veo-3.1-fast',
+        pollMs: 50,
+        completeWithinMs: 10_000,
+        close: () => sim.close(),
+      };
+    },
+    20_000,
+  );
+}
 
 const realToken = process.env.USEAPI_TOKEN;
 defineContract(

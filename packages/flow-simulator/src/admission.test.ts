@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { balanceAccount, type AccountView } from './account-choice';
+import { admit, type AdmissionInput } from './admission';
+import { resolveOptions } from './options';
+import { parseVideoSubmit, type VideoSubmit } from './validation';
+
+const markers = resolveOptions().markers;
+const request = (body: Record<string, unknown>): VideoSubmit => {
+  const parsed = parseVideoSubmit({ prompt: 'p', ...body });
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.request;
+};
+const base: AdmissionInput = {
+  request: request({}),
+  account: { state: 'ok', tier: 'pro', credits: 100, executing: 0, maxConcurrent: 2 },
+  fault: undefined,
+  markers,
+  now: 0,
+};
+
+describe('admit', () => {
+  it.each<[string, Partial<AdmissionInput> & { acc?: Partial<AdmissionInput['account']> }, number | 'ok', string?]>([
+    ['healthy', {}, 'ok'],
+    ['session lost beats everything', { acc: { state: 'needs_reauth', executing: 9 }, fault: { kind: 'captcha' } }, 596, 'session'],
+    ['no subscription', { acc: { state: 'no_credits' } }, 402, 'subscription'],
+    ['relaxed on pro', { request: request({ model: 'veo-3.1-fast-relaxed' }) }, 400, 'tier'],
+    ['injected fault before policy and limits', { fault: { kind: 'quota' }, acc: { executing: 2 } }, 429, 'injected'],
+    ['unsafe prompt', { request: request({ prompt: 'x [[unsafe]]' }) }, 400, 'content-policy'],
+    ['at the limit', { acc: { executing: 2 } }, 429, 'concurrency'],
+    ['not enough credits', { request: request({ model: 'veo-3.1-quality', count: 2 }) }, 402, 'credits'],
+    ['relaxed is free on ultra with credits', { request: request({ model: 'veo-3.1-fast-relaxed' }), acc: { tier: 'ultra' } }, 'ok'],
+    ['zero credits', { acc: { credits: 0 } }, 402, 'credits'],
+  ])('%s', (_name, { acc, ...over }, status, cause) => {
+    const result = admit({ ...base, ...over, account: { ...base.account, ...acc } });
+    if (status === 'ok') {
+      expect(result.ok).toBe(true);
+    } else {
+      expect(result).toMatchObject({ ok: false, cause, answer: { status } });
+    }
+  });
+});
+
+describe('balanceAccount', () => {
+  const view = (email: string, over: Partial<AccountView> = {}): AccountView => ({ email, tier: 'pro', state: 'ok', credits: 100, executing: 0, ...over });
+
+  it('picks the fewest executing jobs, the earliest on a tie', () => {
+    expect(balanceAccount([view('a', { executing: 2 }), view('b', { executing: 1 }), view('c', { executing: 1 })], 'veo-3.1-fast')).toEqual({ ok: true, email: 'b' });
+  });
+
+  it('skips unhealthy, unpaid and ineligible accounts and says why', () => {
+    expect(balanceAccount([view('a', { state: 'needs_reauth' }), view('b', { credits: 5 }), view('c')], 'veo-3.1-fast-relaxed')).toEqual({
+      ok: false,
+      skipReasons: [
+        { email: 'a', reason: 'needs_reauth', model: 'veo-3.1-fast-relaxed' },
+        { email: 'b', reason: 'model_not_available', model: 'veo-3.1-fast-relaxed' },
+        { email: 'c', reason: 'model_not_available', model: 'veo-3.1-fast-relaxed' },
+      ],
+    });
+    expect(balanceAccount([view('a', { credits: 5 }), view('b')], 'veo-3.1-fast')).toEqual({ ok: true, email: 'b' });
+  });
+});

@@ -1,0 +1,53 @@
+import type { AccountConfig, FlowSimulatorOptions } from './options';
+
+export const DEFAULT_SIM_ACCOUNTS = 'sim-1@flowq.test:ultra,sim-2@flowq.test:pro,sim-3@flowq.test:pro';
+
+/**
+ * Options of `pnpm sim` from its environment:
+ * SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_TOKEN (any token), SIM_ACCOUNTS (`email[:tier],...`),
+ * SIM_GENERATION_MS (`2000-4000` or `3000`), SIM_START_DELAY_MS, SIM_SEED,
+ * SIM_RESPONSE_SHAPE (operations | media | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN.
+ */
+export function optionsFromEnv(env: Record<string, string | undefined>): FlowSimulatorOptions {
+  const options: FlowSimulatorOptions = {
+    port: integer(env.SIM_PORT ?? '4010', 'SIM_PORT'),
+    host: env.SIM_HOST ?? '127.0.0.1',
+    accounts: parseAccounts(env.SIM_ACCOUNTS || DEFAULT_SIM_ACCOUNTS),
+    logger: { level: env.LOG_LEVEL ?? 'info' },
+  };
+  if (env.SIM_TOKEN) options.token = env.SIM_TOKEN;
+  if (env.SIM_GENERATION_MS) options.generationMs = parseRange(env.SIM_GENERATION_MS);
+  if (env.SIM_START_DELAY_MS) options.startDelayMs = integer(env.SIM_START_DELAY_MS, 'SIM_START_DELAY_MS');
+  if (env.SIM_SEED) options.seed = /^\d+$/.test(env.SIM_SEED) ? Number(env.SIM_SEED) : env.SIM_SEED;
+  if (env.SIM_MAX_CONCURRENT) options.maxConcurrentPerAccount = integer(env.SIM_MAX_CONCURRENT, 'SIM_MAX_CONCURRENT');
+  if (env.SIM_PUBLIC_ORIGIN) options.publicOrigin = env.SIM_PUBLIC_ORIGIN;
+  if (env.SIM_RESPONSE_SHAPE) {
+    const shape = env.SIM_RESPONSE_SHAPE;
+    if (shape !== 'operations' && shape !== 'media' && shape !== 'mixed') throw new Error(`SIM_RESPONSE_SHAPE must be operations, media or mixed, got ${shape}`);
+    options.responseShape = shape;
+  }
+  return options;
+}
+
+export function parseAccounts(text: string): AccountConfig[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [email, tier = 'pro'] = item.split(':');
+      if (!email || !email.includes('@')) throw new Error(`SIM_ACCOUNTS: not an email: ${item}`);
+      if (tier !== 'ultra' && tier !== 'pro') throw new Error(`SIM_ACCOUNTS: tier must be ultra or pro, got ${tier}`);
+      return { email, tier };
+    });
+}
+
+export function parseRange(text: string): { min: number; max: number } {
+  const [min, max = min] = text.split('-').map((part) => integer(part.trim(), 'SIM_GENERATION_MS'));
+  return { min: min!, max: max! };
+}
+
+function integer(text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a non-negative integer, got ${text}`);
+  return Number(text);
+}

@@ -1,0 +1,20 @@
+/**
+ * @flowq/scheduler: which Google Flow account runs a job, and when.
+ *
+ * Glossary
+ * - account: a Google Flow account configured at useapi.net (`email`, tier `ultra` | `pro`).
+ * - slot: one of an account's `maxConcurrent` places for a running upstream job; held as a
+ *   lease in Redis that expires unless renewed, so a crashed worker's slots come back.
+ * - rate budget: an account's `maxPerMinute` submissions over a sliding 60 s window.
+ * - cool-off: a rest of hours after repeated 429 THROTTLED answers (`coolOff`).
+ * - model quota: a per-model daily limit, until the next UTC midnight (`nextUtcMidnight`).
+ * - service back-off: a pause of every worker after 503s, which no account switch fixes.
+ *
+ * A worker ranks the accounts from a snapshot (`rankAccounts`, pure), then lets Redis take
+ * the first one that is really free (`AccountSlots.acquire`, atomic across machines).
+ */
+export * from './pick-account';
+export * from './account-slots';
+export * from './account-stats';
+export * from './cool-off-policy';
+export * from './service-backoff';
