@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { JOB_STATUSES, type JobError, type JobResult, type VideoRequest } from '@flowq/core';
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const accountTier = pgEnum('account_tier', ['ultra', 'pro']);
 export const accountState = pgEnum('account_state', ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled']);
+export const batchStatus = pgEnum('batch_status', ['ingesting', 'active', 'finished', 'cancelled', 'failed']);
 
 /** One video generation request, from acceptance to its end. The source of truth; Redis only mirrors it. */
 export const jobs = pgTable(
@@ -16,6 +17,10 @@ export const jobs = pgTable(
     priority: integer('priority').notNull().default(0),
     metadata: jsonb('metadata').$type<unknown>(),
     batchId: text('batch_id'),
+    /** 1-based row of the batch's input (CSV data row or JSON item). */
+    batchRow: integer('batch_row'),
+    /** The client's own reference for a batch row, echoed in results. */
+    ref: text('ref'),
     ownerKey: text('owner_key'),
     account: text('account'),
     upstreamJobId: text('upstream_job_id'),
@@ -36,6 +41,7 @@ export const jobs = pgTable(
   (t) => [
     index('jobs_status_id_idx').on(t.status, t.id),
     index('jobs_batch_idx').on(t.batchId, t.id),
+    index('jobs_batch_row_idx').on(t.batchId, t.batchRow),
     uniqueIndex('jobs_upstream_job_id_idx').on(t.upstreamJobId).where(sql`${t.upstreamJobId} is not null`),
   ],
 );
@@ -59,7 +65,7 @@ export const jobAttempts = pgTable(
     durationMs: integer('duration_ms'),
     detail: jsonb('detail').$type<unknown>(),
   },
-  (t) => [index('job_attempts_job_idx').on(t.jobId, t.startedAt)],
+  (t) => [index('job_attempts_job_idx').on(t.jobId, t.startedAt), index('job_attempts_account_idx').on(t.account, t.startedAt)],
 );
 
 /** A Google Flow account configured at useapi.net, and what flowq knows of its health. */
@@ -73,6 +79,10 @@ export const accounts = pgTable('accounts', {
   maxConcurrent: integer('max_concurrent').notNull().default(4),
   maxPerMinute: integer('max_per_minute').notNull().default(10),
   remainingCredits: integer('remaining_credits'),
+  /** Stops taking new jobs; removed once its running jobs end. */
+  draining: boolean('draining').notNull().default(false),
+  /** Per-model daily quota spent: model -> ISO time it resets (next UTC midnight). */
+  modelQuotaUntil: jsonb('model_quota_until').$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
@@ -81,3 +91,70 @@ export type JobRow = typeof jobs.$inferSelect;
 export type NewJobRow = typeof jobs.$inferInsert;
 export type AttemptRow = typeof jobAttempts.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
+
+/** Every state change, cool-off and quota of an account, with its reason: the audit trail ops read. */
+export const accountEvents = pgTable(
+  'account_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    email: text('email').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    reason: text('reason'),
+    until: timestamp('until', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('account_events_email_idx').on(t.email, t.at)],
+);
+
+/** Many jobs created by one upload; its rows are jobs with `batch_id`. */
+export const batches = pgTable(
+  'batches',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    ownerKey: text('owner_key'),
+    status: batchStatus('status').notNull().default('ingesting'),
+    total: integer('total').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    defaults: jsonb('defaults').$type<Record<string, unknown>>(),
+    /** The first 1,000 invalid rows: `{ row, column, message }`. */
+    errors: jsonb('errors').$type<{ row: number; column: string; message: string }[]>(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('batches_owner_idx').on(t.ownerKey, t.id)],
+);
+
+/** API keys created with the CLI; only a hash is stored. FLOWQ_API_KEYS stay as bootstrap admin keys. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  hash: text('hash').notNull().unique(),
+  admin: boolean('admin').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Answers remembered for `Idempotency-Key` (24 h): same key and body, same answer; other body, 409. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    ownerKey: text('owner_key').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerKey, t.key] })],
+);
+
+export type AccountEventRow = typeof accountEvents.$inferSelect;
+export type BatchRow = typeof batches.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
