@@ -62,6 +62,9 @@ export async function startFlowq(
     POLL_INTERVAL_MS: '400',
     RETRY_DELAY_MIN_MS: '50',
     RETRY_DELAY_MAX_MS: '100',
+    MAINTENANCE_INTERVAL_MS: '1000',
+    TOKEN_PROBE_INTERVAL_MS: '300',
+    ACCOUNT_MAX_PER_MINUTE: '1000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   };
@@ -70,7 +73,7 @@ export async function startFlowq(
   const api = await startApiServer(apiConfig, logger);
   // The worker tells useapi to call back the address the API actually got.
   const config = loadConfig({ ...env, PUBLIC_URL: api.address });
-  const worker = await startWorkerProcess(config, logger, { reconcileEveryMs: 1_000 });
+  const worker = await startWorkerProcess(config, logger);
   if (opts.startWorker === false) await worker.runtime.worker.pause();
   return {
     sim,

@@ -1,13 +1,27 @@
+import type { JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
+import type { UpstreamOutcome } from '@flowq/useapi-client';
 
-export type LeaseResult = { ok: true; email: string } | { ok: false; retryAt: number; reason: string };
+export type LeaseResult =
+  | { ok: true; email: string }
+  /** No account can take the job now; look again at `retryAt` (or when a slot frees, if parked). */
+  | { ok: false; kind: 'wait'; retryAt: number; reason: string }
+  /** No account ever can (images of two accounts, an unknown pinned account, ...). */
+  | { ok: false; kind: 'impossible'; code: JobErrorCode; message: string };
 
 /**
  * The worker's view of the account pool: take an account for a job (holding one of its
- * generation slots), keep it while the upstream job runs, give it back at the end.
+ * generation slots), keep it while the upstream job runs, give it back at the end, and
+ * learn from every upstream answer.
  */
 export interface AccountLeases {
   acquire(job: JobRow, now: Date): Promise<LeaseResult>;
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
+  /** The job is now delayed after a `wait`: let a freed slot wake it early. */
+  park(job: JobRow): Promise<void>;
+  /** What an answer from `email` says about the account and the service. */
+  recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date): Promise<void>;
+  /** A generation ended upstream (for the account's rolling statistics). */
+  recordGeneration(email: string, succeeded: boolean, generationMs: number | null): Promise<void>;
 }

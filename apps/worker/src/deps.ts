@@ -3,7 +3,9 @@ import type { Database } from '@flowq/db';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { Redis } from 'ioredis';
+import type { AccountEffects } from './account-effects';
 import type { AccountLeases } from './account-leases';
+import type { DispatchGate } from './dispatch-gate';
 
 export interface WorkerDeps {
   config: FlowqConfig;
@@ -13,6 +15,8 @@ export interface WorkerDeps {
   queue: GenerateQueue;
   client: UseapiClient;
   leases: AccountLeases;
+  effects: AccountEffects;
+  gate: DispatchGate;
   logger: Logger;
   /** Random source for jitter; tests pin it. */
   random?: () => number;

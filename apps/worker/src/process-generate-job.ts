@@ -13,7 +13,7 @@ import { generatePayload, type GeneratePayload } from '@flowq/queue';
 import { readAndClearCallbackHint } from './callback-hint';
 import { answerOfFailedJob, classifyAnswer, videosOf, type UpstreamOutcome } from '@flowq/useapi-client';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { applyAccountOutcome } from './apply-account-outcome';
+import { MAX_PARK_MS } from './account-scheduler';
 import type { WorkerDeps } from './deps';
 import { nextStepAfterFailure, type Step } from './next-step';
 
@@ -40,7 +40,7 @@ export function createGenerateProcessor(deps: WorkerDeps) {
   }
 
   async function onFailure(row: JobRow, email: string, outcome: Exclude<UpstreamOutcome, { type: 'success' }>): Promise<Step> {
-    await applyAccountOutcome(db, logger, email, outcome);
+    await leases.recordOutcome(email, row, outcome, new Date());
     const step = nextStepAfterFailure(outcome, { attempts: row.attempts, maxAttempts: config.worker.maxAttempts });
     if (step.kind === 'fail') {
       await markFailed(db, row.id, step.error);
@@ -58,7 +58,14 @@ export function createGenerateProcessor(deps: WorkerDeps) {
       return { kind: 'done' };
     }
     const lease = await leases.acquire(row, now);
-    if (!lease.ok) return { kind: 'sleep', ms: Math.max(250, lease.retryAt - now.getTime()), reason: lease.reason };
+    if (!lease.ok && lease.kind === 'impossible') {
+      await markFailed(db, row.id, { code: lease.code, message: lease.message });
+      return { kind: 'fail', error: { code: lease.code, message: lease.message } };
+    }
+    if (!lease.ok) {
+      const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
+      return { kind: 'sleep', ms, reason: lease.reason, park: true };
+    }
     const marked = await markSubmitting(db, row.id, lease.email);
     if (!marked) {
       await leases.release(lease.email, row.id);
@@ -85,6 +92,7 @@ export function createGenerateProcessor(deps: WorkerDeps) {
       detail: answer.ok ? null : answer.error.raw,
     });
     if (outcome.type === 'success' && upstreamJobId) {
+      await leases.recordOutcome(lease.email, row, outcome, new Date());
       const running = await markRunning(db, row.id, lease.email, upstreamJobId);
       if (!running) {
         // Cancelled while submitting: the generation runs upstream regardless; let the slot go.
@@ -115,6 +123,7 @@ export function createGenerateProcessor(deps: WorkerDeps) {
         if (made === 0) {
           return onFailure(row, row.account, { type: 'retry_soon', kind: 'transient_error', delayMs: config.worker.retryDelayMs.min, countsAgainstAccount: false, message: 'every clip of the generation failed' });
         }
+        await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
         await markSucceeded(db, row.id, result);
         logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
         return { kind: 'done' };
@@ -161,6 +170,11 @@ export function createGenerateProcessor(deps: WorkerDeps) {
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') {
         await job.moveToDelayed(Date.now() + next.ms, token);
+        // Parked only once delayed, so a wake-up can always promote it.
+        if (next.park) {
+          const row = await findJob(db, jobId);
+          if (row) await leases.park(row);
+        }
         throw new DelayedError(next.reason);
       }
     }

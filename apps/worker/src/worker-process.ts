@@ -1,10 +1,15 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import { createDatabase, seedAccounts } from '@flowq/db';
 import { createGenerateQueue, createRedis } from '@flowq/queue';
+import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
 import { createUseapiClient } from '@flowq/useapi-client';
-import type { AccountLeases } from './account-leases';
+import { createAccountEffects } from './account-effects';
+import { createPoolSnapshots } from './account-pool-snapshot';
+import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
-import { createRoundRobinLeases } from './round-robin-leases';
+import { createDispatchGate } from './dispatch-gate';
+import { createWaitingRoom } from './waiting-room';
+import { startWaker } from './waker';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 
 export interface WorkerProcess {
@@ -14,18 +19,16 @@ export interface WorkerProcess {
   close(): Promise<void>;
 }
 
-export async function startWorkerProcess(
-  config: FlowqConfig,
-  logger: Logger,
-  opts: { reconcileEveryMs?: number; leases?: (deps: Omit<WorkerDeps, 'leases'>) => AccountLeases; random?: () => number } = {},
-): Promise<WorkerProcess> {
+/** Everything one worker process owns, wired: pool, Redis connections, queue, client, scheduler, waker. */
+export async function startWorkerProcess(config: FlowqConfig, logger: Logger, opts: { random?: () => number } = {}): Promise<WorkerProcess> {
   const database = createDatabase(config.db.url, { max: config.db.poolMax, onError: (err) => logger.warn({ err }, 'postgres pool error') });
   await seedAccounts(
     database.db,
     config.accounts.seed.map((a) => ({ ...a, maxConcurrent: config.accounts.maxConcurrent, maxPerMinute: config.accounts.maxPerMinute })),
   );
   const redis = createRedis(config.redis.url, 'worker');
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const subscriber = createRedis(config.redis.url, 'worker');
+  for (const r of [redis, subscriber]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const queue = createGenerateQueue(redis, config.redis.prefix);
   const client = createUseapiClient({
     baseUrl: config.useapi.baseUrl,
@@ -33,16 +36,29 @@ export async function startWorkerProcess(
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
-  const base = { config, database, redis, queue, client, logger, ...(opts.random ? { random: opts.random } : {}) };
-  const leases = opts.leases ? opts.leases(base) : createRoundRobinLeases(database.db, redis, config.redis.prefix);
-  const deps: WorkerDeps = { ...base, leases };
-  const runtime = startWorkerRuntime(deps, opts);
+  const prefix = config.redis.prefix;
+  const slots = createAccountSlots(redis, { prefix });
+  const stats = createAccountStats(redis, { prefix });
+  const snapshots = createPoolSnapshots(database.db, slots, stats);
+  const effects = createAccountEffects(database.db, logger, () => snapshots.invalidate());
+  const gate = createDispatchGate(redis, prefix, {
+    tokenProbeIntervalMs: config.worker.tokenProbeIntervalMs,
+    // A lone 503 pauses dispatch as long as one retry would wait; a run of them doubles it.
+    backoff: { baseMs: config.worker.retryDelayMs.min },
+  });
+  const waitingRoom = createWaitingRoom(redis, prefix);
+  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom });
+  const deps: WorkerDeps = { config, database, redis, queue, client, leases, effects, gate, logger, ...(opts.random ? { random: opts.random } : {}) };
+  const stopWaker = await startWaker({ subscriber, slots, waitingRoom, snapshots, queue, prefix, logger });
+  const runtime = startWorkerRuntime(deps);
   return {
     deps,
     runtime,
     async close() {
       await runtime.close();
+      await stopWaker();
       await queue.close();
+      subscriber.disconnect();
       redis.disconnect();
       await database.close();
     },

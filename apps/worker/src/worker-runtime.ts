@@ -1,29 +1,26 @@
-import type { Worker } from 'bullmq';
 import type { GeneratePayload } from '@flowq/queue';
+import type { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { createGenerateWorker } from './generate-worker';
-import { reconcileQueue } from './reconciler';
+import { createMaintenance } from './maintenance';
 
 export interface WorkerRuntime {
   worker: Worker<GeneratePayload, void, 'generate'>;
-  /** Stops taking jobs, waits for running steps, stops the reconciler. Connections stay the caller's. */
+  maintenance: ReturnType<typeof createMaintenance>;
+  /** Stops taking jobs, waits for running steps, stops the periodic tasks. Connections stay the caller's. */
   close(): Promise<void>;
 }
 
-/** The worker process's moving parts: the generate worker and the periodic reconciler. */
-export function startWorkerRuntime(deps: WorkerDeps, opts: { reconcileEveryMs?: number } = {}): WorkerRuntime {
+/** The worker process's moving parts: the generate worker and the periodic upkeep. */
+export function startWorkerRuntime(deps: WorkerDeps): WorkerRuntime {
   const worker = createGenerateWorker(deps);
-  const reconcile = () =>
-    reconcileQueue({ db: deps.database.db, redis: deps.redis, queue: deps.queue, prefix: deps.config.redis.prefix, logger: deps.logger }).catch(
-      (err) => deps.logger.warn({ err }, 'reconcile failed; will try again'),
-    );
-  void reconcile();
-  const timer = setInterval(reconcile, opts.reconcileEveryMs ?? 10_000);
-  timer.unref();
+  const maintenance = createMaintenance(deps);
+  const stop = maintenance.start();
   return {
     worker,
+    maintenance,
     async close() {
-      clearInterval(timer);
+      stop();
       await worker.close();
     },
   };

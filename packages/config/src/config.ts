@@ -48,12 +48,20 @@ const envSchema = z.object({
   JOB_DEADLINE_HOURS: z.coerce.number().positive().default(24),
   ACCOUNT_MAX_CONCURRENT: intFrom(4, 1),
   ACCOUNT_MAX_PER_MINUTE: intFrom(10, 1),
+  COOLDOWN_AFTER_429S: intFrom(3, 1),
+  COOLDOWN_WINDOW_MINUTES: z.coerce.number().positive().default(10),
+  COOLDOWN_DURATION_MINUTES: z.coerce.number().positive().default(180),
+  ACCOUNT_LEASE_MS: intFrom(900_000, 1000),
+  TOKEN_PROBE_INTERVAL_MS: intFrom(30_000, 100),
+  MAINTENANCE_INTERVAL_MS: intFrom(10_000, 100),
   SIM_PORT: intFrom(4010),
   SIM_GENERATION_MS: z
     .string()
     .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
     .default('2000-4000'),
   SIM_ENABLED: boolFrom(false),
+  BATCH_MAX_ROWS: intFrom(100_000, 1),
+  BATCH_MAX_BYTES: intFrom(50 * 1024 * 1024, 1),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -68,14 +76,27 @@ export interface FlowqConfig {
   useapi: { token: string | undefined; baseUrl: string; timeoutMs: number };
   /** True when no USEAPI_TOKEN is set: flowq starts its own Flow simulator and talks to it. */
   simulator: { enabled: boolean; port: number; generationMs: { min: number; max: number } };
-  accounts: { seed: { email: string; tier: 'ultra' | 'pro' }[]; maxConcurrent: number; maxPerMinute: number };
+  accounts: {
+    seed: { email: string; tier: 'ultra' | 'pro' }[];
+    maxConcurrent: number;
+    maxPerMinute: number;
+    /** How long a slot stays held without renewal; a crashed worker's slots come back after it. */
+    leaseMs: number;
+    coolOff: { threshold: number; windowMs: number; durationMs: number };
+  };
   bullBoard: { user: string; password: string };
+  /** Limits of one `POST /v1/batches` upload (413 beyond them). */
+  batches: { maxRows: number; maxBytes: number };
   worker: {
     concurrency: number;
     pollIntervalMs: number;
     retryDelayMs: { min: number; max: number };
     maxAttempts: number;
     deadlineMs: number;
+    /** While the useapi token is refused, how often a worker asks useapi whether it works again. */
+    tokenProbeIntervalMs: number;
+    /** Reconciler, cool-off expiry and drained-account removal run this often. */
+    maintenanceIntervalMs: number;
   };
 }
 
@@ -102,14 +123,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.USEAPI_TIMEOUT_MS,
     },
     simulator: { enabled: simulatorEnabled, port: e.SIM_PORT, generationMs: { min: genMin, max: genMax } },
-    accounts: { seed: e.FLOWQ_ACCOUNTS, maxConcurrent: e.ACCOUNT_MAX_CONCURRENT, maxPerMinute: e.ACCOUNT_MAX_PER_MINUTE },
+    accounts: {
+      seed: e.FLOWQ_ACCOUNTS,
+      maxConcurrent: e.ACCOUNT_MAX_CONCURRENT,
+      maxPerMinute: e.ACCOUNT_MAX_PER_MINUTE,
+      leaseMs: e.ACCOUNT_LEASE_MS,
+      coolOff: {
+        threshold: e.COOLDOWN_AFTER_429S,
+        windowMs: e.COOLDOWN_WINDOW_MINUTES * 60_000,
+        durationMs: e.COOLDOWN_DURATION_MINUTES * 60_000,
+      },
+    },
     bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD ?? 'admin' },
+    batches: { maxRows: e.BATCH_MAX_ROWS, maxBytes: e.BATCH_MAX_BYTES },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       pollIntervalMs: e.POLL_INTERVAL_MS,
       retryDelayMs: { min: e.RETRY_DELAY_MIN_MS, max: e.RETRY_DELAY_MAX_MS },
       maxAttempts: e.MAX_ATTEMPTS,
       deadlineMs: e.JOB_DEADLINE_HOURS * 3_600_000,
+      tokenProbeIntervalMs: e.TOKEN_PROBE_INTERVAL_MS,
+      maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     },
   };
 }

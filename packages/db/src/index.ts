@@ -7,3 +7,6 @@ export * from './queries/list-jobs';
 export * from './queries/job-transitions';
 export * from './queries/attempts';
 export * from './queries/accounts';
+export * from './queries/account-events';
+export * from './queries/account-changes';
+export * from './queries/account-outcome-stats';

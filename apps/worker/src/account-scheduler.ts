@@ -1,0 +1,138 @@
+import type { FlowqConfig, Logger } from '@flowq/config';
+import { accountOfMediaId, imagesOf, VIDEO_MODELS, type JobErrorCode } from '@flowq/core';
+import type { JobRow } from '@flowq/db';
+import { bullPriority } from '@flowq/queue';
+import { coolOff, pickAccount, rankAccounts, type AccountSlots, type AccountStatsStore, type ImpossibleReason } from '@flowq/scheduler';
+import type { UpstreamOutcome } from '@flowq/useapi-client';
+import type { AccountEffects } from './account-effects';
+import type { AccountLeases, LeaseResult } from './account-leases';
+import type { PoolSnapshots } from './account-pool-snapshot';
+import type { DispatchGate } from './dispatch-gate';
+import type { WaitingRoom } from './waiting-room';
+
+/** A parked job still looks again on its own after this long, in case no wake-up reaches it. */
+export const MAX_PARK_MS = 30_000;
+
+const IMPOSSIBLE: Record<ImpossibleReason, { code: JobErrorCode; message: string }> = {
+  images_span_accounts: { code: 'invalid_request', message: 'the images belong to different accounts; upload them to one account' },
+  pinned_conflict: { code: 'invalid_request', message: 'email names another account than the one holding the images' },
+  unknown_account: { code: 'account_not_found', message: 'the account named by email (or holding the images) is not configured' },
+  unknown_model: { code: 'invalid_request', message: 'unknown model' },
+  no_ultra_account: { code: 'invalid_request', message: 'veo-3.1-fast-relaxed needs a Google AI Ultra account and none is configured' },
+  tier_mismatch: { code: 'invalid_request', message: 'the named account is not Ultra and the model is Ultra-only' },
+};
+
+export interface SchedulerParts {
+  config: FlowqConfig;
+  logger: Logger;
+  slots: AccountSlots;
+  stats: AccountStatsStore;
+  snapshots: PoolSnapshots;
+  effects: AccountEffects;
+  gate: DispatchGate;
+  waitingRoom: WaitingRoom;
+}
+
+function needsOf(job: JobRow) {
+  const images = imagesOf(job.request);
+  const pinnedTo = job.request.email ?? images.map(accountOfMediaId).find((e) => e !== null) ?? null;
+  return {
+    model: job.request.model,
+    images,
+    jobId: job.id,
+    pinnedTo,
+    ...(job.request.email ? { email: job.request.email.toLowerCase() } : {}),
+  };
+}
+
+/**
+ * Accounts for jobs, across every worker process: the pure choice ranks the pool, Redis takes
+ * the first truly free slot atomically, and upstream answers feed back into account state.
+ */
+export function createAccountScheduler(p: SchedulerParts): AccountLeases {
+  const { config, slots, stats, snapshots, effects, gate, waitingRoom, logger } = p;
+
+  return {
+    async acquire(job, now): Promise<LeaseResult> {
+      const closed = await gate.check(now);
+      if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
+      const { pool } = await snapshots.take(now);
+      const needs = needsOf(job);
+      const pick = pickAccount(pool, needs, now);
+      if (pick.kind === 'impossible') return { ok: false, kind: 'impossible', ...IMPOSSIBLE[pick.reason] };
+      if (pick.kind === 'wait') {
+        return { ok: false, kind: 'wait', retryAt: pick.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: pick.reason };
+      }
+      const ranked = rankAccounts(pool, needs, now);
+      const got = await slots.acquire(
+        ranked.map((a) => ({ email: a.email, maxConcurrent: a.maxConcurrent, maxPerMinute: a.maxPerMinute })),
+        job.id,
+        { leaseMs: config.accounts.leaseMs },
+      );
+      if (got.ok) return { ok: true, email: got.email };
+      return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };
+    },
+
+    async renew(email, jobId) {
+      await slots.renew(email, jobId, config.accounts.leaseMs);
+    },
+
+    async release(email, jobId) {
+      await slots.release(email, jobId);
+    },
+
+    async park(job) {
+      const needs = needsOf(job);
+      await waitingRoom.park({
+        jobId: job.id,
+        bullPriority: bullPriority(job.priority),
+        pinnedTo: needs.pinnedTo,
+        ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
+      });
+    },
+
+    async recordOutcome(email, job, outcome: UpstreamOutcome, now) {
+      switch (outcome.type) {
+        case 'success':
+          await gate.serviceAnswered();
+          return;
+        case 'retry_other_account': {
+          await stats.record(email, 'throttled', { at: now });
+          const cool = coolOff(await stats.throttledAt(email, now), now, config.accounts.coolOff);
+          if (cool) await effects.coolOff(email, cool.coolUntil, `${config.accounts.coolOff.threshold} throttling 429s (${outcome.reason})`);
+          return;
+        }
+        case 'cool_off':
+          await effects.coolOff(email, outcome.until, outcome.reason);
+          return;
+        case 'model_quota':
+          await effects.modelQuota(email, outcome.model ?? job.request.model, outcome.until, outcome.reason);
+          return;
+        case 'needs_reauth':
+        case 'no_credits':
+          await effects.setState(email, outcome.type, outcome.message);
+          return;
+        case 'token_invalid':
+          if (await gate.tokenRefused(outcome.message)) logger.error({ reason: outcome.message }, 'useapi refused the token: dispatch paused until a probe succeeds');
+          return;
+        case 'retry_soon':
+          if (outcome.kind === 'capacity') {
+            const backoff = await gate.serviceUnavailable(now);
+            if (backoff.pausedUntil) logger.warn({ consecutive: backoff.consecutive, until: backoff.pausedUntil }, 'useapi keeps answering 503: dispatch backs off');
+          } else {
+            await stats.record(email, 'failed', { at: now });
+          }
+          return;
+        case 'timeout':
+          await stats.record(email, 'failed', { at: now });
+          return;
+        default:
+          return;
+      }
+    },
+
+    async recordGeneration(email, succeeded, generationMs) {
+      await stats.record(email, succeeded ? 'succeeded' : 'failed', generationMs !== null ? { generationMs } : {});
+    },
+  };
+}

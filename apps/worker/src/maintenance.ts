@@ -1,0 +1,50 @@
+import type { WorkerDeps } from './deps';
+import { reconcileQueue } from './reconciler';
+import { wakeAllChannel } from './waker';
+
+/**
+ * Periodic upkeep any worker may do (each step is safe to run in several processes at once):
+ * repair the queue from Postgres, end cool-offs whose time has come, and, while useapi
+ * refuses the token, ask it again. Whatever reopens capacity wakes every waiting job.
+ */
+export function createMaintenance(deps: WorkerDeps) {
+  const { config, database, redis, queue, logger, client, effects, gate } = deps;
+  const wakeAll = () => redis.publish(wakeAllChannel(config.redis.prefix), '1');
+
+  async function reconcile() {
+    await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });
+  }
+
+  async function liftCoolOffs(now = new Date()) {
+    const lifted = await effects.liftExpiredCoolOffs(now);
+    if (lifted.length) await wakeAll();
+  }
+
+  async function probeToken() {
+    if (!(await gate.isTokenRefused())) return;
+    const answer = await client.listAccounts();
+    if (answer.ok && (await gate.tokenAccepted())) {
+      logger.warn('useapi accepts the token again: dispatch resumes');
+      await wakeAll();
+    }
+  }
+
+  const guard = (name: string, fn: () => Promise<unknown>) => () =>
+    void fn().catch((err) => logger.warn({ err, task: name }, 'maintenance task failed; it runs again'));
+
+  return {
+    reconcile,
+    liftCoolOffs,
+    probeToken,
+    start(): () => void {
+      const timers = [
+        setInterval(guard('reconcile', reconcile), config.worker.maintenanceIntervalMs),
+        setInterval(guard('cool-offs', liftCoolOffs), Math.min(1_000, config.worker.maintenanceIntervalMs)),
+        setInterval(guard('token-probe', probeToken), config.worker.tokenProbeIntervalMs),
+      ];
+      for (const t of timers) t.unref();
+      guard('reconcile', reconcile)();
+      return () => timers.forEach(clearInterval);
+    },
+  };
+}

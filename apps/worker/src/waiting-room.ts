@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Jobs that found no free account wait here (as delayed BullMQ jobs, holding no worker slot)
+ * instead of polling for one. When a slot frees up, the best waiting job that the freed
+ * account can serve is popped and promoted, so it starts within milliseconds, not at its timer.
+ *
+ * One sorted set per kind of need: pinned to one account, Ultra-only model, or any account.
+ * Members are `<bull priority, zero-padded>:<job id>` at score 0, so the lexically smallest
+ * member is the most urgent job, oldest first (job ids are time-ordered). Parking twice is a no-op.
+ */
+const POP_SMALLEST = `
+local best, bestKey = nil, nil
+for i = 1, #KEYS do
+  local head = redis.call('ZRANGE', KEYS[i], 0, 0)[1]
+  if head and (best == nil or head < best) then best, bestKey = head, KEYS[i] end
+end
+if best then redis.call('ZREM', bestKey, best) end
+return best
+`;
+
+export interface WaitNeeds {
+  jobId: string;
+  bullPriority: number;
+  /** The one account the job can run on, if any. */
+  pinnedTo?: string | null;
+  ultraOnly: boolean;
+}
+
+export function createWaitingRoom(redis: Redis, prefix: string) {
+  const key = (cls: string) => `${prefix}:waiting:${cls}`;
+  const classOf = (n: WaitNeeds) => (n.pinnedTo ? `acct:${n.pinnedTo.toLowerCase()}` : n.ultraOnly ? 'ultra' : 'any');
+  const memberOf = (n: WaitNeeds) => `${String(n.bullPriority).padStart(8, '0')}:${n.jobId}`;
+  const jobIdOf = (member: string) => member.slice(member.indexOf(':') + 1);
+  const allClassesPattern = `${prefix}:waiting:*`;
+
+  return {
+    async park(needs: WaitNeeds): Promise<void> {
+      await redis.zadd(key(classOf(needs)), 0, memberOf(needs));
+    },
+
+    async unpark(needs: WaitNeeds): Promise<void> {
+      await redis.zrem(key(classOf(needs)), memberOf(needs));
+    },
+
+    /** The most urgent job the freed account can take, removed from the room; null when none waits. */
+    async popFor(email: string, tier: 'ultra' | 'pro'): Promise<string | null> {
+      const keys = [key(`acct:${email.toLowerCase()}`), ...(tier === 'ultra' ? [key('ultra')] : []), key('any')];
+      const member = (await redis.eval(POP_SMALLEST, keys.length, ...keys)) as string | null;
+      return member ? jobIdOf(member) : null;
+    },
+
+    /** Empties the room (a service-wide pause ended, a cool-off lifted): every waiting job, once. */
+    async popAll(limit = 10_000): Promise<string[]> {
+      const out: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', allClassesPattern, 'COUNT', 100);
+        cursor = next;
+        for (const k of keys) {
+          const members = (await redis.zpopmin(k, limit)).filter((_, i) => i % 2 === 0);
+          out.push(...members.map(jobIdOf));
+        }
+      } while (cursor !== '0' && out.length < limit);
+      return out;
+    },
+
+    async size(): Promise<number> {
+      let n = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', allClassesPattern, 'COUNT', 100);
+        cursor = next;
+        for (const k of keys) n += await redis.zcard(k);
+      } while (cursor !== '0');
+      return n;
+    },
+  };
+}
+
+export type WaitingRoom = ReturnType<typeof createWaitingRoom>;
