@@ -10,6 +10,7 @@ export const TEST_USEAPI_TOKEN = 'sim-token-abcdefghijklmnopqrstuvwxyz';
 export interface FlowqUnderTest {
   sim: Awaited<ReturnType<typeof startFlowSimulator>>;
   api: ApiServer;
+  /** Absent when started with `worker: false` (the test runs its own worker processes). */
   worker: WorkerProcess;
   db: TestDatabase;
   redis: TestRedis;
@@ -17,6 +18,7 @@ export interface FlowqUnderTest {
   logger: Logger;
   /** fetch against the API with the test key. */
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export interface FlowqUnderTest {
  */
 export async function startFlowq(
   label: string,
-  opts: { sim?: FlowSimulatorOptions; env?: Record<string, string>; startWorker?: boolean } = {},
+  opts: { sim?: FlowSimulatorOptions; env?: Record<string, string>; startWorker?: boolean; worker?: boolean } = {},
 ): Promise<FlowqUnderTest> {
   const sim = await startFlowSimulator({
     port: 0,
@@ -73,7 +75,7 @@ export async function startFlowq(
   const api = await startApiServer(apiConfig, logger);
   // The worker tells useapi to call back the address the API actually got.
   const config = loadConfig({ ...env, PUBLIC_URL: api.address });
-  const worker = await startWorkerProcess(config, logger);
+  const worker = opts.worker === false ? (undefined as unknown as WorkerProcess) : await startWorkerProcess(config, logger);
   if (opts.startWorker === false) await worker.runtime.worker.pause();
   return {
     sim,
@@ -90,8 +92,10 @@ export async function startFlowq(
       if (json !== undefined) headers.set('content-type', 'application/json');
       return fetch(`${api.address}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
     },
+    /** The environment a separate worker process needs to join this flowq. */
+    env: { ...env, PUBLIC_URL: api.address },
     async stop() {
-      await worker.close();
+      await worker?.close();
       await api.close();
       await sim.close();
       await redis.cleanup();

@@ -1,4 +1,5 @@
 import { after503, NO_SERVICE_BACKOFF, servicePausedUntil, type ServiceBackoff, type ServiceBackoffOptions } from '@flowq/scheduler';
+import { tokenGateKey } from '@flowq/queue';
 import type { Redis } from 'ioredis';
 
 export interface GateClosed {
@@ -14,7 +15,7 @@ export interface GateClosed {
  * whole service). Neither counts against a job or an account.
  */
 export function createDispatchGate(redis: Redis, prefix: string, opts: { tokenProbeIntervalMs: number; backoff?: ServiceBackoffOptions }) {
-  const tokenKey = `${prefix}:gate:token-invalid`;
+  const tokenKey = tokenGateKey(prefix);
   const backoffKey = `${prefix}:gate:service-backoff`;
   const readBackoff = (raw: string | null): ServiceBackoff => {
     if (!raw) return NO_SERVICE_BACKOFF;

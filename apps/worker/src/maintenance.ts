@@ -1,6 +1,6 @@
 import type { WorkerDeps } from './deps';
 import { reconcileQueue } from './reconciler';
-import { wakeAllChannel } from './waker';
+import { wakeWaitingJobs } from '@flowq/queue';
 
 /**
  * Periodic upkeep any worker may do (each step is safe to run in several processes at once):
@@ -9,7 +9,7 @@ import { wakeAllChannel } from './waker';
  */
 export function createMaintenance(deps: WorkerDeps) {
   const { config, database, redis, queue, logger, client, effects, gate } = deps;
-  const wakeAll = () => redis.publish(wakeAllChannel(config.redis.prefix), '1');
+  const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
   async function reconcile() {
     await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });

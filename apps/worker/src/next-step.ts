@@ -8,12 +8,10 @@ export type Step =
   | { kind: 'sleep'; ms: number; reason: string; park?: boolean }
   | { kind: 'fail'; error: JobError };
 
-export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean };
+export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean; park?: boolean };
 
 /** How long a job waits before trying another account after an account-level refusal. */
 export const ACCOUNT_SWITCH_DELAY_MS = 1_000;
-/** How long dispatch waits after the useapi token was refused. */
-export const TOKEN_INVALID_DELAY_MS = 30_000;
 
 /**
  * The retry decision for one failed upstream answer. Capacity waits (429, 503, cool-offs,
@@ -23,8 +21,9 @@ export const TOKEN_INVALID_DELAY_MS = 30_000;
 export function nextStepAfterFailure(
   outcome: Exclude<UpstreamOutcome, { type: 'success' }>,
   job: { attempts: number; maxAttempts: number },
-  now = Date.now(),
+  opts: { now?: number; tokenProbeIntervalMs: number },
 ): AfterFailure {
+  const now = opts.now ?? Date.now();
   switch (outcome.type) {
     case 'permanent':
       return { kind: 'fail', error: { code: outcome.code, message: outcome.message } };
@@ -43,7 +42,8 @@ export function nextStepAfterFailure(
     case 'no_credits':
       return { kind: 'retry', ms: ACCOUNT_SWITCH_DELAY_MS, countAttempt: false };
     case 'token_invalid':
-      return { kind: 'retry', ms: TOKEN_INVALID_DELAY_MS, countAttempt: false };
+      // Parked: the probe that finds the token working again wakes every waiting job at once.
+      return { kind: 'retry', ms: Math.max(opts.tokenProbeIntervalMs, 1_000) * 2, countAttempt: false, park: true };
   }
 }
 

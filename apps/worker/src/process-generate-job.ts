@@ -41,14 +41,18 @@ export function createGenerateProcessor(deps: WorkerDeps) {
 
   async function onFailure(row: JobRow, email: string, outcome: Exclude<UpstreamOutcome, { type: 'success' }>): Promise<Step> {
     await leases.recordOutcome(email, row, outcome, new Date());
-    const step = nextStepAfterFailure(outcome, { attempts: row.attempts, maxAttempts: config.worker.maxAttempts });
+    const step = nextStepAfterFailure(
+      outcome,
+      { attempts: row.attempts, maxAttempts: config.worker.maxAttempts },
+      { tokenProbeIntervalMs: config.worker.tokenProbeIntervalMs },
+    );
     if (step.kind === 'fail') {
       await markFailed(db, row.id, step.error);
       logger.info({ jobId: row.id, code: step.error.code }, 'job failed');
       return step;
     }
     await markRequeued(db, row.id, step.countAttempt);
-    return { kind: 'sleep', ms: step.ms, reason: outcome.type };
+    return { kind: 'sleep', ms: step.ms, reason: outcome.type, ...(step.park ? { park: true } : {}) };
   }
 
   async function submit(row: JobRow): Promise<Step> {

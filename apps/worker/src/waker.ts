@@ -1,13 +1,9 @@
 import type { Logger } from '@flowq/config';
-import type { GenerateQueue } from '@flowq/queue';
+import { wakeAllChannel, type GenerateQueue } from '@flowq/queue';
 import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { WaitingRoom } from './waiting-room';
-
-export function wakeAllChannel(prefix: string): string {
-  return `${prefix}:wake-all`;
-}
 
 /**
  * Turns "a slot is free" into "a waiting job runs now". Every worker process hears each
@@ -42,6 +38,8 @@ export async function startWaker(deps: {
   const allChannel = wakeAllChannel(deps.prefix);
   const onMessage = (channel: string) => {
     if (channel !== allChannel) return;
+    // Whoever woke us changed accounts or the gate: do not decide from a cached pool.
+    snapshots.invalidate();
     void (async () => {
       const ids = await waitingRoom.popAll();
       for (const id of ids) await promote(id);

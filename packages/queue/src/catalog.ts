@@ -15,8 +15,22 @@ export const INTERACTIVE_PRIORITY = 50;
 export const BATCH_PRIORITY = 10;
 export const MAX_PRIORITY = 100;
 
-/** BullMQ runs priority 1 first; flowq's clients say "higher is sooner" on a 0-100 scale. */
-export function bullPriority(priority: number): number {
+/** Batch rows that share one fair-share round (see bullPriority). */
+export const ROWS_PER_ROUND = 10;
+/** Rounds per client priority level: 101 levels x 20,000 stays under BullMQ's ceiling of 2,097,152. */
+export const ROUNDS_PER_PRIORITY = 20_000;
+
+/**
+ * The BullMQ priority of a job. BullMQ runs the lowest number first, FIFO within a number;
+ * flowq's clients say "higher is sooner" on a 0-100 scale. Each client level owns a band of
+ * ROUNDS_PER_PRIORITY numbers: single jobs take the band's first number, and row r of a
+ * batch takes round 1 + (r - 1) / ROWS_PER_ROUND. So at equal priority an interactive job
+ * runs before any batch row, and the first ten rows of every waiting batch run before the
+ * next ten of any of them: batches submitted together share the workers round-robin instead
+ * of the second waiting for the whole first. Rows past the last round share it (FIFO).
+ */
+export function bullPriority(priority: number, batchRow?: number | null): number {
   const p = Math.min(MAX_PRIORITY, Math.max(0, Math.round(priority)));
-  return MAX_PRIORITY + 1 - p;
+  const round = batchRow == null || batchRow < 1 ? 0 : 1 + Math.min(ROUNDS_PER_PRIORITY - 2, Math.floor((batchRow - 1) / ROWS_PER_ROUND));
+  return (MAX_PRIORITY - p) * ROUNDS_PER_PRIORITY + round + 1;
 }

@@ -20,13 +20,14 @@ export function createGenerateQueue(connection: Redis, prefix: string): Generate
 }
 
 /** Queue a flowq job. The BullMQ job id is the flowq id, so queueing twice is harmless. */
-export async function enqueueGenerate(queue: GenerateQueue, jobId: string, priority: number, delayMs = 0): Promise<void> {
-  await queue.add('generate', { jobId }, { jobId, priority: bullPriority(priority), ...(delayMs > 0 ? { delay: delayMs } : {}) });
+export async function enqueueGenerate(queue: GenerateQueue, jobId: string, priority: number, delayMs = 0, batchRow?: number | null): Promise<void> {
+  await queue.add('generate', { jobId }, { jobId, priority: bullPriority(priority, batchRow), ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
-export async function enqueueGenerateBulk(queue: GenerateQueue, jobs: { id: string; priority: number }[]): Promise<void> {
+/** Queue many jobs in one round trip; batch rows pass `batchRow` for their fair-share round. */
+export async function enqueueGenerateBulk(queue: GenerateQueue, jobs: { id: string; priority: number; batchRow?: number | null }[]): Promise<void> {
   if (jobs.length === 0) return;
   await queue.addBulk(
-    jobs.map((j) => ({ name: 'generate' as const, data: { jobId: j.id }, opts: { jobId: j.id, priority: bullPriority(j.priority) } })),
+    jobs.map((j) => ({ name: 'generate' as const, data: { jobId: j.id }, opts: { jobId: j.id, priority: bullPriority(j.priority, j.batchRow) } })),
   );
 }

@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './connection';
 export * from './generate-queue';
 export * from './callback-hints';
+export * from './service-signals';

@@ -1,3 +1,4 @@
+import { tokenGateKey } from '@flowq/queue';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../deps';
 
@@ -24,8 +25,11 @@ export const healthRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
         (e: Error) => ['redis', e.message] as const,
       ),
     ]);
-    const result = Object.fromEntries(checks);
-    const ok = checks.every(([, v]) => v === 'ok');
+    const result: Record<string, string> = Object.fromEntries(checks);
+    // Jobs never fail because of a refused token, but nothing is dispatched either: say so.
+    const refused = result.redis === 'ok' ? await deps.redis.get(tokenGateKey(deps.config.redis.prefix)).catch(() => null) : null;
+    result.useapi = refused ? `token refused by useapi, dispatch paused: ${refused}` : 'ok';
+    const ok = Object.values(result).every((v) => v === 'ok');
     return reply.status(ok ? 200 : 503).send({ ok, checks: result });
   });
 };

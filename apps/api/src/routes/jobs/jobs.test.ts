@@ -133,7 +133,7 @@ describe('authentication and the service routes', () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ ok: true });
     const ready = await t.app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json().checks).toEqual({ postgres: 'ok', redis: 'ok' });
+    expect(ready.json().checks).toEqual({ postgres: 'ok', redis: 'ok', useapi: 'ok' });
     const doc = (await t.app.inject('/openapi.json')).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.paths['/v1/jobs'].post.requestBody.content['application/json'].schema).toBeDefined();
