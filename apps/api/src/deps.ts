@@ -1,6 +1,7 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { GenerateQueue } from '@flowq/queue';
+import type { UseapiClient } from '@flowq/useapi-client';
 import type { Redis } from 'ioredis';
 
 /** Everything the API needs, built by the caller (server.ts or a test) and closed by it. */
@@ -11,4 +12,6 @@ export interface ApiDeps {
   redis: Redis;
   queue: GenerateQueue;
   logger: Logger;
+  /** useapi.net (or the simulator): `POST /v1/accounts/sync` reads its accounts. */
+  client: UseapiClient;
 }

@@ -1,6 +1,7 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import { createDatabase } from '@flowq/db';
 import { createGenerateQueue, createRedis } from '@flowq/queue';
+import { createUseapiClient } from '@flowq/useapi-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 
@@ -18,7 +19,13 @@ export async function startApiServer(config: FlowqConfig, logger: Logger): Promi
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const queue = createGenerateQueue(redis, config.redis.prefix);
   queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
-  const app = await buildApp({ config, database, redis, queue, logger });
+  const client = createUseapiClient({
+    baseUrl: config.useapi.baseUrl,
+    token: config.useapi.token ?? 'simulator',
+    timeoutMs: config.useapi.timeoutMs,
+    logger: logger.child({ component: 'useapi' }),
+  });
+  const app = await buildApp({ config, database, redis, queue, logger, client });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   return {
     app,

@@ -1,12 +1,13 @@
 import { createLogger, loadConfig } from '@flowq/config';
 import { createGenerateQueue, createRedis } from '@flowq/queue';
 import { createTestDatabase, createTestRedis } from '@flowq/testing';
+import { createUseapiClient, type UseapiClient } from '@flowq/useapi-client';
 import { buildApp } from './app';
 
 export const KEY = 'api-test-key-0123456789';
 
 /** The API on this test file's own database and Redis prefix, for `app.inject()`. */
-export async function buildTestApp(label: string, env: Record<string, string> = {}) {
+export async function buildTestApp(label: string, env: Record<string, string> = {}, opts: { client?: UseapiClient } = {}) {
   const tdb = await createTestDatabase(label);
   const tredis = await createTestRedis(label);
   const config = loadConfig({
@@ -21,11 +22,15 @@ export async function buildTestApp(label: string, env: Record<string, string> = 
   });
   const redis = createRedis(config.redis.url, 'producer');
   const queue = createGenerateQueue(redis, config.redis.prefix);
-  const app = await buildApp({ config, database: tdb, redis, queue, logger: createLogger('silent') });
+  // Set USEAPI_BASE_URL to a simulator's baseUrl for tests that reach useapi.
+  const client = opts.client ?? createUseapiClient({ baseUrl: config.useapi.baseUrl, token: config.useapi.token ?? 'simulator', timeoutMs: 5_000 });
+  const app = await buildApp({ config, database: tdb, redis, queue, logger: createLogger('silent'), client });
   return {
     app,
     db: tdb,
     queue,
+    redis,
+    config,
     auth: { authorization: `Bearer ${KEY}` },
     async close() {
       await app.close();

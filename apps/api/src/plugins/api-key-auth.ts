@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Stable, non-secret id of the API key that made the request (a hash prefix). */
     apiKeyId?: string;
+    /** Whether the key may use the admin routes (accounts). Every FLOWQ_API_KEYS key is admin. */
+    apiKeyIsAdmin?: boolean;
   }
 }
 
@@ -29,5 +31,6 @@ export function apiKeyAuth(keys: string[]) {
     for (const d of digests) if (timingSafeEqual(d.digest, given)) found = d.id;
     if (!found) throw new UnauthorizedError('Invalid API key');
     req.apiKeyId = found;
+    req.apiKeyIsAdmin = true;
   };
 }

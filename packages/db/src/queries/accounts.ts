@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { accounts, type AccountRow } from '../schema';
+import { recordAccountEvent } from './account-events';
 
 export interface AccountSeed {
   email: string;
@@ -9,20 +10,25 @@ export interface AccountSeed {
   maxPerMinute?: number;
 }
 
-/** Add accounts that are missing; an existing account keeps its state and settings. */
-export async function seedAccounts(db: Db, seeds: AccountSeed[]): Promise<void> {
-  if (seeds.length === 0) return;
-  await db
-    .insert(accounts)
-    .values(
-      seeds.map((s) => ({
-        email: s.email.toLowerCase(),
-        tier: s.tier,
-        ...(s.maxConcurrent ? { maxConcurrent: s.maxConcurrent } : {}),
-        ...(s.maxPerMinute ? { maxPerMinute: s.maxPerMinute } : {}),
-      })),
-    )
-    .onConflictDoNothing();
+/** Add accounts that are missing, each with its `added` event; an existing account keeps its state and settings. */
+export async function seedAccounts(db: Db, seeds: AccountSeed[]): Promise<string[]> {
+  if (seeds.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const added = await tx
+      .insert(accounts)
+      .values(
+        seeds.map((s) => ({
+          email: s.email.toLowerCase(),
+          tier: s.tier,
+          ...(s.maxConcurrent ? { maxConcurrent: s.maxConcurrent } : {}),
+          ...(s.maxPerMinute ? { maxPerMinute: s.maxPerMinute } : {}),
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ email: accounts.email, state: accounts.state });
+    for (const a of added) await recordAccountEvent(tx, { email: a.email, kind: 'added', toState: a.state, reason: 'seeded from FLOWQ_ACCOUNTS' });
+    return added.map((a) => a.email);
+  });
 }
 
 export function listAccounts(db: Db): Promise<AccountRow[]> {
