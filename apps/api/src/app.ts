@@ -6,9 +6,13 @@ import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
 import { installErrorHandler } from './plugins/error-handler';
+import { accountRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
+import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
+import { createAccountService } from './services/account-service';
+import { createBatchService } from './services/batch-service';
 import { createJobService } from './services/job-service';
 
 /** Builds the API without listening: server.ts listens, tests use `app.inject()`. */
@@ -43,9 +47,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerBullBoard(app, [deps.queue], deps.config.bullBoard.user, deps.config.bullBoard.password);
 
   const jobs = createJobService(deps);
+  const accounts = createAccountService(deps);
   await app.register(async (authed) => {
     authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys));
     await authed.register(jobRoutes, { jobs });
+    await authed.register(batchRoutes, { batches: createBatchService(deps), maxBytes: deps.config.batches.maxBytes });
+    await authed.register(accountRoutes, { accounts });
   });
 
   app.log.debug({ bullBoard: BULL_BOARD_PATH }, 'routes ready');

@@ -10,3 +10,5 @@ export * from './queries/accounts';
 export * from './queries/account-events';
 export * from './queries/account-changes';
 export * from './queries/account-outcome-stats';
+export * from './queries/batches';
+export * from './queries/batch-ingest';

@@ -1,4 +1,5 @@
 import { findJob } from '@flowq/db';
+import { bullPriority } from '@flowq/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test-app';
 
@@ -81,7 +82,8 @@ describe('POST /v1/jobs acceptance', () => {
     const queued = await t.queue.getJob(job.id);
     expect(queued?.data).toEqual({ jobId: job.id });
     // Clients say "higher is sooner"; BullMQ runs lower numbers first.
-    expect(queued?.opts.priority).toBe(21);
+    expect(queued?.opts.priority).toBe(bullPriority(80));
+    expect(bullPriority(80)).toBeLessThan(bullPriority(50));
     expect(JSON.stringify(job)).not.toContain('callbackSecret');
   });
 

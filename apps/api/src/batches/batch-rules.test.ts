@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { batchProgress, type JobGroup } from './batch-progress';
+import { detectDelimiter } from './detect-delimiter';
+import { resultCsvHeader, resultCsvLine, resultOfRejectedRow } from './results-format';
+import { cellValue, mapHeader, rowFromRecord } from './row-fields';
+import { parseDefaults, validateRow } from './row-validation';
+
+describe('CSV header and cells', () => {
+  it('matches request fields case-insensitively and keeps unknown columns as metadata', () => {
+    const map = mapHeader([' PROMPT ', 'aspectratio', 'Ref', 'Campaign', 'referenceimage_2']);
+    expect(map.known.map((k) => k.name)).toEqual(['prompt', 'aspectRatio', 'ref', 'referenceImage_2']);
+    const row = rowFromRecord(map, ['a cat', 'portrait', 'r-1', 'spring', ''], 3);
+    expect(row).toEqual({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
+  });
+
+  it('refuses a header without prompt, or with a column twice, naming it', () => {
+    expect(() => mapHeader(['text', 'model'])).toThrow(/no prompt column \(header: text, model\)/);
+    expect(() => mapHeader(['prompt', 'Prompt'])).toThrow(/twice/);
+  });
+
+  it('turns numeric cells into numbers, blanks into "not given", and leaves the rest for validation to judge', () => {
+    expect(cellValue('count', ' 3 ')).toBe(3);
+    expect(cellValue('count', 'three')).toBe('three');
+    expect(cellValue('seed', '')).toBeUndefined();
+    expect(cellValue('prompt', '  keep my spaces ')).toBe('  keep my spaces ');
+    expect(cellValue('model', ' veo-3.1-fast ')).toBe('veo-3.1-fast');
+  });
+
+  it('flags a record wider than its header', () => {
+    const map = mapHeader(['prompt']);
+    expect(rowFromRecord(map, ['a', 'b'], 1).issues?.[0]?.message).toMatch(/2 fields but the header has 1/);
+  });
+
+  it('detects comma, semicolon and tab from the header line, ignoring quoted ones', () => {
+    expect(detectDelimiter('prompt,model,count')).toBe(',');
+    expect(detectDelimiter('prompt;model;"a,b,c"')).toBe(';');
+    expect(detectDelimiter('prompt\tmodel')).toBe('\t');
+    expect(detectDelimiter('prompt')).toBe(',');
+  });
+});
+
+describe('row validation: the rules of POST /v1/jobs, defaults under the row', () => {
+  it('lets the row win over defaults and applies the request defaults', () => {
+    const v = validateRow({ row: 1, fields: { prompt: 'x', count: 2 } }, { count: 4, model: 'veo-3.1-quality' });
+    expect(v).toMatchObject({ ok: true, request: { prompt: 'x', count: 2, model: 'veo-3.1-quality', aspectRatio: 'landscape' }, priority: undefined });
+  });
+
+  it('reports every problem of a row with its column and the same message as the job route', () => {
+    const v = validateRow({ row: 7, fields: { prompt: ' ', count: 9, endImage: 'e' } }, {});
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.issues).toEqual(
+      expect.arrayContaining([
+        { row: 7, column: 'prompt', message: 'is required' },
+        { row: 7, column: 'count', message: 'must be an integer from 1 to 4' },
+      ]),
+    );
+  });
+
+  it('applies the mode rules and refuses unknown fields of a JSON item', () => {
+    const r2v = validateRow({ row: 1, fields: { prompt: 'x', aspectRatio: 'portrait', referenceImage_1: 'r' } }, {});
+    expect(r2v.ok ? [] : r2v.issues.map((i) => i.column)).toEqual(['referenceImage_1']);
+    const typo = validateRow({ row: 2, fields: { prompt: 'x', aspect_ratio: 'portrait' } }, {});
+    expect(typo.ok ? null : typo.issues[0]).toEqual({ row: 2, column: 'aspect_ratio', message: 'is not a known field' });
+  });
+
+  it('refuses bad defaults up front, naming defaults.<field>', () => {
+    expect(() => parseDefaults({ model: 'veo-9' })).toThrow(/^defaults\.model: must be one of/);
+    expect(() => parseDefaults({ colour: 'red' })).toThrow(/defaults\.colour: is not a known field/);
+    expect(parseDefaults({ count: 2 })).toEqual({ count: 2 });
+  });
+});
+
+describe('batch progress', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+  const g = (over: Partial<JobGroup>): JobGroup => ({
+    status: 'queued',
+    model: 'veo-3.1-fast',
+    count: 1,
+    jobs: 0,
+    firstStartedAt: null,
+    lastCompletedAt: null,
+    recentlyCompleted: 0,
+    ...over,
+  });
+
+  it('prices spent and remaining credits by model and count, and estimates the time left from the rate', () => {
+    const p = batchProgress(
+      [
+        g({ status: 'succeeded', model: 'veo-3.1-quality', count: 2, jobs: 3, firstStartedAt: at(0), lastCompletedAt: at(50), recentlyCompleted: 3 }),
+        g({ status: 'failed', jobs: 1, firstStartedAt: at(5), lastCompletedAt: at(55), recentlyCompleted: 1 }),
+        g({ status: 'queued', count: 4, jobs: 6 }),
+        g({ status: 'running', model: 'veo-3.1-fast-relaxed', jobs: 2, firstStartedAt: at(1) }),
+        g({ status: 'cancelled', jobs: 5, lastCompletedAt: at(58), recentlyCompleted: 5 }),
+      ],
+      at(60),
+    );
+    expect(p.counts).toMatchObject({ succeeded: 3, failed: 1, queued: 6, running: 2, cancelled: 5 });
+    expect(p.credits).toEqual({ spent: 600, estimatedRemaining: 240 });
+    expect(p.startedAt).toEqual(at(0));
+    expect(p.finishedAt).toBeNull();
+    // 4 ended in the 60 s since the start (cancelled ones are not work done): 4/min, 8 left: 120 s.
+    expect(p.throughputPerMinute).toBe(4);
+    expect(p.etaSeconds).toBe(120);
+  });
+
+  it('is finished when nothing is left to run, at the last job end', () => {
+    const p = batchProgress([g({ status: 'succeeded', jobs: 2, firstStartedAt: at(0), lastCompletedAt: at(30) })], at(500));
+    expect(p.finishedAt).toEqual(at(30));
+    expect(p.etaSeconds).toBe(0);
+    expect(p.throughputPerMinute).toBe(4);
+  });
+});
+
+describe('results lines', () => {
+  it('writes RFC 4180 CSV with one column pair per video and the error columns', () => {
+    expect(resultCsvHeader(2)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
+    const line = resultCsvLine(
+      { ref: 'a,b', row: 4, prompt: 'say "hi"\nthere', status: 'succeeded', videos: [{ url: 'u1', thumbnailUrl: 't1' }], seeds: [5], errorCode: null, errorMessage: null },
+      2,
+    );
+    expect(line).toBe('"a,b",4,"say ""hi""\nthere",succeeded,u1,t1,,,5,,\r\n');
+    expect(resultOfRejectedRow(9, [{ column: 'count', message: 'must be an integer from 1 to 4' }])).toMatchObject({
+      row: 9,
+      status: 'rejected',
+      errorCode: 'invalid_row',
+      errorMessage: 'count: must be an integer from 1 to 4',
+    });
+  });
+});

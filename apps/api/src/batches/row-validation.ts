@@ -1,0 +1,74 @@
+import { ValidationError, videoModeViolations, videoRequestFields, type VideoRequest } from '@flowq/core';
+import { z } from 'zod';
+import { createJobBody } from '../routes/jobs/schemas';
+import type { RawBatchRow } from './row-fields';
+
+/** What a row may say: exactly the fields and rules of `POST /v1/jobs`. */
+const batchRowSchema = videoRequestFields
+  .extend({ priority: createJobBody.shape.priority })
+  .strict()
+  .superRefine((req, ctx) => {
+    for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+  });
+
+/** `defaults`: any request field a row may leave out, checked on its own so a typo is a 400 naming it. */
+export const batchDefaultsSchema = videoRequestFields.partial().extend({ priority: createJobBody.shape.priority }).strict();
+
+const refSchema = z
+  .union([z.string(), z.number()], { error: 'must be text' })
+  .transform(String)
+  .pipe(z.string().max(256, 'must be at most 256 characters'))
+  .optional();
+const metadataSchema = createJobBody.shape.metadata;
+
+export interface RowIssue {
+  row: number;
+  column: string;
+  message: string;
+}
+
+export type ValidatedRow =
+  | { ok: true; row: number; request: VideoRequest; priority: number | undefined; ref: string | null; metadata: Record<string, unknown> | null }
+  | { ok: false; row: number; issues: RowIssue[] };
+
+function issuesOf(row: number, error: z.ZodError, prefix = ''): RowIssue[] {
+  return error.issues.flatMap((i) => {
+    const keys = i.code === 'unrecognized_keys' ? i.keys : null;
+    if (keys) return keys.map((k) => ({ row, column: prefix + k, message: 'is not a known field' }));
+    return [{ row, column: prefix + i.path.map(String).join('.'), message: i.message }];
+  });
+}
+
+/** Defaults under the row's own values (a row's value wins), validated like a job request. */
+export function validateRow(raw: RawBatchRow, defaults: Record<string, unknown>): ValidatedRow {
+  const issues: RowIssue[] = (raw.issues ?? []).map((i) => ({ row: raw.row, ...i }));
+  if (raw.fields === null) return { ok: false, row: raw.row, issues };
+  const parsed = batchRowSchema.safeParse({ ...defaults, ...raw.fields });
+  if (!parsed.success) issues.push(...issuesOf(raw.row, parsed.error));
+  const ref = refSchema.safeParse(raw.ref ?? undefined);
+  if (!ref.success) issues.push(...ref.error.issues.map((i) => ({ row: raw.row, column: 'ref', message: i.message })));
+  const metadata = metadataSchema.safeParse(raw.metadata ?? undefined);
+  if (!metadata.success) issues.push(...metadata.error.issues.map((i) => ({ row: raw.row, column: 'metadata', message: i.message })));
+  if (issues.length > 0 || !parsed.success) return { ok: false, row: raw.row, issues };
+  const { priority, ...request } = parsed.data;
+  return {
+    ok: true,
+    row: raw.row,
+    request,
+    priority,
+    ref: ref.data ?? null,
+    metadata: (metadata.data as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+/** Checks `defaults` up front: a bad default would fail every row, so it is a 400 of its own. */
+export function parseDefaults(input: unknown): Record<string, unknown> {
+  if (input === undefined || input === null) return {};
+  const parsed = batchDefaultsSchema.safeParse(input);
+  if (!parsed.success) {
+    const [first] = issuesOf(0, parsed.error, 'defaults.');
+    throw new ValidationError(`${first?.column ?? 'defaults'}: ${first?.message ?? 'is invalid'}`, first?.column ?? 'defaults');
+  }
+  // The given values, not the parsed ones: schema defaults (model, count) must not override a row.
+  return input as Record<string, unknown>;
+}

@@ -1,0 +1,163 @@
+import { Readable } from 'node:stream';
+import { ConflictError, NotFoundError, type JobStatus } from '@flowq/core';
+import {
+  batchJobGroups,
+  batchMaxCount,
+  cancelQueuedBatchJobs,
+  findBatch,
+  listBatches,
+  listBatchJobs,
+  requeueBatchJobs,
+  updateBatch,
+  type BatchRow,
+} from '@flowq/db';
+import { enqueueGenerateBulk } from '@flowq/queue';
+import { batchProgress, type BatchProgress } from '../batches/batch-progress';
+import { resultCsvHeader, resultCsvLine, resultOfJob, resultOfRejectedRow, type ResultRecord } from '../batches/results-format';
+import type { ApiDeps } from '../deps';
+import { createBatchIngest } from './batch-ingest';
+
+const EXPORT_PAGE = 1_000;
+/** BullMQ removals in flight at once when a retry replaces finished BullMQ jobs. */
+const REMOVE_CONCURRENCY = 50;
+
+export interface BatchState {
+  batch: BatchRow;
+  progress: BatchProgress;
+}
+
+/**
+ * Batches as the API sees them: ingest (batch-ingest.ts), progress read from the jobs
+ * themselves, exports streamed page by page in input order, cancel and retry.
+ */
+export function createBatchService(deps: ApiDeps) {
+  const { database, queue } = deps;
+  const { db } = database;
+  const ingest = createBatchIngest(deps);
+
+  async function mustFind(id: string): Promise<BatchRow> {
+    const row = await findBatch(db, id);
+    if (!row) throw new NotFoundError(`Batch ${id} not found`);
+    return row;
+  }
+
+  /** Records what the jobs say about the batch: when it started, and when every job ended. */
+  async function settle(batch: BatchRow, progress: BatchProgress): Promise<BatchRow> {
+    const set: Partial<Pick<BatchRow, 'status' | 'startedAt' | 'finishedAt'>> = {};
+    if (progress.startedAt && !batch.startedAt) set.startedAt = progress.startedAt;
+    if (progress.finishedAt && !batch.finishedAt && (batch.status === 'active' || batch.status === 'cancelled')) {
+      set.finishedAt = progress.finishedAt;
+      if (batch.status === 'active') set.status = 'finished';
+    }
+    if (Object.keys(set).length === 0) return batch;
+    return (await updateBatch(db, batch.id, [batch.status], set)) ?? batch;
+  }
+
+  async function states(rows: BatchRow[], now = new Date()): Promise<BatchState[]> {
+    const groups = await batchJobGroups(db, rows.map((r) => r.id));
+    return Promise.all(
+      rows.map(async (batch) => {
+        const progress = batchProgress(
+          groups.filter((g) => g.batchId === batch.id),
+          now,
+        );
+        return { batch: await settle(batch, progress), progress };
+      }),
+    );
+  }
+
+  async function removeFromQueue(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += REMOVE_CONCURRENCY) {
+      await Promise.all(ids.slice(i, i + REMOVE_CONCURRENCY).map((id) => queue.remove(id).catch(() => 0)));
+    }
+  }
+
+  return {
+    create: ingest,
+
+    async get(id: string): Promise<BatchState> {
+      const [state] = await states([await mustFind(id)]);
+      return state!;
+    },
+
+    async list(opts: { limit: number; cursor?: string }) {
+      const page = await listBatches(db, opts);
+      return { items: await states(page.items), nextCursor: page.nextCursor };
+    },
+
+    async jobs(id: string, opts: { status?: JobStatus; limit: number; cursor?: number }) {
+      await mustFind(id);
+      return listBatchJobs(db, { batchId: id, limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(opts.cursor !== undefined ? { afterRow: opts.cursor } : {}) });
+    },
+
+    /** Every input row in input order, read a page at a time: the first line leaves before the last row is read. */
+    async results(id: string, format: 'csv' | 'json'): Promise<Readable> {
+      const batch = await mustFind(id);
+      const maxVideos = format === 'csv' ? await batchMaxCount(db, id) : 0;
+      const problems = new Map<number, { column: string; message: string }[]>();
+      for (const e of batch.errors ?? []) problems.set(e.row, [...(problems.get(e.row) ?? []), e]);
+
+      async function* records(): AsyncGenerator<ResultRecord> {
+        let expected = 1;
+        let cursor: number | undefined;
+        for (;;) {
+          const page = await listBatchJobs(db, { batchId: id, limit: EXPORT_PAGE, ...(cursor !== undefined ? { afterRow: cursor } : {}) });
+          for (const job of page.items) {
+            const row = job.batchRow ?? expected;
+            for (; expected < row; expected++) yield resultOfRejectedRow(expected, problems.get(expected) ?? []);
+            yield resultOfJob(job);
+            expected = row + 1;
+          }
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+        }
+        for (; expected <= batch.total; expected++) yield resultOfRejectedRow(expected, problems.get(expected) ?? []);
+      }
+
+      async function* csv(): AsyncGenerator<string> {
+        yield resultCsvHeader(maxVideos);
+        for await (const r of records()) yield resultCsvLine(r, maxVideos);
+      }
+
+      async function* json(): AsyncGenerator<string> {
+        let first = true;
+        yield '[';
+        for await (const r of records()) {
+          const { errorCode, errorMessage, ...rest } = r;
+          yield `${first ? '\n' : ',\n'}${JSON.stringify({ ...rest, error: errorCode ? { code: errorCode, message: errorMessage } : null })}`;
+          first = false;
+        }
+        yield '\n]\n';
+      }
+
+      return Readable.from(format === 'csv' ? csv() : json());
+    },
+
+    /** Queued jobs are cancelled; jobs already submitted finish (a running generation cannot be stopped). */
+    async cancel(id: string): Promise<BatchState & { cancelled: number }> {
+      const batch = await mustFind(id);
+      if (batch.status === 'finished' || batch.status === 'failed') throw new ConflictError(`Batch ${id} is already ${batch.status}`);
+      const cancelled = await cancelQueuedBatchJobs(db, id);
+      await updateBatch(db, id, ['active'], { status: 'cancelled' });
+      // The cancelled jobs' BullMQ entries stay: a worker taking one finds it ended and drops it at once.
+      const [state] = await states([await mustFind(id)]);
+      return { ...state!, cancelled };
+    },
+
+    /** Jobs that failed (or were cancelled) go back to the queue as fresh jobs, in their fair-share place. */
+    async retry(id: string, status: 'failed' | 'cancelled'): Promise<BatchState & { requeued: number }> {
+      await mustFind(id);
+      const rows = await requeueBatchJobs(db, id, status, new Date(Date.now() + deps.config.worker.deadlineMs));
+      if (rows.length > 0) {
+        await updateBatch(db, id, ['finished', 'cancelled', 'active'], { status: 'active', finishedAt: null });
+        // The old BullMQ job keeps the flowq id; it has to go before the same id can be queued again.
+        await removeFromQueue(rows.map((r) => r.id));
+        for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));
+      }
+      const [state] = await states([await mustFind(id)]);
+      return { ...state!, requeued: rows.length };
+    },
+  };
+}
+
+export type BatchService = ReturnType<typeof createBatchService>;

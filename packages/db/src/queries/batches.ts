@@ -1,0 +1,155 @@
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { JobStatus } from '@flowq/core';
+import type { Db } from '../client';
+import { batches, jobs, type BatchRow, type JobRow } from '../schema';
+
+export async function findBatch(db: Db, id: string): Promise<BatchRow | undefined> {
+  const [row] = await db.select().from(batches).where(eq(batches.id, id)).limit(1);
+  return row;
+}
+
+/** Newest first, keyset-paginated on the time-ordered id. */
+export async function listBatches(db: Db, opts: { limit: number; cursor?: string }): Promise<{ items: BatchRow[]; nextCursor: string | null }> {
+  const rows = await db
+    .select()
+    .from(batches)
+    .where(opts.cursor ? lt(batches.id, opts.cursor) : undefined)
+    .orderBy(desc(batches.id))
+    .limit(opts.limit + 1);
+  const items = rows.slice(0, opts.limit);
+  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1]!.id : null };
+}
+
+/** Jobs of a batch grouped by status and by what they cost, with the times progress is measured from. */
+export interface BatchJobGroup {
+  batchId: string;
+  status: JobStatus;
+  model: string;
+  count: number;
+  jobs: number;
+  firstStartedAt: Date | null;
+  lastCompletedAt: Date | null;
+  /** Jobs of the group that ended within `recentMs` of now. */
+  recentlyCompleted: number;
+}
+
+export async function batchJobGroups(db: Db, batchIds: readonly string[], recentMs = 60_000): Promise<BatchJobGroup[]> {
+  if (batchIds.length === 0) return [];
+  const since = new Date(Date.now() - recentMs);
+  const rows = await db
+    .select({
+      batchId: sql<string>`${jobs.batchId}`,
+      status: jobs.status,
+      model: sql<string>`${jobs.request}->>'model'`,
+      count: sql<number>`coalesce((${jobs.request}->>'count')::int, 1)`,
+      jobs: sql<number>`count(*)::int`,
+      firstStartedAt: sql<string | null>`min(${jobs.startedAt})`,
+      lastCompletedAt: sql<string | null>`max(${jobs.completedAt})`,
+      recentlyCompleted: sql<number>`(count(*) filter (where ${jobs.completedAt} >= ${since.toISOString()}))::int`,
+    })
+    .from(jobs)
+    .where(inArray(jobs.batchId, [...batchIds]))
+    .groupBy(sql`1, 2, 3, 4`);
+  return rows.map((r) => ({
+    ...r,
+    firstStartedAt: r.firstStartedAt ? new Date(r.firstStartedAt) : null,
+    lastCompletedAt: r.lastCompletedAt ? new Date(r.lastCompletedAt) : null,
+  }));
+}
+
+/** A page of a batch's jobs in input order (keyset on the row number). */
+export async function listBatchJobs(
+  db: Db,
+  opts: { batchId: string; status?: JobStatus; limit: number; afterRow?: number },
+): Promise<{ items: JobRow[]; nextCursor: number | null }> {
+  const where: SQL[] = [eq(jobs.batchId, opts.batchId)];
+  if (opts.status) where.push(eq(jobs.status, opts.status));
+  if (opts.afterRow !== undefined) where.push(gt(jobs.batchRow, opts.afterRow));
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(and(...where))
+    .orderBy(asc(jobs.batchRow))
+    .limit(opts.limit + 1);
+  const items = rows.slice(0, opts.limit);
+  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1]!.batchRow : null };
+}
+
+/** What enqueueing a batch needs, a page at a time in row order, so a large batch is never held in memory. */
+export function batchJobsToEnqueue(
+  db: Db,
+  batchId: string,
+  afterRow: number,
+  limit: number,
+  status: JobStatus = 'queued',
+): Promise<{ id: string; priority: number; batchRow: number | null }[]> {
+  return db
+    .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
+    .from(jobs)
+    .where(and(eq(jobs.batchId, batchId), eq(jobs.status, status), gt(jobs.batchRow, afterRow)))
+    .orderBy(asc(jobs.batchRow))
+    .limit(limit);
+}
+
+/** The most clips any row of the batch asked for: how many video columns its export has. */
+export async function batchMaxCount(db: Db, batchId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number | null>`max(coalesce((${jobs.request}->>'count')::int, 1))::int` })
+    .from(jobs)
+    .where(eq(jobs.batchId, batchId));
+  return row?.n ?? 1;
+}
+
+/** Cancels the batch's jobs that have not started; submitted and running ones are left to finish. */
+export async function cancelQueuedBatchJobs(db: Db, batchId: string): Promise<number> {
+  const rows = await db
+    .update(jobs)
+    .set({ status: 'cancelled', completedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(jobs.batchId, batchId), eq(jobs.status, 'queued')))
+    .returning({ id: jobs.id });
+  return rows.length;
+}
+
+/**
+ * Puts the batch's jobs in `from` back to `queued` as fresh jobs: attempts, error, result and
+ * upstream job cleared, a new deadline. Their attempt history stays. Compare-and-set on the
+ * status, so a job that moved meanwhile is left alone.
+ */
+export async function requeueBatchJobs(
+  db: Db,
+  batchId: string,
+  from: 'failed' | 'cancelled',
+  deadlineAt: Date,
+): Promise<{ id: string; priority: number; batchRow: number | null }[]> {
+  return db
+    .update(jobs)
+    .set({
+      status: 'queued',
+      attempts: 0,
+      error: null,
+      result: null,
+      upstreamJobId: null,
+      account: null,
+      startedAt: null,
+      completedAt: null,
+      deadlineAt,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(jobs.batchId, batchId), eq(jobs.status, from)))
+    .returning({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow });
+}
+
+/** Compare-and-set of a batch's status. */
+export async function updateBatch(
+  db: Db,
+  id: string,
+  from: readonly BatchRow['status'][],
+  set: Partial<Pick<BatchRow, 'status' | 'startedAt' | 'finishedAt'>>,
+): Promise<BatchRow | undefined> {
+  const [row] = await db
+    .update(batches)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(batches.id, id), inArray(batches.status, [...from])))
+    .returning();
+  return row;
+}
