@@ -1,0 +1,235 @@
+/**
+ * `pnpm bench scheduler`: 10 simulated accounts x 4 slots, 2,000 jobs, generation scaled
+ * down to ~200 ms, three flowq worker processes. Makespan against the ideal (the sum of the
+ * generation times divided by the 40 slots), mean slot utilisation, 429s and over-limit
+ * submissions, beside a naive baseline measured in the same run (bench/naive-worker.ts: one
+ * global concurrency limit of 40 with no account awareness).
+ *
+ * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=150, --gen-max=250 (ms), --workers=3, --markdown
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createDatabase, insertJob, jobs, migrateDatabase, type Database } from '@flowq/db';
+import { startFlowSimulator } from '@flowq/flow-simulator';
+import { createGenerateQueue, enqueueGenerateBulk } from '@flowq/queue';
+import { Queue } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
+import { createBenchResources, type BenchResources } from './lib/bench-resources';
+import { freePort, startServiceProcess, type ServiceProcess } from './lib/service-process';
+import { formatMarkdownTable, formatTable } from './lib/table';
+
+const TOKEN = 'bench-sim-token';
+export const TARGETS = { makespanRatio: 1.05, utilization: 0.95, overLimit: 0 };
+
+interface RunFigures {
+  makespanMs: number;
+  idealMs: number;
+  makespanRatio: number;
+  utilization: number;
+  overLimit: number;
+  throttled429: number;
+  maxConcurrency: number;
+}
+
+type Sim = Awaited<ReturnType<typeof startFlowSimulator>>;
+
+function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+  });
+  return child;
+}
+
+async function stopChildren(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Figures from the simulator's own record: what useapi would have seen. */
+function figures(sim: Sim, emails: string[], slots: number, endMs: number): RunFigures {
+  const subs = sim.log.submissions();
+  const accepted = subs.filter((e) => e.status === 201);
+  const start = Math.min(...accepted.map((e) => new Date(e.at).getTime()));
+  const busyMs = accepted.reduce((sum, e) => sum + (sim.inspectJob(e.jobid!)?.plan.generationMs ?? 0), 0);
+  const makespanMs = endMs - start;
+  const idealMs = busyMs / (emails.length * slots);
+  return {
+    makespanMs,
+    idealMs,
+    makespanRatio: makespanMs / idealMs,
+    utilization: busyMs / (emails.length * slots * makespanMs),
+    overLimit: sim.log.overSubmission429s(),
+    throttled429: subs.filter((e) => e.status === 429).length,
+    maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedConcurrency(e))),
+  };
+}
+
+async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jobsN: number; slots: number; workers: number }): Promise<RunFigures> {
+  const prefix = o.res.redisPrefix('flowq');
+  await migrateDatabase(o.res.databaseUrl);
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: o.res.databaseUrl,
+    REDIS_URL: o.res.redisUrl,
+    REDIS_PREFIX: prefix,
+    USEAPI_TOKEN: TOKEN,
+    USEAPI_BASE_URL: o.sim.baseUrl,
+    FLOWQ_API_KEYS: 'bench-key',
+    BULL_BOARD_PASSWORD: 'bench',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    FLOWQ_ACCOUNTS: o.emails.join(','),
+    ACCOUNT_MAX_CONCURRENT: String(o.slots),
+    ACCOUNT_MAX_PER_MINUTE: '100000',
+    // Generation is scaled down ~500x; the safety-net poll and retry waits with it.
+    POLL_INTERVAL_MS: '2000',
+    RETRY_DELAY_MIN_MS: '250',
+    RETRY_DELAY_MAX_MS: '500',
+    WORKER_CONCURRENCY: '50',
+    LOG_LEVEL: 'warn',
+  };
+  const api: ServiceProcess = await startServiceProcess({ name: 'flowq api', entry: 'apps/api/src/main.ts', port, env });
+  const database: Database = createDatabase(o.res.databaseUrl);
+  const redis = new Redis(o.res.redisUrl, { maxRetriesPerRequest: null });
+  const queue = createGenerateQueue(redis, prefix);
+  const children: ChildProcess[] = [];
+  try {
+    progress(`flowq: queueing ${o.jobsN} jobs`);
+    const rows = [];
+    for (let i = 0; i < o.jobsN; i++) {
+      rows.push(await insertJob(database.db, { request: { prompt: `bench ${i}`, model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1 }, deadlineMs: 86_400_000 }));
+    }
+    await enqueueGenerateBulk(queue, rows.map((r) => ({ id: r.id, priority: r.priority })));
+    progress(`flowq: starting ${o.workers} worker processes`);
+    for (let i = 0; i < o.workers; i++) children.push(spawnNode('apps/worker/src/main.ts', env));
+    let end = 0;
+    const t0 = Date.now();
+    const ticker = process.env.BENCH_VERBOSE
+      ? setInterval(async () => {
+          const counts = await database.db.select({ s: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
+          const running = o.emails.reduce((n, e) => n + (o.sim.log.maxObservedConcurrency(e) ? 0 : 0), 0);
+          progress(`${Date.now() - t0}ms ${JSON.stringify(Object.fromEntries(counts.map((c) => [c.s, c.n])))} ${running}`);
+        }, 500)
+      : undefined;
+    await waitUntil(
+      async () => {
+        const [row] = await database.db.select({ n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` }).from(jobs).where(sql`status = 'succeeded'`);
+        if (row!.n < o.jobsN) return false;
+        end = new Date(row!.last).getTime();
+        return true;
+      },
+      600_000,
+      'flowq to finish',
+    );
+    clearInterval(ticker);
+    return figures(o.sim, o.emails, o.slots, end);
+  } finally {
+    await stopChildren(children);
+    await queue.close();
+    redis.disconnect();
+    await database.close();
+    await api.stop();
+  }
+}
+
+async function runNaive(o: { res: BenchResources; sim: Sim; emails: string[]; jobsN: number; slots: number }): Promise<RunFigures> {
+  const prefix = o.res.redisPrefix('naive');
+  const redis = new Redis(o.res.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('naive', { connection: redis, prefix });
+  const child = spawnNode('bench/naive-worker.ts', {
+    REDIS_URL: o.res.redisUrl,
+    NAIVE_PREFIX: prefix,
+    NAIVE_ACCOUNTS: o.emails.join(','),
+    NAIVE_CONCURRENCY: String(o.emails.length * o.slots),
+    USEAPI_BASE_URL: o.sim.baseUrl,
+    USEAPI_TOKEN: TOKEN,
+  });
+  try {
+    progress(`baseline: queueing ${o.jobsN} jobs`);
+    await queue.addBulk(Array.from({ length: o.jobsN }, (_, i) => ({ name: 'naive', data: { prompt: `naive ${i}` } })));
+    let end = 0;
+    await waitUntil(
+      async () => {
+        if (Number(await redis.get(`${prefix}:done`)) < o.jobsN) return false;
+        end = Date.now();
+        return true;
+      },
+      600_000,
+      'the baseline to finish',
+    );
+    return figures(o.sim, o.emails, o.slots, end);
+  } finally {
+    await stopChildren([child]);
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+export default async function run({ args }: BenchOptions): Promise<Record<string, unknown>> {
+  const jobsN = numberFlag(args, 'jobs', 2000);
+  const accountsN = numberFlag(args, 'accounts', 10);
+  const slots = numberFlag(args, 'slots', 4);
+  const workers = numberFlag(args, 'workers', 3);
+  const generationMs = { min: numberFlag(args, 'gen-min', 150), max: numberFlag(args, 'gen-max', 250) };
+  const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
+  const simAccounts = emails.map((email) => ({ email, tier: 'ultra' as const, credits: 1e9 }));
+  const simOptions = { port: 0, token: TOKEN, accounts: simAccounts, maxConcurrentPerAccount: slots, generationMs, startDelayMs: 0, seed: 7 };
+
+  const res = await createBenchResources();
+  try {
+    const simA = await startFlowSimulator(simOptions);
+    let flowq: RunFigures;
+    try {
+      flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, workers });
+    } finally {
+      await simA.close();
+    }
+    const simB = await startFlowSimulator(simOptions);
+    let naive: RunFigures;
+    try {
+      naive = await runNaive({ res, sim: simB, emails, jobsN, slots });
+    } finally {
+      await simB.close();
+    }
+
+    const header = ['run', 'makespan s', 'ideal s', 'makespan/ideal', 'utilisation', '429s', 'over-limit', 'max concurrency'];
+    const row = (name: string, f: RunFigures) => [name, f.makespanMs / 1000, f.idealMs / 1000, f.makespanRatio, f.utilization, f.throttled429, f.overLimit, f.maxConcurrency];
+    const rows = [row(`flowq (${workers} workers)`, flowq), row('naive global limit', naive)];
+    const pass = flowq.makespanRatio <= TARGETS.makespanRatio && flowq.utilization >= TARGETS.utilization && flowq.overLimit === TARGETS.overLimit;
+    console.log(`scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms\n`);
+    console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, rows));
+    console.log(
+      `\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`,
+    );
+    return {
+      makespanRatio: flowq.makespanRatio,
+      utilization: flowq.utilization,
+      overLimit: flowq.overLimit,
+      throttled429: flowq.throttled429,
+      jobs: jobsN,
+      baseline: { makespanRatio: naive.makespanRatio, utilization: naive.utilization, throttled429: naive.throttled429 },
+    };
+  } finally {
+    await res.cleanup();
+  }
+}
