@@ -18,8 +18,11 @@ export interface AccountLeases {
   acquire(job: JobRow, now: Date): Promise<LeaseResult>;
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
-  /** The job is now delayed after a `wait`: let a freed slot wake it early. */
-  park(job: JobRow): Promise<void>;
+  /**
+   * The job is now delayed after a `wait`: let a freed slot wake it early. Returns true when
+   * it should run again at once instead (a slot freed while it was parking).
+   */
+  park(job: JobRow): Promise<boolean>;
   /** What an answer from `email` says about the account and the service. */
   recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date): Promise<void>;
   /** A generation ended upstream (for the account's rolling statistics). */

@@ -9,6 +9,7 @@ import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
 import type { WaitingRoom } from './waiting-room';
+import type { Waker } from './waker';
 
 /** A parked job still looks again on its own after this long, in case no wake-up reaches it. */
 export const MAX_PARK_MS = 30_000;
@@ -31,6 +32,7 @@ export interface SchedulerParts {
   effects: AccountEffects;
   gate: DispatchGate;
   waitingRoom: WaitingRoom;
+  waker: Waker;
 }
 
 function needsOf(job: JobRow) {
@@ -50,7 +52,7 @@ function needsOf(job: JobRow) {
  * the first truly free slot atomically, and upstream answers feed back into account state.
  */
 export function createAccountScheduler(p: SchedulerParts): AccountLeases {
-  const { config, slots, stats, snapshots, effects, gate, waitingRoom, logger } = p;
+  const { config, slots, stats, snapshots, effects, gate, waitingRoom, waker, logger } = p;
 
   return {
     async acquire(job, now): Promise<LeaseResult> {
@@ -78,17 +80,26 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     },
 
     async release(email, jobId) {
-      await slots.release(email, jobId);
+      if (await slots.release(email, jobId)) await waker.wakeOneFor(email);
     },
 
     async park(job) {
       const needs = needsOf(job);
-      await waitingRoom.park({
+      const wait = {
         jobId: job.id,
-        bullPriority: bullPriority(job.priority),
+        bullPriority: bullPriority(job.priority, job.batchRow),
         pinnedTo: needs.pinnedTo,
         ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
-      });
+      };
+      await waitingRoom.park(wait);
+      // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
+      // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.
+      if (await waitingRoom.takeWakeFlag(job.id)) return true;
+      if (await gate.check(new Date())) return false;
+      const { pool } = await snapshots.take(new Date());
+      if (rankAccounts(pool, needs, new Date()).length === 0) return false;
+      await waitingRoom.unpark(wait);
+      return true;
     },
 
     async recordOutcome(email, job, outcome: UpstreamOutcome, now) {

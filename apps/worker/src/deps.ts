@@ -2,6 +2,7 @@ import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
+import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases } from './account-leases';
@@ -15,6 +16,7 @@ export interface WorkerDeps {
   queue: GenerateQueue;
   client: UseapiClient;
   leases: AccountLeases;
+  slots: AccountSlots;
   effects: AccountEffects;
   gate: DispatchGate;
   logger: Logger;

@@ -1,5 +1,6 @@
 import type { WorkerDeps } from './deps';
 import { reconcileQueue } from './reconciler';
+import { countActiveJobsOn, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
 
 /**
@@ -20,6 +21,12 @@ export function createMaintenance(deps: WorkerDeps) {
     if (lifted.length) await wakeAll();
   }
 
+  /** Drained accounts go once nothing runs on them any more. */
+  async function removeDrained() {
+    const removed = await removeDrainedAccounts(database.db, async (email) => (await deps.slots.running(email)) === 0 && (await countActiveJobsOn(database.db, email)) === 0);
+    if (removed.length) logger.info({ accounts: removed }, 'drained accounts removed');
+  }
+
   async function probeToken() {
     if (!(await gate.isTokenRefused())) return;
     const answer = await client.listAccounts();
@@ -36,11 +43,13 @@ export function createMaintenance(deps: WorkerDeps) {
     reconcile,
     liftCoolOffs,
     probeToken,
+    removeDrained,
     start(): () => void {
       const timers = [
         setInterval(guard('reconcile', reconcile), config.worker.maintenanceIntervalMs),
         setInterval(guard('cool-offs', liftCoolOffs), Math.min(1_000, config.worker.maintenanceIntervalMs)),
         setInterval(guard('token-probe', probeToken), config.worker.tokenProbeIntervalMs),
+        setInterval(guard('drained-accounts', removeDrained), config.worker.maintenanceIntervalMs),
       ];
       for (const t of timers) t.unref();
       guard('reconcile', reconcile)();

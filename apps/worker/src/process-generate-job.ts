@@ -106,11 +106,17 @@ export function createGenerateProcessor(deps: WorkerDeps) {
       logger.debug({ jobId: row.id, account: lease.email, upstreamJobId }, 'submitted');
       return waitForUpstream(row.id);
     }
+    // The account's new state (cooling, needs_reauth, ...) is written before its slot is freed,
+    // so the job that takes the slot next already sees it.
+    const step = await onFailure(
+      row,
+      lease.email,
+      outcome.type === 'success'
+        ? { type: 'retry_soon', kind: 'transient_error', delayMs: 5_000, countsAgainstAccount: false, message: 'submit answered without a jobid' }
+        : outcome,
+    );
     await leases.release(lease.email, row.id);
-    if (outcome.type === 'success') {
-      return onFailure(row, lease.email, { type: 'retry_soon', kind: 'transient_error', delayMs: 5_000, countsAgainstAccount: false, message: 'submit answered without a jobid' });
-    }
-    return onFailure(row, lease.email, outcome);
+    return step;
   }
 
   async function follow(row: JobRow & { upstreamJobId: string; account: string }): Promise<Step> {
@@ -177,7 +183,7 @@ export function createGenerateProcessor(deps: WorkerDeps) {
         // Parked only once delayed, so a wake-up can always promote it.
         if (next.park) {
           const row = await findJob(db, jobId);
-          if (row) await leases.park(row);
+          if (row && (await leases.park(row))) await job.promote().catch(() => undefined);
         }
         throw new DelayedError(next.reason);
       }

@@ -24,7 +24,7 @@ export async function reconcileQueue(
     let cursor = '';
     for (;;) {
       const rows = await db
-        .select({ id: jobs.id, priority: jobs.priority })
+        .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
         .from(jobs)
         .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), gt(jobs.id, cursor)))
         .orderBy(asc(jobs.id))
@@ -45,7 +45,7 @@ export async function reconcileQueue(
         const finished = answers[3 * i + 1]?.[1] != null || answers[3 * i + 2]?.[1] != null;
         if (present && !finished) continue;
         if (present) await queue.remove(r.id).catch(() => undefined);
-        await enqueueGenerate(queue, r.id, r.priority);
+        await enqueueGenerate(queue, r.id, r.priority, 0, r.batchRow);
         restored++;
       }
     }

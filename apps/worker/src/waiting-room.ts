@@ -65,6 +65,15 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
       return out;
     },
 
+    /** Marks a job to promote itself: its wake-up came while it was still active, not yet delayed. */
+    async leaveWakeFlag(jobId: string): Promise<void> {
+      await redis.set(`${prefix}:wake-flag:${jobId}`, '1', 'PX', 60_000);
+    },
+
+    async takeWakeFlag(jobId: string): Promise<boolean> {
+      return (await redis.getdel(`${prefix}:wake-flag:${jobId}`)) !== null;
+    },
+
     async size(): Promise<number> {
       let n = 0;
       let cursor = '0';

@@ -9,7 +9,7 @@ import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
 import { createDispatchGate } from './dispatch-gate';
 import { createWaitingRoom } from './waiting-room';
-import { startWaker } from './waker';
+import { createWaker } from './waker';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 
 export interface WorkerProcess {
@@ -47,9 +47,10 @@ export async function startWorkerProcess(config: FlowqConfig, logger: Logger, op
     backoff: { baseMs: config.worker.retryDelayMs.min },
   });
   const waitingRoom = createWaitingRoom(redis, prefix);
-  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom });
-  const deps: WorkerDeps = { config, database, redis, queue, client, leases, effects, gate, logger, ...(opts.random ? { random: opts.random } : {}) };
-  const stopWaker = await startWaker({ subscriber, slots, waitingRoom, snapshots, queue, prefix, logger });
+  const waker = createWaker({ waitingRoom, snapshots, queue, logger });
+  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, waker });
+  const deps: WorkerDeps = { config, database, redis, queue, client, leases, slots, effects, gate, logger, ...(opts.random ? { random: opts.random } : {}) };
+  const stopWaker = await waker.listen(subscriber, prefix);
   const runtime = startWorkerRuntime(deps);
   return {
     deps,
