@@ -1,4 +1,5 @@
 import { newId, newSecret, type VideoRequest } from '@flowq/core';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { jobs, type JobRow } from '../schema';
 
@@ -12,22 +13,43 @@ export interface NewJob {
   now?: Date;
 }
 
-export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
-  const now = job.now ?? new Date();
-  const [row] = await db
+function prepareInsert(db: Db) {
+  return db
     .insert(jobs)
     .values({
-      id: newId('job', now.getTime()),
-      request: job.request,
-      priority: job.priority ?? 0,
-      metadata: job.metadata ?? null,
-      batchId: job.batchId ?? null,
-      ownerKey: job.ownerKey ?? null,
-      callbackSecret: newSecret(),
-      createdAt: now,
-      updatedAt: now,
-      deadlineAt: new Date(now.getTime() + job.deadlineMs),
+      id: sql.placeholder('id'),
+      request: sql.placeholder('request'),
+      priority: sql.placeholder('priority'),
+      metadata: sql.placeholder('metadata'),
+      batchId: sql.placeholder('batchId'),
+      ownerKey: sql.placeholder('ownerKey'),
+      callbackSecret: sql.placeholder('callbackSecret'),
+      createdAt: sql.placeholder('createdAt'),
+      updatedAt: sql.placeholder('createdAt'),
+      deadlineAt: sql.placeholder('deadlineAt'),
     })
-    .returning();
+    .returning()
+    .prepare('flowq_insert_job');
+}
+
+// The hottest write of the API: a named prepared statement skips drizzle rebuilding the SQL
+// on every request (about a fifth of the API's CPU per POST /v1/jobs, measured by bench api).
+const prepared = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
+
+export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
+  const now = job.now ?? new Date();
+  let statement = prepared.get(db);
+  if (!statement) prepared.set(db, (statement = prepareInsert(db)));
+  const [row] = await statement.execute({
+    id: newId('job', now.getTime()),
+    request: job.request,
+    priority: job.priority ?? 0,
+    metadata: job.metadata ?? null,
+    batchId: job.batchId ?? null,
+    ownerKey: job.ownerKey ?? null,
+    callbackSecret: newSecret(),
+    createdAt: now,
+    deadlineAt: new Date(now.getTime() + job.deadlineMs),
+  });
   return row!;
 }

@@ -44,17 +44,17 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = as
       if (!row || !sameSecret(row.callbackSecret, secret)) {
         return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
       }
-      const upstreamJobId = req.body.jobid ?? req.body.jobId ?? null;
       const status = req.body.status ?? 'unknown';
-      await recordAttempt(deps.database.db, {
-        jobId,
-        kind: 'callback',
-        account: row.account,
-        outcome: status,
-        upstreamJobId,
-        startedAt: new Date(),
-      });
+      // `created` and `started` change nothing for flowq; only an end is worth a write and a wake-up.
       if (status === 'completed' || status === 'failed') {
+        await recordAttempt(deps.database.db, {
+          jobId,
+          kind: 'callback',
+          account: row.account,
+          outcome: status,
+          upstreamJobId: req.body.jobid ?? req.body.jobId ?? null,
+          startedAt: new Date(),
+        });
         await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined);
         await promote(deps.queue, jobId).catch(() => undefined);
       }
