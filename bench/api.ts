@@ -57,6 +57,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
             USEAPI_TOKEN: 'bench',
             BULL_BOARD_PASSWORD: 'x',
             LOG_LEVEL: 'warn',
+          // The bench measures throughput, not the per-key rate limit.
+          RATE_LIMIT_PER_MINUTE: '0',
           },
         }),
       ),

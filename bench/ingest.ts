@@ -109,6 +109,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
           BATCH_MAX_ROWS: String(Math.max(...sizes)),
           BATCH_MAX_BYTES: String(1024 * 1024 * 1024),
           LOG_LEVEL: 'warn',
+          // The bench measures throughput, not the per-key rate limit.
+          RATE_LIMIT_PER_MINUTE: '0',
           ...(heapCapMb ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapCapMb}`.trim() } : {}),
         },
       });

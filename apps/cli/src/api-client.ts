@@ -14,6 +14,7 @@ export async function failureOf(res: Response, url: string): Promise<CliError> {
   const body = (await res.json().catch(() => ({}))) as ErrorBody;
   const message = body.error?.message ?? res.statusText;
   if (res.status === 401) return new CliError(`the API key was refused by ${url} (${message}); set FLOWQ_API_KEY or pass --key`);
+  if (res.status === 403) return new CliError(`the API key may not do this (${message}); use an admin key`);
   if (res.status === 404) return new CliError(`not found: ${message}`);
   if (res.status === 422 && body.error?.rows) {
     const listed = body.error.rows.slice(0, 20).map((r) => `  row ${r.row}${r.column ? `, ${r.column}` : ''}: ${r.message}`);

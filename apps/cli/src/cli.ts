@@ -1,6 +1,7 @@
 import { CliError } from './cli-error';
 import { cancelCommand, retryCommand } from './commands/cancel';
 import { downloadCommand } from './commands/download';
+import { keysCommand } from './commands/keys';
 import { resultsCommand } from './commands/results';
 import { statusCommand } from './commands/status';
 import { submitCommand } from './commands/submit';
@@ -17,6 +18,7 @@ commands:
   download BATCH --out DIR            every video and thumbnail (resumable)
   cancel BATCH                        cancel the queued jobs of a batch
   retry BATCH [--status failed]       queue failed jobs again
+  keys create|list|revoke             manage API keys (admin key needed)
 
 Configured by FLOWQ_URL and FLOWQ_API_KEY, or --url and --key.
 Run flowq <command> --help for a command's options.`;
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   download: downloadCommand,
   cancel: cancelCommand,
   retry: retryCommand,
+  keys: keysCommand,
 };
 
 /** Runs one CLI invocation and answers its exit status; errors are one clear line on stderr. */

@@ -4,3 +4,4 @@ export * from './job-status';
 export * from './errors';
 export * from './ids';
 export * from './media-id';
+export * from './ssrf-guard';

@@ -11,8 +11,9 @@ const HEAD_BYTES = 64 * 1024;
 function looksBinary(head: Buffer): string | null {
   if (head.includes(0)) return 'it contains binary data';
   try {
-    // A multi-byte character may be cut at the end of the sample; allow for that.
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4)));
+    // A multi-byte character may be cut at the end of the sample: stream mode leaves an
+    // incomplete sequence pending instead of calling it invalid.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
   } catch {
     return 'it is not UTF-8 text';
   }

@@ -5,6 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
+import { registerSecurityHeaders } from './security-headers';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -26,9 +27,7 @@ export async function registerBullBoard(app: FastifyInstance, queues: Queue[], u
       },
     });
     scope.addHook('onRequest', scope.basicAuth);
-    scope.addHook('onSend', async (_req, reply) => {
-      reply.header('x-frame-options', 'DENY').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-    });
+    await registerSecurityHeaders(scope, { csp: true });
     await scope.register(serverAdapter.registerPlugin() as never, { prefix: BULL_BOARD_PATH });
   });
 }

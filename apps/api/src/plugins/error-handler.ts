@@ -1,4 +1,5 @@
-import { FlowqError } from '@flowq/core';
+import { FlowqError, ServiceUnavailableError } from '@flowq/core';
+import { isDatabaseUnavailable } from '@flowq/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
@@ -47,6 +48,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       // Fastify's own 4xx: malformed JSON, body too large, wrong content type.
       return reply.status(err.statusCode).send({ error: { code: (err.code ?? 'bad_request').toLowerCase(), message: err.message } });
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'postgres unavailable');
+      const unavailable = new ServiceUnavailableError('database_unavailable', 'The database is unavailable; try again shortly');
+      return reply.status(unavailable.status).header('retry-after', '5').send({ error: unavailable.toJSON() });
     }
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal_error', message: 'Internal server error' } });

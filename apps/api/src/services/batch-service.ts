@@ -35,9 +35,10 @@ export function createBatchService(deps: ApiDeps) {
   const { db } = database;
   const ingest = createBatchIngest(deps);
 
-  async function mustFind(id: string): Promise<BatchRow> {
+  /** `owner` set: a batch of another owner is not found (see ownerScope). */
+  async function mustFind(id: string, owner?: string): Promise<BatchRow> {
     const row = await findBatch(db, id);
-    if (!row) throw new NotFoundError(`Batch ${id} not found`);
+    if (!row || (owner !== undefined && row.ownerKey !== owner)) throw new NotFoundError(`Batch ${id} not found`);
     return row;
   }
 
@@ -75,24 +76,24 @@ export function createBatchService(deps: ApiDeps) {
   return {
     create: ingest,
 
-    async get(id: string): Promise<BatchState> {
-      const [state] = await states([await mustFind(id)]);
+    async get(id: string, owner?: string): Promise<BatchState> {
+      const [state] = await states([await mustFind(id, owner)]);
       return state!;
     },
 
-    async list(opts: { limit: number; cursor?: string }) {
+    async list(opts: { limit: number; cursor?: string; ownerKey?: string }) {
       const page = await listBatches(db, opts);
       return { items: await states(page.items), nextCursor: page.nextCursor };
     },
 
-    async jobs(id: string, opts: { status?: JobStatus; limit: number; cursor?: number }) {
-      await mustFind(id);
+    async jobs(id: string, opts: { status?: JobStatus; limit: number; cursor?: number }, owner?: string) {
+      await mustFind(id, owner);
       return listBatchJobs(db, { batchId: id, limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(opts.cursor !== undefined ? { afterRow: opts.cursor } : {}) });
     },
 
     /** Every input row in input order, read a page at a time: the first line leaves before the last row is read. */
-    async results(id: string, format: 'csv' | 'json'): Promise<Readable> {
-      const batch = await mustFind(id);
+    async results(id: string, format: 'csv' | 'json', owner?: string): Promise<Readable> {
+      const batch = await mustFind(id, owner);
       const maxVideos = format === 'csv' ? await batchMaxCount(db, id) : 0;
       const problems = new Map<number, { column: string; message: string }[]>();
       for (const e of batch.errors ?? []) problems.set(e.row, [...(problems.get(e.row) ?? []), e]);
@@ -134,8 +135,8 @@ export function createBatchService(deps: ApiDeps) {
     },
 
     /** Queued jobs are cancelled; jobs already submitted finish (a running generation cannot be stopped). */
-    async cancel(id: string): Promise<BatchState & { cancelled: number }> {
-      const batch = await mustFind(id);
+    async cancel(id: string, owner?: string): Promise<BatchState & { cancelled: number }> {
+      const batch = await mustFind(id, owner);
       if (batch.status === 'finished' || batch.status === 'failed') throw new ConflictError(`Batch ${id} is already ${batch.status}`);
       const cancelled = await cancelQueuedBatchJobs(db, id);
       await updateBatch(db, id, ['active'], { status: 'cancelled' });
@@ -145,8 +146,8 @@ export function createBatchService(deps: ApiDeps) {
     },
 
     /** Jobs that failed (or were cancelled) go back to the queue as fresh jobs, in their fair-share place. */
-    async retry(id: string, status: 'failed' | 'cancelled'): Promise<BatchState & { requeued: number }> {
-      await mustFind(id);
+    async retry(id: string, status: 'failed' | 'cancelled', owner?: string): Promise<BatchState & { requeued: number }> {
+      await mustFind(id, owner);
       const rows = await requeueBatchJobs(db, id, status, new Date(Date.now() + deps.config.worker.deadlineMs));
       if (rows.length > 0) {
         await updateBatch(db, id, ['finished', 'cancelled', 'active'], { status: 'active', finishedAt: null });

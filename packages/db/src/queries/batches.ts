@@ -9,11 +9,14 @@ export async function findBatch(db: Db, id: string): Promise<BatchRow | undefine
 }
 
 /** Newest first, keyset-paginated on the time-ordered id. */
-export async function listBatches(db: Db, opts: { limit: number; cursor?: string }): Promise<{ items: BatchRow[]; nextCursor: string | null }> {
+export async function listBatches(
+  db: Db,
+  opts: { limit: number; cursor?: string; ownerKey?: string },
+): Promise<{ items: BatchRow[]; nextCursor: string | null }> {
   const rows = await db
     .select()
     .from(batches)
-    .where(opts.cursor ? lt(batches.id, opts.cursor) : undefined)
+    .where(and(opts.cursor ? lt(batches.id, opts.cursor) : undefined, opts.ownerKey !== undefined ? eq(batches.ownerKey, opts.ownerKey) : undefined))
     .orderBy(desc(batches.id))
     .limit(opts.limit + 1);
   const items = rows.slice(0, opts.limit);

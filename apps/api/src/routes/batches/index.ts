@@ -1,6 +1,7 @@
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import { PayloadTooLargeError, ValidationError } from '@flowq/core';
+import { FlowqError, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
@@ -10,6 +11,10 @@ import { jsonRows } from '../../batches/json-rows';
 import { readJsonBody } from '../../batches/read-json-body';
 import { cellValue } from '../../batches/row-fields';
 import { parseDefaults } from '../../batches/row-validation';
+import { ownerScope } from '../../plugins/api-key-auth';
+import { assertStorable, withoutNulBytes } from '../../plugins/input-guard';
+import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
+import type { IdempotencyService } from '../../services/idempotency-service';
 import type { BatchService } from '../../services/batch-service';
 import { jobView } from '../jobs/job-view';
 import { batchView } from './batch-view';
@@ -39,6 +44,43 @@ function firstIssue(error: z.ZodError, prefix: string): ValidationError {
   return new ValidationError(`${field || 'body'}: ${message}`, field || 'body');
 }
 
+/** The multipart parser's own errors (no boundary, a body cut short) are the client's: 400, not 500. */
+function multipartFailure(err: unknown): unknown {
+  if (err instanceof FlowqError || typeof (err as { statusCode?: unknown }).statusCode === 'number') return err;
+  return new ValidationError(`body: is not valid multipart/form-data (${(err as Error).message})`, 'body');
+}
+
+async function* guardMultipart(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw multipartFailure(err);
+  }
+}
+
+/** How long the request may sit paused, unread, while the multipart parser looks for the file. */
+const MULTIPART_STALL_MS = 1_000;
+
+/**
+ * `pending`, or a 400 once the request body has sat paused for MULTIPART_STALL_MS: the
+ * multipart parser (@fastify/busboy 3.2) stops reading for good at a part without
+ * Content-Disposition larger than its buffer, which would otherwise hold the request open.
+ */
+function untilStalled<T>(req: FastifyRequest, pending: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    let pausedSince: number | null = null;
+    timer = setInterval(() => {
+      if (!req.raw.isPaused() || req.raw.complete) pausedSince = null;
+      else if (pausedSince === null) pausedSince = Date.now();
+      else if (Date.now() - pausedSince >= MULTIPART_STALL_MS) {
+        reject(new ValidationError('body: the multipart body could not be read (is every part named by a Content-Disposition header?)', 'body'));
+      }
+    }, 100);
+  });
+  return Promise.race([pending, stalled]).finally(() => clearInterval(timer));
+}
+
 /** Defaults of a CSV upload from the query: `defaults` as JSON, plus the common fields as shortcuts. */
 function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unknown> {
   let given: Record<string, unknown> = {};
@@ -56,7 +98,10 @@ function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unk
   return given;
 }
 
-export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxBytes: number }> = async (app, { batches, maxBytes }) => {
+export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempotency: IdempotencyService; maxBytes: number }> = async (
+  app,
+  { batches, idempotency, maxBytes },
+) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
   app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
@@ -78,7 +123,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
         summary: 'Create a batch from a CSV file (multipart `file` field or a text/csv body) or JSON { name, defaults, items }',
         tags: ['batches'],
         querystring: createBatchQuery,
-        response: { 201: batchCreatedSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema, 422: invalidRowsSchema },
+        response: { 201: batchCreatedSchema, 400: errorSchema, 401: errorSchema, 409: errorSchema, 413: errorSchema, 422: invalidRowsSchema, 429: errorSchema },
       },
     },
     async (req, reply) => {
@@ -88,39 +133,65 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
       if (q.delimiter !== undefined && !delimiter) throw new ValidationError('delimiter: must be one of ",", ";", "tab"', 'delimiter');
       const common = { onInvalid: q.onInvalid, ownerKey: req.apiKeyId ?? null };
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const key = idempotencyKeyOf(req);
 
-      let outcome;
-      if (contentType === 'application/json') {
-        const parsed = createBatchJsonBody.safeParse(await readJsonBody(req.body as Readable, maxBytes));
-        if (!parsed.success) throw firstIssue(parsed.error, '');
-        const { name, defaults, items } = parsed.data;
-        outcome = await batches.create({
-          ...common,
-          rows: jsonRows(items),
-          name: name ?? q.name ?? null,
-          defaults: parseDefaults({ ...queryDefaults(q), ...defaults }),
-          field: 'items',
-        });
-      } else {
-        let source: AsyncIterable<Buffer>;
-        let name = q.name ?? null;
-        if (req.isMultipart()) {
-          const file = await req.file();
-          if (!file || file.fieldname !== 'file') throw new ValidationError('file: send the CSV file in a multipart field named "file"', 'file');
-          source = file.file;
-          name ??= file.filename || null;
-        } else {
-          source = req.body as Readable;
+      type Input = { json: unknown } | { csv: AsyncIterable<Buffer>; name: string | null };
+      let input: Input;
+      if (contentType === 'application/json') input = { json: await readJsonBody(req.body as Readable, maxBytes) };
+      else if (req.isMultipart()) {
+        const file = await untilStalled(req, req.file()).catch((err: unknown) => Promise.reject(multipartFailure(err)));
+        if (!file || file.fieldname !== 'file') throw new ValidationError('file: send the CSV file in a multipart field named "file"', 'file');
+        input = { csv: guardMultipart(file.file), name: file.filename || null };
+      } else if (req.body) input = { csv: req.body as Readable, name: null };
+      else throw new ValidationError('body: is empty; send a CSV file or JSON { items: [...] }', 'body');
+
+      /** `hash`: fingerprints the body as it is read, for Idempotency-Key. */
+      async function create(hash?: Hash) {
+        if ('json' in input) {
+          assertStorable(input.json);
+          const parsed = createBatchJsonBody.safeParse(input.json);
+          if (!parsed.success) throw firstIssue(parsed.error, '');
+          const { name, defaults, items } = parsed.data;
+          return batches.create({
+            ...common,
+            rows: jsonRows(items),
+            name: name ?? q.name ?? null,
+            defaults: parseDefaults({ ...queryDefaults(q), ...defaults }),
+            field: 'items',
+          });
         }
-        outcome = await batches.create({
+        hash?.update(canonicalJson(input.name));
+        return batches.create({
           ...common,
-          rows: csvRows(source, { maxBytes, ...(delimiter ? { delimiter } : {}) }),
-          name,
+          rows: csvRows(withoutNulBytes(hash ? hashing(input.csv, hash) : input.csv), { maxBytes, ...(delimiter ? { delimiter } : {}) }),
+          name: q.name ?? input.name,
           defaults: parseDefaults(queryDefaults(q)),
           field: 'file',
         });
       }
-      return reply.status(201).header('location', `/v1/batches/${outcome.id}`).send(outcome);
+
+      if (!key) {
+        const outcome = await create();
+        return reply.status(201).header('location', `/v1/batches/${outcome.id}`).send(outcome);
+      }
+      // The fingerprint: route, query and content type, then the body (JSON as parsed; CSV as the bytes read).
+      const hash = requestFingerprint('POST /v1/batches', q, 'json' in input ? 'json' : 'csv');
+      const known = 'json' in input ? hash.update(canonicalJson(input.json)).digest('hex') : undefined;
+      const answer = await idempotency.run({
+        ownerKey: req.apiKeyId ?? '',
+        key,
+        ...(known ? { requestHash: known } : {}),
+        execute: async () => {
+          const body = await create(known ? undefined : hash);
+          return { status: 201, body, ...(known ? {} : { requestHash: hash.digest('hex') }) };
+        },
+        fingerprint: async () => {
+          if ('csv' in input) await drainInto(input.csv, hash.update(canonicalJson(input.name)), maxBytes);
+          return hash.digest('hex');
+        },
+      });
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(answer.status as 201).header('location', `/v1/batches/${answer.body.id}`).send(answer.body);
     },
   );
 
@@ -128,7 +199,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
     '/v1/batches',
     { schema: { summary: 'List batches, newest first', tags: ['batches'], querystring: listBatchesQuery, response: { 200: batchListSchema } } },
     async (req) => {
-      const page = await batches.list(req.query);
+      const owner = ownerScope(req);
+      const page = await batches.list({ ...req.query, ...(owner !== undefined ? { ownerKey: owner } : {}) });
       return { items: page.items.map((s) => batchView(s)), nextCursor: page.nextCursor };
     },
   );
@@ -143,7 +215,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
         response: { 200: batchSchema, 404: errorSchema },
       },
     },
-    async (req) => batchView(await batches.get(req.params.id), { withErrors: true }),
+    async (req) => batchView(await batches.get(req.params.id, ownerScope(req)), { withErrors: true }),
   );
 
   app.get(
@@ -158,7 +230,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
       },
     },
     async (req) => {
-      const page = await batches.jobs(req.params.id, req.query);
+      const page = await batches.jobs(req.params.id, req.query, ownerScope(req));
       return { items: page.items.map((j) => ({ ...jobView(j), batchRow: j.batchRow, ref: j.ref })), nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
     },
   );
@@ -174,7 +246,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
       },
     },
     async (req, reply) => {
-      const stream = await batches.results(req.params.id, req.query.format);
+      const stream = await batches.results(req.params.id, req.query.format, ownerScope(req));
       const csv = req.query.format === 'csv';
       return reply
         .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
@@ -194,7 +266,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
       },
     },
     async (req) => {
-      const state = await batches.cancel(req.params.id);
+      const state = await batches.cancel(req.params.id, ownerScope(req));
       return { ...batchView(state), cancelled: state.cancelled };
     },
   );
@@ -211,7 +283,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; maxByte
       },
     },
     async (req) => {
-      const state = await batches.retry(req.params.id, req.query.status);
+      const state = await batches.retry(req.params.id, req.query.status, ownerScope(req));
       return { ...batchView(state), requeued: state.requeued };
     },
   );

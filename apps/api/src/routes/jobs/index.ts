@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ownerScope } from '../../plugins/api-key-auth';
+import { idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
+import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
 import { jobView } from './job-view';
 import { createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
 
-export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService }> = async (app, { jobs }) => {
+export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService }> = async (app, { jobs, idempotency }) => {
   app.post(
     '/v1/jobs',
     {
@@ -11,27 +14,36 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService }> = async (app
         summary: 'Queue one video generation',
         tags: ['jobs'],
         body: createJobBody,
-        response: { 202: jobSchema, 400: errorSchema, 401: errorSchema },
+        response: { 202: jobSchema, 400: errorSchema, 401: errorSchema, 409: errorSchema, 429: errorSchema },
       },
     },
     async (req, reply) => {
       const { priority, metadata, ...request } = req.body;
-      const row = await jobs.create({ request, priority, metadata, ...(req.apiKeyId ? { ownerKey: req.apiKeyId } : {}) });
-      return reply.status(202).header('location', `/v1/jobs/${row.id}`).send(jobView(row));
+      const create = async () => {
+        const row = await jobs.create({ request, priority, metadata, ...(req.apiKeyId ? { ownerKey: req.apiKeyId } : {}) });
+        return { status: 202, body: jobView(row) };
+      };
+      const key = idempotencyKeyOf(req);
+      const answer = key
+        ? await idempotency.run({ ownerKey: req.apiKeyId ?? '', key, requestHash: requestFingerprint('POST /v1/jobs', req.body).digest('hex'), execute: create })
+        : { ...(await create()), replayed: false };
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(answer.status as 202).header('location', `/v1/jobs/${answer.body.id}`).send(answer.body);
     },
   );
 
   app.get(
     '/v1/jobs/:id',
     { schema: { summary: 'Read one job', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, 404: errorSchema } } },
-    async (req) => jobView(await jobs.get(req.params.id)),
+    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req))),
   );
 
   app.get(
     '/v1/jobs',
     { schema: { summary: 'List jobs, newest first', tags: ['jobs'], querystring: listJobsQuery, response: { 200: jobListSchema } } },
     async (req) => {
-      const page = await jobs.list(req.query);
+      const owner = ownerScope(req);
+      const page = await jobs.list({ ...req.query, ...(owner !== undefined ? { ownerKey: owner } : {}) });
       return { items: page.items.map(jobView), nextCursor: page.nextCursor };
     },
   );
@@ -46,6 +58,6 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService }> = async (app
         response: { 200: jobSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (req) => jobView(await jobs.cancel(req.params.id)),
+    async (req) => jobView(await jobs.cancel(req.params.id, ownerScope(req))),
   );
 };
