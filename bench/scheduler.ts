@@ -64,8 +64,38 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
+/** Where a slot's time goes between generations (BENCH_VERBOSE): completion -> confirming GET -> next submit on that account. */
+function latencyBreakdown(sim: Sim): void {
+  const entries = sim.log.entries();
+  const submits = entries.filter((e) => e.method === 'POST' && e.status === 201);
+  const completionOf = new Map<string, number>();
+  for (const e of submits) {
+    const plan = sim.inspectJob(e.jobid!)?.plan as unknown as { startDelayMs?: number; generationMs: number };
+    completionOf.set(e.jobid!, new Date(e.at).getTime() + (plan.startDelayMs ?? 0) + plan.generationMs);
+  }
+  const confirm: number[] = [];
+  for (const e of entries.filter((x) => x.method === 'GET' && x.jobid && x.status === 200)) {
+    const done = completionOf.get(e.jobid!);
+    const at = new Date(e.at).getTime();
+    if (done !== undefined && at >= done) confirm.push(at - done);
+  }
+  const byAccount = new Map<string, number[]>();
+  for (const e of submits) byAccount.set(e.email!, [...(byAccount.get(e.email!) ?? []), new Date(e.at).getTime()]);
+  const refill: number[] = [];
+  for (const e of submits) {
+    const done = completionOf.get(e.jobid!)!;
+    const next = (byAccount.get(e.email!) ?? []).filter((t) => t >= done).sort((a, b) => a - b)[0];
+    if (next !== undefined) refill.push(next - done);
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] ?? 0;
+  progress(`completion -> confirming GET: mean ${mean(confirm).toFixed(0)} ms, p50 ${p(confirm, 0.5)}, p90 ${p(confirm, 0.9)}`);
+  progress(`completion -> next submit on the account: mean ${mean(refill).toFixed(0)} ms, p50 ${p(refill, 0.5)}, p90 ${p(refill, 0.9)}`);
+}
+
 /** Figures from the simulator's own record: what useapi would have seen. */
 function figures(sim: Sim, emails: string[], slots: number, endMs: number): RunFigures {
+  if (process.env.BENCH_VERBOSE) latencyBreakdown(sim);
   const subs = sim.log.submissions();
   const accepted = subs.filter((e) => e.status === 201);
   const start = Math.min(...accepted.map((e) => new Date(e.at).getTime()));
@@ -114,6 +144,9 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
   const queue = createGenerateQueue(redis, prefix);
   const children: ChildProcess[] = [];
   try {
+    // Queue everything while the queue is paused and start the clock only once every worker
+    // process is up: the bench measures scheduling, not three processes compiling TypeScript.
+    await queue.pause();
     progress(`flowq: queueing ${o.jobsN} jobs`);
     const rows = [];
     for (let i = 0; i < o.jobsN; i++) {
@@ -122,6 +155,8 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
     await enqueueGenerateBulk(queue, rows.map((r) => ({ id: r.id, priority: r.priority })));
     progress(`flowq: starting ${o.workers} worker processes`);
     for (let i = 0; i < o.workers; i++) children.push(spawnNode('apps/worker/src/main.ts', env));
+    await waitUntil(async () => (await queue.getWorkersCount()) >= o.workers, 60_000, 'the worker processes to start');
+    await queue.resume();
     let end = 0;
     const t0 = Date.now();
     const ticker = process.env.BENCH_VERBOSE
@@ -165,8 +200,11 @@ async function runNaive(o: { res: BenchResources; sim: Sim; emails: string[]; jo
     USEAPI_TOKEN: TOKEN,
   });
   try {
+    await queue.pause();
     progress(`baseline: queueing ${o.jobsN} jobs`);
     await queue.addBulk(Array.from({ length: o.jobsN }, (_, i) => ({ name: 'naive', data: { prompt: `naive ${i}` } })));
+    await waitUntil(async () => (await queue.getWorkersCount()) >= 1, 60_000, 'the baseline worker to start');
+    await queue.resume();
     let end = 0;
     await waitUntil(
       async () => {

@@ -28,7 +28,14 @@ export interface FlowqUnderTest {
  */
 export async function startFlowq(
   label: string,
-  opts: { sim?: FlowSimulatorOptions; env?: Record<string, string>; startWorker?: boolean; worker?: boolean } = {},
+  opts: {
+    sim?: FlowSimulatorOptions;
+    env?: Record<string, string>;
+    startWorker?: boolean;
+    worker?: boolean;
+    /** Where the API's and the worker's log lines go (default stdout), e.g. to search them for secrets. */
+    logStream?: { write(line: string): void };
+  } = {},
 ): Promise<FlowqUnderTest> {
   const sim = await startFlowSimulator({
     port: 0,
@@ -70,7 +77,7 @@ export async function startFlowq(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   };
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, {}, opts.logStream);
   const apiConfig = loadConfig(env);
   const api = await startApiServer(apiConfig, logger);
   // The worker tells useapi to call back the address the API actually got.

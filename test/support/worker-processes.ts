@@ -4,9 +4,14 @@ import { fileURLToPath } from 'node:url';
 const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
 
 export interface WorkerProcesses {
+  /** The live process in each position (a respawned one replaces the killed one). */
   children: ChildProcess[];
   /** What they wrote to stderr/stdout, for a failing test's message. */
   output(): string;
+  /** Kills the process in position `index` with SIGKILL (no shutdown at all) and waits until it is gone. */
+  kill(index: number): Promise<void>;
+  /** Starts a new worker process in position `index` (after `kill`). */
+  respawn(index: number): ChildProcess;
   /** SIGTERM each and wait for it to exit; resolves to the exit codes. */
   stop(): Promise<(number | null)[]>;
 }
@@ -14,29 +19,44 @@ export interface WorkerProcesses {
 /** Real, separate worker processes (as on several machines), joined to the same Postgres and Redis. */
 export function spawnWorkers(count: number, env: Record<string, string>): WorkerProcesses {
   let output = '';
-  const children = Array.from({ length: count }, (_, i) => {
+  let generation = 0;
+  const start = (i: number) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
       env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const tag = (chunk: Buffer) => (output += `[worker ${i}] ${chunk.toString()}`);
-    child.stdout!.on('data', tag);
-    child.stderr!.on('data', tag);
+    const tag = `[worker ${i}.${generation++}] `;
+    const write = (chunk: Buffer) => (output += `${tag}${chunk.toString()}`);
+    child.stdout!.on('data', write);
+    child.stderr!.on('data', write);
     return child;
-  });
+  };
+  const children = Array.from({ length: count }, (_, i) => start(i));
+  const exited = (c: ChildProcess) =>
+    new Promise<number | null>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve(c.exitCode);
+      c.once('exit', (code) => resolve(code));
+    });
   return {
     children,
     output: () => output,
+    async kill(index) {
+      const child = children[index]!;
+      const gone = exited(child);
+      child.kill('SIGKILL');
+      await gone;
+    },
+    respawn(index) {
+      children[index] = start(index);
+      return children[index]!;
+    },
     stop: () =>
       Promise.all(
-        children.map(
-          (c) =>
-            new Promise<number | null>((resolve) => {
-              if (c.exitCode !== null) return resolve(c.exitCode);
-              c.once('exit', (code) => resolve(code));
-              c.kill('SIGTERM');
-            }),
-        ),
+        children.map((c) => {
+          const gone = exited(c);
+          if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+          return gone;
+        }),
       ),
   };
 }

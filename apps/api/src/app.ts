@@ -1,24 +1,34 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { parseSsrfAllowList } from '@flowq/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
 import { installErrorHandler } from './plugins/error-handler';
+import { inputGuard } from './plugins/input-guard';
+import { requestLogger } from './plugins/log-redaction';
+import { registerRateLimit } from './plugins/rate-limit';
+import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
 import { accountRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
 import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
+import { keyRoutes } from './routes/keys';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
 import { createAccountService } from './services/account-service';
+import { createApiKeyService } from './services/api-key-service';
 import { createBatchService } from './services/batch-service';
+import { createIdempotencyService } from './services/idempotency-service';
 import { createJobService } from './services/job-service';
 
 /** Builds the API without listening: server.ts listens, tests use `app.inject()`. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  // A typo in SSRF_ALLOWLIST fails at start, not at the first client URL it should have allowed.
+  parseSsrfAllowList(deps.config.ssrf.allow);
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: requestLogger(deps.logger) as FastifyBaseLogger,
     bodyLimit: 1_048_576,
     // Per-request lines only when debugging: at thousands of requests a second they cost more than the work.
     logController: new LogController({ disableRequestLogging: deps.config.log.level !== 'debug' && deps.config.log.level !== 'trace' }),
@@ -26,6 +36,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  app.addHook('preValidation', inputGuard);
 
   await app.register(swagger, {
     openapi: {
@@ -36,9 +47,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith('/docs')) reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  await app.register(async (docs) => {
+    await registerSecurityHeaders(docs, { csp: false });
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: withoutHttpsUpgrade });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -48,11 +59,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const jobs = createJobService(deps);
   const accounts = createAccountService(deps);
+  const keys = createApiKeyService(deps);
+  const idempotency = createIdempotencyService(deps);
   await app.register(async (authed) => {
-    authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys));
-    await authed.register(jobRoutes, { jobs });
-    await authed.register(batchRoutes, { batches: createBatchService(deps), maxBytes: deps.config.batches.maxBytes });
+    authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
+    await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
+    await authed.register(jobRoutes, { jobs, idempotency });
+    await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes });
     await authed.register(accountRoutes, { accounts });
+    await authed.register(keyRoutes, { keys });
   });
 
   app.log.debug({ bullBoard: BULL_BOARD_PATH }, 'routes ready');

@@ -16,6 +16,7 @@ export type LeaseResult =
  */
 export interface AccountLeases {
   acquire(job: JobRow, now: Date): Promise<LeaseResult>;
+  /** Keeps the job's slot while its upstream job runs; takes it back if the lease was lost. */
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
   /**

@@ -76,7 +76,8 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     },
 
     async renew(email, jobId) {
-      await slots.renew(email, jobId, config.accounts.leaseMs);
+      // Lost (expired, or Redis wiped) while the job runs upstream: the slot is in use all the same.
+      if (!(await slots.renew(email, jobId, config.accounts.leaseMs))) await slots.restore(email, jobId, config.accounts.leaseMs);
     },
 
     async release(email, jobId) {

@@ -1,16 +1,17 @@
 import { GENERATE_QUEUE, type GeneratePayload } from '@flowq/queue';
 import { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
-import { createGenerateProcessor } from './process-generate-job';
+import { createGenerateProcessor, type ProcessorHooks } from './process-generate-job';
 
-export function createGenerateWorker(deps: WorkerDeps): Worker<GeneratePayload, void, 'generate'> {
-  const worker = new Worker<GeneratePayload, void, 'generate'>(GENERATE_QUEUE, createGenerateProcessor(deps), {
+export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}): Worker<GeneratePayload, void, 'generate'> {
+  const worker = new Worker<GeneratePayload, void, 'generate'>(GENERATE_QUEUE, createGenerateProcessor(deps, hooks), {
     connection: deps.redis,
     prefix: deps.config.redis.prefix,
     // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
     concurrency: deps.config.worker.concurrency,
-    lockDuration: 60_000,
-    stalledInterval: 30_000,
+    // A killed worker's steps are taken up again within about 1.5 locks.
+    lockDuration: deps.config.worker.lockMs,
+    stalledInterval: Math.max(500, Math.floor(deps.config.worker.lockMs / 2)),
     // Steps are idempotent against Postgres, so a stalled job is simply taken up again.
     maxStalledCount: 100,
   });

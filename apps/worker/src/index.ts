@@ -1,5 +1,7 @@
 export * from './account-leases';
 export * from './account-scheduler';
+export * from './ambiguous-submission';
+export * from './database-guard';
 export * from './deps';
 export * from './dispatch-gate';
 export * from './generate-worker';

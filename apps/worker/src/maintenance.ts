@@ -1,5 +1,6 @@
+import type { DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
-import { reconcileQueue } from './reconciler';
+import { reconcileQueue, redisSentinelKey, restoreLeases } from './reconciler';
 import { countActiveJobsOn, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
 
@@ -8,12 +9,24 @@ import { wakeWaitingJobs } from '@flowq/queue';
  * repair the queue from Postgres, end cool-offs whose time has come, and, while useapi
  * refuses the token, ask it again. Whatever reopens capacity wakes every waiting job.
  */
-export function createMaintenance(deps: WorkerDeps) {
+export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuard) {
   const { config, database, redis, queue, logger, client, effects, gate } = deps;
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
   async function reconcile() {
     await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });
+  }
+
+  /**
+   * Every second, one EXISTS: a missing sentinel means Redis lost flowq's keys (FLUSHALL, a
+   * failover to an empty replica). Slots first, so nothing is scheduled over a limit, then the queue.
+   */
+  async function repairAfterWipe() {
+    const sentinel = redisSentinelKey(config.redis.prefix);
+    if (await redis.exists(sentinel)) return;
+    await restoreLeases({ db: database.db, slots: deps.slots, leaseMs: config.accounts.leaseMs, logger });
+    const run = await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });
+    if (run.ran) await redis.set(sentinel, String(Date.now()));
   }
 
   async function liftCoolOffs(now = new Date()) {
@@ -37,22 +50,28 @@ export function createMaintenance(deps: WorkerDeps) {
   }
 
   const guard = (name: string, fn: () => Promise<unknown>) => () =>
-    void fn().catch((err) => logger.warn({ err, task: name }, 'maintenance task failed; it runs again'));
+    void fn().catch((err) => {
+      // A Postgres outage is the guard's to report (once), not every task's every second.
+      if (databaseGuard?.noteError(err)) return;
+      logger.warn({ err, task: name }, 'maintenance task failed; it runs again');
+    });
 
   return {
     reconcile,
+    repairAfterWipe,
     liftCoolOffs,
     probeToken,
     removeDrained,
     start(): () => void {
       const timers = [
         setInterval(guard('reconcile', reconcile), config.worker.maintenanceIntervalMs),
+        setInterval(guard('wipe-check', repairAfterWipe), Math.min(1_000, config.worker.maintenanceIntervalMs)),
         setInterval(guard('cool-offs', liftCoolOffs), Math.min(1_000, config.worker.maintenanceIntervalMs)),
         setInterval(guard('token-probe', probeToken), config.worker.tokenProbeIntervalMs),
         setInterval(guard('drained-accounts', removeDrained), config.worker.maintenanceIntervalMs),
       ];
       for (const t of timers) t.unref();
-      guard('reconcile', reconcile)();
+      guard('wipe-check', repairAfterWipe)();
       return () => timers.forEach(clearInterval);
     },
   };

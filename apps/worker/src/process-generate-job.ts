@@ -1,21 +1,34 @@
-import { isTerminal } from '@flowq/core';
+import { isTerminal, newId } from '@flowq/core';
 import {
+  beginSubmission,
+  callbackJobIdsFor,
   findJob,
+  latestSubmission,
   markFailed,
   markRequeued,
   markRunning,
-  markSubmitting,
   markSucceeded,
   recordAttempt,
+  settleSubmission,
   type JobRow,
 } from '@flowq/db';
-import { generatePayload, type GeneratePayload } from '@flowq/queue';
+import { FOLLOW_UP_PRIORITY, generatePayload, type GeneratePayload } from '@flowq/queue';
 import { readAndClearCallbackHint } from './callback-hint';
-import { answerOfFailedJob, classifyAnswer, videosOf, type UpstreamOutcome } from '@flowq/useapi-client';
+import { answerOfFailedJob, classifyAnswer, videosOf, type UpstreamAnswer, type UpstreamJobRecord, type UpstreamOutcome } from '@flowq/useapi-client';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { MAX_PARK_MS } from './account-scheduler';
+import { PENDING_OUTCOME, resolveAmbiguousSubmission, sightingOf, type UpstreamSighting } from './ambiguous-submission';
 import type { WorkerDeps } from './deps';
 import { nextStepAfterFailure, type Step } from './next-step';
+
+/** Optional hooks of the processor. */
+export interface ProcessorHooks {
+  /** True when the error means Postgres is away: the step is delayed instead of failed. */
+  databaseUnavailable?(err: unknown): boolean;
+}
+
+/** How soon a step caught by a Postgres outage runs again (the worker is paused meanwhile). */
+const DATABASE_RETRY_MS = 1_000;
 
 /** The callback URL useapi is given for a job; the API serves it (routes/webhooks). */
 export function replyUrlFor(publicUrl: string, job: JobRow): string {
@@ -28,7 +41,7 @@ export function replyUrlFor(publicUrl: string, job: JobRow): string {
  * poll interval passes, then read the upstream job, and so on until the row is terminal.
  * Postgres says where the job is, so any worker may take any step after any crash.
  */
-export function createGenerateProcessor(deps: WorkerDeps) {
+export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks = {}) {
   const { database, client, leases, logger, config } = deps;
   const { db } = database;
   const random = deps.random ?? Math.random;
@@ -70,53 +83,118 @@ export function createGenerateProcessor(deps: WorkerDeps) {
       const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
       return { kind: 'sleep', ms, reason: lease.reason, park: true };
     }
-    const marked = await markSubmitting(db, row.id, lease.email);
-    if (!marked) {
+    // Recorded before the POST, in the same transaction that marks the job `submitting`: if this
+    // process dies before the answer is written, the next step finds the attempt and looks for it
+    // upstream by its id (sent as replyRef) instead of paying for a second generation.
+    const attemptId = newId('att');
+    const began = await beginSubmission(db, { jobId: row.id, account: lease.email, attemptId, startedAt: new Date() });
+    if (!began) {
       await leases.release(lease.email, row.id);
       return { kind: 'again' };
     }
-    const startedAt = new Date();
     const answer = await client.submitVideo({
       ...row.request,
       email: lease.email,
       replyUrl: replyUrlFor(config.http.publicUrl, row),
-      replyRef: row.id,
+      replyRef: attemptId,
     });
+    return settle(began, lease.email, attemptId, answer);
+  }
+
+  async function settle(row: JobRow, email: string, attemptId: string, answer: UpstreamAnswer<UpstreamJobRecord>): Promise<Step> {
     const outcome = classifyAnswer(answer, { now: new Date(), model: row.request.model, operation: 'submitVideo', random }, policy);
     const upstreamJobId = answer.ok ? answer.data.jobid : null;
-    await recordAttempt(db, {
-      jobId: row.id,
-      kind: 'submit',
-      account: lease.email,
+    await settleSubmission(db, attemptId, {
       statusCode: answer.status,
       outcome: outcome.type,
       reason: answer.ok ? null : (answer.error.reason ?? answer.error.message),
       upstreamJobId,
-      startedAt,
       detail: answer.ok ? null : answer.error.raw,
     });
     if (outcome.type === 'success' && upstreamJobId) {
-      await leases.recordOutcome(lease.email, row, outcome, new Date());
-      const running = await markRunning(db, row.id, lease.email, upstreamJobId);
-      if (!running) {
-        // Cancelled while submitting: the generation runs upstream regardless; let the slot go.
-        await leases.release(lease.email, row.id);
-        return { kind: 'again' };
-      }
-      logger.debug({ jobId: row.id, account: lease.email, upstreamJobId }, 'submitted');
+      await leases.recordOutcome(email, row, outcome, new Date());
+      const running = await markRunning(db, row.id, email, upstreamJobId);
+      // Not `submitting` any more: cancelled (the next step frees the slot) or already resumed
+      // by another worker that found this attempt (it holds the slot now).
+      if (!running) return { kind: 'again' };
+      logger.debug({ jobId: row.id, account: email, upstreamJobId }, 'submitted');
       return waitForUpstream(row.id);
     }
     // The account's new state (cooling, needs_reauth, ...) is written before its slot is freed,
     // so the job that takes the slot next already sees it.
     const step = await onFailure(
       row,
-      lease.email,
+      email,
       outcome.type === 'success'
         ? { type: 'retry_soon', kind: 'transient_error', delayMs: 5_000, countsAgainstAccount: false, message: 'submit answered without a jobid' }
         : outcome,
     );
-    await leases.release(lease.email, row.id);
+    await leases.release(email, row.id);
     return step;
+  }
+
+  /** The account's upstream jobs (executing, then recent), as seen by their replyRef; undefined when useapi would not say. */
+  async function upstreamSightings(email: string): Promise<UpstreamSighting[] | undefined> {
+    const out: UpstreamSighting[] = [];
+    for (const executing of [true, false]) {
+      const answer = await client.listJobs({ email, executing });
+      if (!answer.ok) return undefined;
+      out.push(...answer.data.map(sightingOf));
+    }
+    return out;
+  }
+
+  /**
+   * The job is `submitting` as a step starts: its last submission's answer was never written
+   * (a worker died mid-POST, or its lock stalled and it may still be posting). Find out whether
+   * useapi took it before ever submitting again.
+   */
+  async function recover(row: JobRow): Promise<Step> {
+    const attempt = await latestSubmission(db, row.id);
+    const email = attempt?.account ?? row.account;
+    const unresolved = attempt !== undefined && attempt.outcome === PENDING_OUTCOME && !attempt.upstreamJobId;
+    const callbacks = unresolved ? (await callbackJobIdsFor(db, row.id, attempt.id)).map((id) => ({ replyRef: attempt.id, upstreamJobId: id })) : [];
+    const listing = unresolved && callbacks.length === 0 && email ? await upstreamSightings(email) : [];
+    const decision = resolveAmbiguousSubmission({
+      attempt,
+      callbacks,
+      listing,
+      now: new Date(),
+      timeoutMs: config.worker.ambiguous.timeoutMs,
+      policy: config.worker.ambiguous.policy,
+      recheckMs: Math.min(config.worker.pollIntervalMs, 5_000),
+    });
+    const log = { jobId: row.id, attemptId: attempt?.id, account: email };
+    switch (decision.kind) {
+      case 'wait':
+        return { kind: 'sleep', ms: decision.ms, reason: 'submission unresolved' };
+      case 'adopt': {
+        if (attempt?.outcome === PENDING_OUTCOME) await settleSubmission(db, attempt.id, { outcome: `adopted_from_${decision.source}`, upstreamJobId: decision.upstreamJobId });
+        if (!email) return { kind: 'again' };
+        await leases.renew(email, row.id);
+        if (await markRunning(db, row.id, email, decision.upstreamJobId)) {
+          logger.warn({ ...log, upstreamJobId: decision.upstreamJobId, source: decision.source }, 'interrupted submission found upstream: resumed, not resubmitted');
+        }
+        return { kind: 'again' };
+      }
+      case 'resubmit':
+        if (decision.ambiguous && attempt) {
+          await settleSubmission(db, attempt.id, { outcome: 'lost_resubmitted' });
+          logger.warn(log, 'interrupted submission not found upstream in time: submitting again');
+        }
+        if (await markRequeued(db, row.id, false)) {
+          if (email) await leases.release(email, row.id);
+        }
+        return { kind: 'again' };
+      case 'fail': {
+        if (attempt) await settleSubmission(db, attempt.id, { outcome: 'lost_failed' });
+        const error = { code: 'upstream_failed' as const, message: decision.message };
+        if (!(await markFailed(db, row.id, error, ['submitting']))) return { kind: 'again' };
+        if (email) await leases.release(email, row.id);
+        logger.warn(log, 'interrupted submission not found upstream in time: failed (FLOWQ_ON_AMBIGUOUS=fail)');
+        return { kind: 'fail', error };
+      }
+    }
   }
 
   async function follow(row: JobRow & { upstreamJobId: string; account: string }): Promise<Step> {
@@ -169,16 +247,19 @@ export function createGenerateProcessor(deps: WorkerDeps) {
     if (row.status === 'running' && row.upstreamJobId && row.account) {
       return follow(row as JobRow & { upstreamJobId: string; account: string });
     }
+    if (row.status === 'submitting') return recover(row);
     return submit(row);
   }
 
-  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<void> {
-    const { jobId } = generatePayload.parse(job.data);
+  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<void> {
     for (let i = 0; i < 5; i++) {
       const next = await step(jobId);
       if (next.kind === 'done') return;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') {
+        // A job that has been looked at once runs ahead of fresh intake from now on: a confirmed
+        // result or a freed slot must not wait behind thousands of new jobs being triaged.
+        if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
         await job.moveToDelayed(Date.now() + next.ms, token);
         // Parked only once delayed, so a wake-up can always promote it.
         if (next.park) {
@@ -190,5 +271,18 @@ export function createGenerateProcessor(deps: WorkerDeps) {
     }
     await job.moveToDelayed(Date.now() + config.worker.pollIntervalMs, token);
     throw new DelayedError('stepped too often in one go');
+  }
+
+  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<void> {
+    const { jobId } = generatePayload.parse(job.data);
+    try {
+      await run(job, jobId, token);
+    } catch (err) {
+      if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
+      // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step
+      // waits instead of failing and runs again from the row once the worker resumes.
+      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      throw new DelayedError('postgres unavailable');
+    }
   };
 }

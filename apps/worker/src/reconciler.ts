@@ -1,6 +1,7 @@
 import type { Logger } from '@flowq/config';
-import { jobs, type Db } from '@flowq/db';
+import { jobs, jobsHoldingSlots, type Db } from '@flowq/db';
 import { enqueueGenerate, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
+import type { AccountSlots } from '@flowq/scheduler';
 import { and, asc, gt, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 
@@ -9,15 +10,16 @@ const PAGE = 1_000;
 /**
  * Postgres is the truth and Redis may be wiped: every unfinished job must have a live
  * BullMQ job. The reconciler walks the unfinished rows and queues any that have none (or
- * whose BullMQ job died in `failed`). One process at a time does it, under a Redis lock.
+ * whose BullMQ job ended in `failed`/`completed`, or lost its place in every list). One
+ * process at a time does it, under a Redis lock.
  */
 export async function reconcileQueue(
   deps: { db: Db; redis: Redis; queue: GenerateQueue; prefix: string; logger: Logger },
-): Promise<{ checked: number; restored: number }> {
+): Promise<{ ran: boolean; checked: number; restored: number }> {
   const { db, redis, queue, prefix, logger } = deps;
   const lockKey = `${prefix}:reconciler-lock`;
   const got = await redis.set(lockKey, String(process.pid), 'PX', 60_000, 'NX');
-  if (!got) return { checked: 0, restored: 0 };
+  if (!got) return { ran: false, checked: 0, restored: 0 };
   let checked = 0;
   let restored = 0;
   try {
@@ -34,16 +36,23 @@ export async function reconcileQueue(
       checked += rows.length;
       const base = `${prefix}:${GENERATE_QUEUE}`;
       const pipeline = redis.pipeline();
+      // A job is live when its hash exists and it sits in a state a worker will take it from.
+      // A hash in no list (a partial wipe, an eviction) is dead too: nothing would ever run it.
       for (const r of rows) {
         pipeline.exists(`${base}:${r.id}`);
-        pipeline.zscore(`${base}:failed`, r.id);
-        pipeline.zscore(`${base}:completed`, r.id);
+        pipeline.zscore(`${base}:prioritized`, r.id);
+        pipeline.zscore(`${base}:delayed`, r.id);
+        pipeline.lpos(`${base}:active`, r.id);
+        pipeline.lpos(`${base}:wait`, r.id);
+        pipeline.lpos(`${base}:paused`, r.id);
       }
       const answers = (await pipeline.exec()) ?? [];
+      const CHECKS = 6;
       for (const [i, r] of rows.entries()) {
-        const present = answers[3 * i]?.[1] === 1;
-        const finished = answers[3 * i + 1]?.[1] != null || answers[3 * i + 2]?.[1] != null;
-        if (present && !finished) continue;
+        const at = (k: number) => answers[CHECKS * i + k]?.[1];
+        const present = at(0) === 1;
+        const runnable = [1, 2, 3, 4, 5].some((k) => at(k) != null);
+        if (present && runnable) continue;
         if (present) await queue.remove(r.id).catch(() => undefined);
         await enqueueGenerate(queue, r.id, r.priority, 0, r.batchRow);
         restored++;
@@ -53,5 +62,36 @@ export async function reconcileQueue(
     await redis.del(lockKey);
   }
   if (restored > 0) logger.warn({ checked, restored }, 'reconciler restored jobs missing from the queue');
-  return { checked, restored };
+  return { ran: true, checked, restored };
+}
+
+/**
+ * After Redis lost its keys, jobs running upstream hold no account slot, and the scheduler
+ * would hand their slots to new submissions: over the account's limit at useapi. Every row in
+ * `submitting` or `running` takes its slot back (by force: it is in use, whatever Redis says).
+ * A row that finished meanwhile gives it back at once, so a release racing this leaks nothing.
+ */
+export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs: number; logger: Logger }): Promise<number> {
+  const { db, slots, leaseMs, logger } = deps;
+  let cursor = '';
+  let restored = 0;
+  for (;;) {
+    const rows = await jobsHoldingSlots(db, cursor, PAGE);
+    if (rows.length === 0) break;
+    cursor = rows[rows.length - 1]!.id;
+    const held = rows.filter((r): r is { id: string; account: string } => r.account !== null);
+    await Promise.all(held.map((r) => slots.restore(r.account, r.id, leaseMs)));
+    const still = new Set(
+      (await db.select({ id: jobs.id }).from(jobs).where(and(inArray(jobs.id, held.map((r) => r.id)), inArray(jobs.status, ['submitting', 'running'])))).map((r) => r.id),
+    );
+    await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => slots.release(r.account, r.id)));
+    restored += still.size;
+  }
+  if (restored > 0) logger.warn({ restored }, 'account slots restored for jobs running upstream');
+  return restored;
+}
+
+/** Present while Redis keeps flowq's keys; gone after a wipe (or on a new Redis), which triggers a full repair. */
+export function redisSentinelKey(prefix: string): string {
+  return `${prefix}:reconciler:sentinel`;
 }

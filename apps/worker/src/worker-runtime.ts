@@ -1,5 +1,6 @@
-import type { GeneratePayload } from '@flowq/queue';
+import { wakeWaitingJobs, type GeneratePayload } from '@flowq/queue';
 import type { Worker } from 'bullmq';
+import { createDatabaseGuard, type DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
 import { createGenerateWorker } from './generate-worker';
 import { createMaintenance } from './maintenance';
@@ -7,21 +8,37 @@ import { createMaintenance } from './maintenance';
 export interface WorkerRuntime {
   worker: Worker<GeneratePayload, void, 'generate'>;
   maintenance: ReturnType<typeof createMaintenance>;
+  /** Pauses the worker while Postgres is unreachable. */
+  databaseGuard: DatabaseGuard;
   /** Stops taking jobs, waits for running steps, stops the periodic tasks. Connections stay the caller's. */
   close(): Promise<void>;
 }
 
 /** The worker process's moving parts: the generate worker and the periodic upkeep. */
 export function startWorkerRuntime(deps: WorkerDeps): WorkerRuntime {
-  const worker = createGenerateWorker(deps);
-  const maintenance = createMaintenance(deps);
+  let worker: Worker<GeneratePayload, void, 'generate'> | undefined;
+  const databaseGuard = createDatabaseGuard({
+    ping: () => deps.database.pool.query('select 1'),
+    // Not waiting for running steps: the step that noticed the outage is one of them.
+    pause: async () => worker?.pause(true),
+    resume: async () => {
+      await worker?.resume();
+      // Wake-ups that needed Postgres failed during the outage: parked jobs should not sit out their timers.
+      await wakeWaitingJobs(deps.redis, deps.config.redis.prefix);
+    },
+    logger: deps.logger,
+  });
+  worker = createGenerateWorker(deps, { databaseUnavailable: (err) => databaseGuard.noteError(err) });
+  const maintenance = createMaintenance(deps, databaseGuard);
   const stop = maintenance.start();
   return {
     worker,
     maintenance,
+    databaseGuard,
     async close() {
       stop();
-      await worker.close();
+      databaseGuard.stop();
+      await worker!.close();
     },
   };
 }

@@ -38,6 +38,8 @@ const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(accountSpec)),
+  RATE_LIMIT_PER_MINUTE: intFrom(600),
+  SSRF_ALLOWLIST: csv,
   BULL_BOARD_USER: z.string().default('admin'),
   BULL_BOARD_PASSWORD: z.string().optional(),
   WORKER_CONCURRENCY: intFrom(50, 1),
@@ -54,6 +56,9 @@ const envSchema = z.object({
   ACCOUNT_LEASE_MS: intFrom(900_000, 1000),
   TOKEN_PROBE_INTERVAL_MS: intFrom(30_000, 100),
   MAINTENANCE_INTERVAL_MS: intFrom(10_000, 100),
+  WORKER_LOCK_MS: intFrom(60_000, 1000),
+  FLOWQ_ON_AMBIGUOUS: z.enum(['resubmit', 'fail']).default('resubmit'),
+  FLOWQ_AMBIGUOUS_TIMEOUT_MS: intFrom(60_000, 1000),
   SIM_PORT: intFrom(4010),
   SIM_GENERATION_MS: z
     .string()
@@ -73,6 +78,10 @@ export interface FlowqConfig {
   db: { url: string; poolMax: number };
   redis: { url: string; prefix: string };
   auth: { apiKeys: string[]; usingDevKey: boolean };
+  /** Requests a minute per API key across all API processes (0: no limit). */
+  rateLimit: { perMinute: number };
+  /** Hosts and IP ranges a client-given URL may point at although they are internal (see ssrf-guard). */
+  ssrf: { allow: string[] };
   useapi: { token: string | undefined; baseUrl: string; timeoutMs: number };
   /** True when no USEAPI_TOKEN is set: flowq starts its own Flow simulator and talks to it. */
   simulator: { enabled: boolean; port: number; generationMs: { min: number; max: number } };
@@ -97,6 +106,14 @@ export interface FlowqConfig {
     tokenProbeIntervalMs: number;
     /** Reconciler, cool-off expiry and drained-account removal run this often. */
     maintenanceIntervalMs: number;
+    /** BullMQ lock of a running step; a dead worker's steps are taken up again after about this long. */
+    lockMs: number;
+    /**
+     * A submission whose answer was lost (the worker died mid-POST) is looked for upstream this
+     * long; then it is resubmitted or failed, as `onAmbiguous` says. Never shorter than the
+     * useapi timeout, so a live worker's POST is never taken for a lost one.
+     */
+    ambiguous: { timeoutMs: number; policy: 'resubmit' | 'fail' };
   };
 }
 
@@ -107,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!simulatorEnabled && e.FLOWQ_API_KEYS.length === 0) problems.push('FLOWQ_API_KEYS: required when USEAPI_TOKEN is set');
   if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
   if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
+  if (e.FLOWQ_AMBIGUOUS_TIMEOUT_MS < e.USEAPI_TIMEOUT_MS) problems.push('FLOWQ_AMBIGUOUS_TIMEOUT_MS: must be >= USEAPI_TIMEOUT_MS');
   if (problems.length) throw new ConfigError(problems);
   const [genMin, genMax = genMin] = e.SIM_GENERATION_MS.split('-').map(Number) as [number, number?];
   const usingDevKey = e.FLOWQ_API_KEYS.length === 0;
@@ -117,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     db: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: { apiKeys: usingDevKey ? [DEV_API_KEY] : e.FLOWQ_API_KEYS, usingDevKey },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE },
+    ssrf: { allow: e.SSRF_ALLOWLIST },
     useapi: {
       token: e.USEAPI_TOKEN,
       baseUrl: simulatorEnabled ? `http://127.0.0.1:${e.SIM_PORT}/v1/google-flow` : e.USEAPI_BASE_URL,
@@ -144,6 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadlineMs: e.JOB_DEADLINE_HOURS * 3_600_000,
       tokenProbeIntervalMs: e.TOKEN_PROBE_INTERVAL_MS,
       maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+      lockMs: e.WORKER_LOCK_MS,
+      ambiguous: { timeoutMs: e.FLOWQ_AMBIGUOUS_TIMEOUT_MS, policy: e.FLOWQ_ON_AMBIGUOUS },
     },
   };
 }

@@ -34,3 +34,10 @@ export function bullPriority(priority: number, batchRow?: number | null): number
   const round = batchRow == null || batchRow < 1 ? 0 : 1 + Math.min(ROUNDS_PER_PRIORITY - 2, Math.floor((batchRow - 1) / ROWS_PER_ROUND));
   return (MAX_PRIORITY - p) * ROUNDS_PER_PRIORITY + round + 1;
 }
+
+/**
+ * BullMQ priority of a job's later steps (after its first look): ahead of every fresh job, so
+ * results are confirmed and freed slots refilled at once even under a flood of new work. The
+ * order among waiting jobs is kept by the waiting room, not by BullMQ.
+ */
+export const FOLLOW_UP_PRIORITY = 1;

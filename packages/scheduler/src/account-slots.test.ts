@@ -152,6 +152,19 @@ describe('AccountSlots', () => {
     expect(await slots.running('a@x.com', { now: T })).toBe(0);
   });
 
+  it("restore holds a job's slot again after a wipe, even over the limit, without counting a submission", async () => {
+    const slots = freshSlots();
+    expect(await slots.acquire([acct('a@x.com', 1)], 'l1', { leaseMs: 60_000, now: T })).toEqual({ ok: true, email: 'a@x.com' });
+    // l2 runs upstream on the full account, but Redis lost its lease: it is counted again.
+    await slots.restore('a@x.com', 'l2', 60_000, { now: T });
+    expect(await slots.snapshot(['a@x.com'], { now: T })).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 1 }]);
+    expect(await slots.acquire([acct('a@x.com', 2)], 'l3', { leaseMs: 60_000, now: T })).toMatchObject({ ok: false });
+    // Restoring twice is one lease, extended.
+    await slots.restore('a@x.com', 'l2', 120_000, { now: T });
+    expect(await slots.running('a@x.com', { now: T + 90_000 })).toBe(1);
+    expect(await slots.release('a@x.com', 'l2')).toBe(true);
+  });
+
   it('releaseAll frees every slot of one account and tells the waiters', async () => {
     const slots = freshSlots();
     const subscriber = t.connect();

@@ -49,6 +49,12 @@ export interface AccountSlots {
   release(email: string, leaseId: string): Promise<boolean>;
   /** Extends a held lease to `leaseMs` from now; false when it has already expired or was released (the slot may be someone else's now). */
   renew(email: string, leaseId: string, leaseMs: number, options?: ClockOption): Promise<boolean>;
+  /**
+   * Holds the slot for `leaseId` whatever the count (a job known to be running upstream after a
+   * Redis wipe or an expired lease): the account may be over its limit for a while, which only
+   * stops new acquires until enough end. Not counted as a submission.
+   */
+  restore(email: string, leaseId: string, leaseMs: number, options?: ClockOption): Promise<void>;
   running(email: string, options?: ClockOption): Promise<number>;
   snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]>;
   /** Drops every lease of the account (after a reset); returns how many there were. */
@@ -129,6 +135,15 @@ redis.call('PEXPIRE', KEYS[1], math.max(tonumber(last[2]) - now, 0) + tonumber(A
 return 1
 `);
 
+// KEYS: leases. ARGV: leaseId, leaseMs, now|'', windowMs.
+const RESTORE = luaScript(`
+${luaNow(3)}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(last[2]) - now, 0) + tonumber(ARGV[4]))
+return 1
+`);
+
 // KEYS: leases and submissions per account. ARGV: now|'', windowMs. Read-only.
 const SNAPSHOT = luaScript(`
 ${luaNow(1)}
@@ -195,6 +210,12 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
     async renew(email, leaseId, leaseMs, options) {
       assertLimit('leaseMs', leaseMs);
       return (await RENEW.run(redis, [leasesKey(email)], [leaseId, leaseMs, clock(options), RATE_WINDOW_MS])) === 1;
+    },
+
+    async restore(email, leaseId, leaseMs, options) {
+      if (!leaseId) throw new RangeError('leaseId must not be empty');
+      assertLimit('leaseMs', leaseMs);
+      await RESTORE.run(redis, [leasesKey(email)], [leaseId, leaseMs, clock(options), RATE_WINDOW_MS]);
     },
 
     async running(email, options) {

@@ -17,6 +17,13 @@ export interface CreateJobInput {
  */
 export function createJobService({ config, database, queue, logger }: ApiDeps) {
   const { db } = database;
+
+  async function mustFind(id: string, owner?: string): Promise<JobRow> {
+    const row = await findJob(db, id);
+    if (!row || (owner !== undefined && row.ownerKey !== owner)) throw new NotFoundError(`Job ${id} not found`);
+    return row;
+  }
+
   return {
     async create(input: CreateJobInput): Promise<JobRow> {
       const priority = input.priority ?? INTERACTIVE_PRIORITY;
@@ -28,22 +35,21 @@ export function createJobService({ config, database, queue, logger }: ApiDeps) {
         deadlineMs: config.worker.deadlineMs,
       });
       try {
-        await enqueueGenerate(queue, row.id, priority);
+        // A command caught by a dropped connection waits for the reconnect; the client should not.
+        await withTimeout(enqueueGenerate(queue, row.id, priority), ENQUEUE_TIMEOUT_MS);
       } catch (err) {
         logger.warn({ err, jobId: row.id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
       }
       return row;
     },
 
-    async get(id: string): Promise<JobRow> {
-      const row = await findJob(db, id);
-      if (!row) throw new NotFoundError(`Job ${id} not found`);
-      return row;
-    },
+    /** `owner` set: a job of another owner is not found (see ownerScope). */
+    get: (id: string, owner?: string) => mustFind(id, owner),
 
     list: (opts: Parameters<typeof listJobs>[1]) => listJobs(db, opts),
 
-    async cancel(id: string): Promise<JobRow> {
+    async cancel(id: string, owner?: string): Promise<JobRow> {
+      if (owner !== undefined) await mustFind(id, owner);
       const cancelled = await markCancelled(db, id);
       if (!cancelled) {
         const row = await findJob(db, id);
@@ -58,6 +64,18 @@ export function createJobService({ config, database, queue, logger }: ApiDeps) {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/** Longest a POST waits for Redis to take a job it has already committed; the reconciler queues it later. */
+const ENQUEUE_TIMEOUT_MS = 1_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Run a delayed BullMQ job now; a job that is not delayed (active, waiting, gone) is left alone. */
 export async function promote(queue: ApiDeps['queue'], id: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { findJob, recordAttempt } from '@flowq/db';
+import { findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
 import { leaveCallbackHint } from '@flowq/queue';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -20,6 +20,7 @@ const callbackBody = z
     jobid: z.string().optional(),
     jobId: z.string().optional(),
     status: z.string().optional(),
+    request: z.looseObject({ replyRef: z.string().max(64).optional() }).optional().catch(undefined),
   })
   .loose();
 
@@ -45,15 +46,23 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = as
         return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
       }
       const status = req.body.status ?? 'unknown';
-      // `created` and `started` change nothing for flowq; only an end is worth a write and a wake-up.
+      const upstreamJobId = req.body.jobid ?? req.body.jobId ?? null;
+      const replyRef = req.body.request?.replyRef ?? null;
+      // The submit's answer is not written yet (or never will be: its worker died): any callback
+      // tells which upstream job that submission made, so recovery never pays for it twice.
+      if (row.status === 'submitting' && replyRef && upstreamJobId) {
+        await noteCallbackJobId(deps.database.db, jobId, replyRef, upstreamJobId);
+      }
+      // `created` and `started` change nothing else for flowq; only an end is worth a write and a wake-up.
       if (status === 'completed' || status === 'failed') {
         await recordAttempt(deps.database.db, {
           jobId,
           kind: 'callback',
           account: row.account,
           outcome: status,
-          upstreamJobId: req.body.jobid ?? req.body.jobId ?? null,
+          upstreamJobId,
           startedAt: new Date(),
+          detail: replyRef ? { replyRef } : null,
         });
         await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined);
         await promote(deps.queue, jobId).catch(() => undefined);

@@ -1,0 +1,91 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
+
+/** Outcome of a submit attempt recorded before its POST, until its answer is written. */
+export const PENDING = 'pending';
+
+/**
+ * The job leaves `queued` for `submitting` and its submit attempt is recorded as `pending`, in
+ * one transaction, before any POST: whoever finds the job in `submitting` later finds the
+ * attempt too, and its id is the `replyRef` useapi echoes in callbacks and job listings.
+ */
+export async function beginSubmission(
+  db: Db,
+  s: { jobId: string; account: string; attemptId: string; startedAt: Date },
+): Promise<JobRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jobs)
+      .set({ status: 'submitting', account: s.account, submissions: sql`${jobs.submissions} + 1`, updatedAt: new Date() })
+      .where(and(eq(jobs.id, s.jobId), eq(jobs.status, 'queued')))
+      .returning();
+    if (!row) return undefined;
+    await tx.insert(jobAttempts).values({ id: s.attemptId, jobId: s.jobId, kind: 'submit', account: s.account, outcome: PENDING, startedAt: s.startedAt });
+    return row;
+  });
+}
+
+/** Writes a submit attempt's answer (or how its ambiguity was resolved). */
+export async function settleSubmission(
+  db: Db,
+  attemptId: string,
+  a: { statusCode?: number | null; outcome: string; reason?: string | null; upstreamJobId?: string | null; detail?: unknown },
+): Promise<void> {
+  const finishedAt = new Date();
+  await db
+    .update(jobAttempts)
+    .set({
+      outcome: a.outcome,
+      ...(a.statusCode !== undefined ? { statusCode: a.statusCode } : {}),
+      ...(a.reason !== undefined ? { reason: a.reason } : {}),
+      ...(a.upstreamJobId ? { upstreamJobId: a.upstreamJobId } : {}),
+      ...(a.detail !== undefined ? { detail: a.detail } : {}),
+      finishedAt,
+      durationMs: sql`(extract(epoch from ${finishedAt}::timestamptz - ${jobAttempts.startedAt}) * 1000)::int`,
+    })
+    .where(eq(jobAttempts.id, attemptId));
+}
+
+/** The job's most recent submit attempt. */
+export async function latestSubmission(db: Db, jobId: string): Promise<AttemptRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(jobAttempts)
+    .where(and(eq(jobAttempts.jobId, jobId), eq(jobAttempts.kind, 'submit')))
+    .orderBy(desc(jobAttempts.startedAt), desc(jobAttempts.id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * A callback named this attempt (`request.replyRef`) and its upstream jobid: fill in the jobid
+ * of a pending attempt whose answer has not been written yet. Returns true when it did.
+ */
+export async function noteCallbackJobId(db: Db, jobId: string, attemptId: string, upstreamJobId: string): Promise<boolean> {
+  const rows = await db
+    .update(jobAttempts)
+    .set({ upstreamJobId })
+    .where(and(eq(jobAttempts.id, attemptId), eq(jobAttempts.jobId, jobId), eq(jobAttempts.kind, 'submit'), isNull(jobAttempts.upstreamJobId)))
+    .returning({ id: jobAttempts.id });
+  return rows.length > 0;
+}
+
+/** Upstream jobids that callbacks reported for this attempt (callback rows keep the replyRef in `detail`). */
+export async function callbackJobIdsFor(db: Db, jobId: string, attemptId: string): Promise<string[]> {
+  const rows = await db
+    .select({ upstreamJobId: jobAttempts.upstreamJobId })
+    .from(jobAttempts)
+    .where(and(eq(jobAttempts.jobId, jobId), eq(jobAttempts.kind, 'callback'), sql`${jobAttempts.detail} ->> 'replyRef' = ${attemptId}`));
+  return rows.map((r) => r.upstreamJobId).filter((id): id is string => Boolean(id));
+}
+
+/** Unfinished jobs that hold (or may hold) an account slot: running upstream, or mid-submit. */
+export function jobsHoldingSlots(db: Db, afterId: string, limit: number): Promise<{ id: string; account: string | null }[]> {
+  return db
+    .select({ id: jobs.id, account: jobs.account })
+    .from(jobs)
+    .where(and(inArray(jobs.status, ['submitting', 'running']), sql`${jobs.id} > ${afterId}`))
+    .orderBy(jobs.id)
+    .limit(limit);
+}

@@ -1,0 +1,23 @@
+/** How big a fault run is: `short` inside `pnpm test` (under a minute), `full` for `pnpm test:faults`. */
+export interface FaultScale {
+  name: 'short' | 'full';
+  crash: {
+    jobs: number;
+    /** Jobs are posted evenly over this long, so faults always meet work in flight. */
+    feedMs: number;
+    kills: number;
+    /** Kills happen every `killEveryMs` from `killEveryMs` on; the Redis wipe comes right after the last. */
+    killEveryMs: number;
+    cutMs: number;
+  };
+  mix: { jobs: number; feedMs: number };
+}
+
+export const SCALES: Record<FaultScale['name'], FaultScale> = {
+  short: { name: 'short', crash: { jobs: 120, feedMs: 14_000, kills: 3, killEveryMs: 1_500, cutMs: 4_000 }, mix: { jobs: 100, feedMs: 4_000 } },
+  full: { name: 'full', crash: { jobs: 500, feedMs: 95_000, kills: 20, killEveryMs: 2_000, cutMs: 30_000 }, mix: { jobs: 500, feedMs: 20_000 } },
+};
+
+export function scaleFromEnv(env: Record<string, string | undefined> = process.env): FaultScale {
+  return env.FAULTS_SCALE === 'full' ? SCALES.full : SCALES.short;
+}

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatTable, totalFaults, type ScenarioReport } from './fault-metrics';
+import type { FaultScale } from './fault-scale';
+import { runCrashScenario, runMixScenario, MIX_COOL_OFF_MS, MIX_PROPAGATION_MS } from './scenarios';
+
+/** Both scenarios at one scale, with their assertions; `FAULTS_REPORT` names a file to write the reports to. */
+export function defineFaultSuite(scale: FaultScale): void {
+  const reports: ScenarioReport[] = [];
+  const long = scale.name === 'full';
+
+  afterAll(() => {
+    if (reports.length === 0) return;
+    console.log(`\n${formatTable(reports)}\n${reports.map((r) => `${r.scenario}: ${JSON.stringify(r.notes)}`).join('\n')}`);
+    if (process.env.FAULTS_REPORT) writeFileSync(process.env.FAULTS_REPORT, JSON.stringify(reports, null, 2));
+  });
+
+  // The two runs use separate systems; side by side they take the time of the longer one.
+  describe.concurrent(`fault injection (${scale.name})`, () => {
+    it(
+      `${scale.crash.jobs} jobs through ${scale.crash.kills} kill -9s, a Redis wipe, Redis and Postgres cut for ${scale.crash.cutMs / 1000} s and bad callbacks: nothing lost, nothing paid twice`,
+      async () => {
+        const r = await runCrashScenario(scale);
+        reports.push(r);
+        const n = r.notes;
+        expect(r.faults['kill -9']).toBe(scale.crash.kills);
+        expect(r.jobs).toBeGreaterThanOrEqual(scale.crash.jobs);
+        expect(r.lost, JSON.stringify(n)).toBe(0);
+        expect(r.duplicatedSubmissions, JSON.stringify(n)).toBe(0);
+        // Redis wiped mid-run: every unfinished job is back in the queue within 10 s.
+        expect(n['unfinished at wipe']).toBeGreaterThan(0);
+        expect(n['requeued after wipe ms']).toBeLessThanOrEqual(10_000);
+        // Redis cut: jobs are still accepted (committed in Postgres, queued when Redis returns).
+        expect(n['202 while redis cut']).toBeGreaterThan(0);
+        // Postgres cut: a clear 503 database_unavailable, never a 2xx nor a bare 500.
+        expect(n['503 while postgres cut']).toBeGreaterThan(0);
+        expect(n['other answers while postgres cut']).toBe(0);
+        expect(n['503 other than database_unavailable']).toBe(0);
+        expect(n['500 answers']).toBe(0);
+        // Callbacks did overtake answers, were lost and repeated, and stale ones were replayed.
+        expect(r.faults['callbacks before the answer']).toBeGreaterThan(0);
+        expect(r.faults['callbacks dropped']).toBeGreaterThan(0);
+        expect(r.faults['stale callbacks']).toBeGreaterThan(0);
+      },
+      long ? 600_000 : 90_000,
+    );
+
+    it(
+      `${scale.mix.jobs} jobs under the day's mix of upstream answers: each ends as its answers say, no hot loop, cool-offs as configured`,
+      async () => {
+        const r = await runMixScenario(scale);
+        reports.push(r);
+        const n = r.notes;
+        expect(r.lost).toBe(0);
+        expect(n['wrong end state'], String(n['wrong samples'])).toBe(0);
+        expect(r.duplicatedSubmissions).toBe(0);
+        // About a quarter 429s and a quarter 403s, some 400s and 5xx, among the submissions.
+        const submits = r.jobs + r.retries;
+        expect(r.faults['429']! / submits).toBeGreaterThan(0.15);
+        expect(r.faults['403']! / submits).toBeGreaterThan(0.15);
+        expect(r.faults['400']).toBeGreaterThan(0);
+        expect(r.faults['500']! + r.faults['503']!).toBeGreaterThan(0);
+        // Bounded requests per job: a few refusals, one paid submit, a few polls; never a loop.
+        expect(r.maxRequestsPerJob).toBeLessThanOrEqual(25);
+        expect(n['cool-offs']).toBeGreaterThan(0);
+        // `until` is reckoned from the 429's arrival, the event's time from its insert a moment later.
+        expect(n['cool-off ms min']).toBeGreaterThanOrEqual(MIX_COOL_OFF_MS - MIX_PROPAGATION_MS);
+        expect(n['cool-off ms max']).toBeLessThanOrEqual(MIX_COOL_OFF_MS + 50);
+        expect(n['submits into a cool-off']).toBe(0);
+        expect(totalFaults(r)).toBeGreaterThan(0);
+      },
+      long ? 600_000 : 60_000,
+    );
+  });
+}
