@@ -87,6 +87,16 @@ function latencyBreakdown(sim: Sim): void {
     const next = (byAccount.get(e.email!) ?? []).filter((t) => t >= done).sort((a, b) => a - b)[0];
     if (next !== undefined) refill.push(next - done);
   }
+  // Slot occupancy per second (from the simulator's start and end of each generation).
+  const spans = submits.map((e) => [new Date(e.at).getTime(), completionOf.get(e.jobid!)!] as const);
+  const t0 = Math.min(...spans.map((x) => x[0]));
+  const t1 = Math.max(...spans.map((x) => x[1]));
+  const buckets: string[] = [];
+  for (let t = t0; t < t1; t += 1000) {
+    const busy = spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, t + 1000) - Math.max(a, t)), 0);
+    buckets.push((busy / 1000).toFixed(0));
+  }
+  progress(`mean generations running per second: ${buckets.join(' ')}`);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] ?? 0;
   progress(`completion -> confirming GET: mean ${mean(confirm).toFixed(0)} ms, p50 ${p(confirm, 0.5)}, p90 ${p(confirm, 0.9)}`);
@@ -135,7 +145,7 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
     POLL_INTERVAL_MS: '2000',
     RETRY_DELAY_MIN_MS: '250',
     RETRY_DELAY_MAX_MS: '500',
-    WORKER_CONCURRENCY: '50',
+    WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '10',
     LOG_LEVEL: 'warn',
   };
   const api: ServiceProcess = await startServiceProcess({ name: 'flowq api', entry: 'apps/api/src/main.ts', port, env });

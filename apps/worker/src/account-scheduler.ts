@@ -8,7 +8,7 @@ import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
-import type { WaitingRoom } from './waiting-room';
+import type { WaitingRoom, WaitNeeds } from './waiting-room';
 import type { Waker } from './waker';
 
 /** A parked job still looks again on its own after this long, in case no wake-up reaches it. */
@@ -47,6 +47,15 @@ function needsOf(job: JobRow) {
   };
 }
 
+function waitNeeds(job: JobRow): WaitNeeds {
+  return {
+    jobId: job.id,
+    bullPriority: bullPriority(job.priority, job.batchRow),
+    pinnedTo: needsOf(job).pinnedTo,
+    ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
+  };
+}
+
 /**
  * Accounts for jobs, across every worker process: the pure choice ranks the pool, Redis takes
  * the first truly free slot atomically, and upstream answers feed back into account state.
@@ -71,7 +80,11 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         job.id,
         { leaseMs: config.accounts.leaseMs },
       );
-      if (got.ok) return { ok: true, email: got.email };
+      if (got.ok) {
+        // Woken by its own timer, the job may still be listed as waiting: it is not any more.
+        await waitingRoom.unpark(waitNeeds(job));
+        return { ok: true, email: got.email };
+      }
       return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };
     },
 
@@ -86,12 +99,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
 
     async park(job) {
       const needs = needsOf(job);
-      const wait = {
-        jobId: job.id,
-        bullPriority: bullPriority(job.priority, job.batchRow),
-        pinnedTo: needs.pinnedTo,
-        ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
-      };
+      const wait = waitNeeds(job);
       await waitingRoom.park(wait);
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
       // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.

@@ -15,15 +15,21 @@ import type { WaitingRoom } from './waiting-room';
 export function createWaker(deps: { waitingRoom: WaitingRoom; snapshots: PoolSnapshots; queue: GenerateQueue; logger: Logger }) {
   const { waitingRoom, snapshots, queue, logger } = deps;
 
-  async function promote(jobId: string): Promise<void> {
+  /** Wakes a parked job; false when there was nobody to wake (gone, finished, already awake). */
+  async function promote(jobId: string): Promise<boolean> {
     const job = await queue.getJob(jobId);
-    if (!job) return;
-    try {
-      await job.promote();
-    } catch {
-      // Still active, between its failed acquire and its delay: it promotes itself on this flag.
-      await waitingRoom.leaveWakeFlag(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    if (state === 'delayed') {
+      await job.promote().catch(() => undefined);
+      return true;
     }
+    if (state === 'active') {
+      // Between its failed acquire and its delay: it promotes itself on this flag.
+      await waitingRoom.leaveWakeFlag(jobId);
+      return true;
+    }
+    return false;
   }
 
   return {
@@ -33,8 +39,12 @@ export function createWaker(deps: { waitingRoom: WaitingRoom; snapshots: PoolSna
       try {
         const { rows } = await snapshots.take(new Date());
         const tier = rows.find((r) => r.email === email)?.tier ?? 'pro';
-        const jobId = await waitingRoom.popFor(email, tier);
-        if (jobId) await promote(jobId);
+        // A stale entry (a job cancelled, or woken by its own timer meanwhile) must not eat the
+        // wake-up: try the next one, a few times.
+        for (let i = 0; i < 5; i++) {
+          const jobId = await waitingRoom.popFor(email, tier);
+          if (!jobId || (await promote(jobId))) break;
+        }
       } catch (err) {
         logger.debug({ err }, 'wake-up failed; the job wakes on its timer');
       }
