@@ -15,7 +15,11 @@ export type LeaseResult =
  * learn from every upstream answer.
  */
 export interface AccountLeases {
-  acquire(job: JobRow, now: Date): Promise<LeaseResult>;
+  /**
+   * `firstLook`: the job has never been looked at. If jobs of its kind already wait, it queues
+   * behind them instead of taking a slot one of them is being woken for.
+   */
+  acquire(job: JobRow, now: Date, opts?: { firstLook?: boolean }): Promise<LeaseResult>;
   /** Keeps the job's slot while its upstream job runs; takes it back if the lease was lost. */
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;

@@ -64,7 +64,12 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
   const { config, slots, stats, snapshots, effects, gate, waitingRoom, waker, logger } = p;
 
   return {
-    async acquire(job, now): Promise<LeaseResult> {
+    async acquire(job, now, opts = {}): Promise<LeaseResult> {
+      // Fair and cheap under a flood: while jobs of the same kind wait, a new one parks behind
+      // them (every release wakes the oldest), rather than racing them for the slot.
+      if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + MAX_PARK_MS, reason: 'behind_waiting_jobs' };
+      }
       const closed = await gate.check(now);
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
       const { pool } = await snapshots.take(now);
@@ -104,6 +109,8 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
       // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.
       if (await waitingRoom.takeWakeFlag(job.id)) return true;
+      // Others of our kind wait too: a release wakes one of them, so no slot can stay idle.
+      if ((await waitingRoom.waiting(wait)) > 1) return false;
       if (await gate.check(new Date())) return false;
       const { pool } = await snapshots.take(new Date());
       if (rankAccounts(pool, needs, new Date()).length === 0) return false;

@@ -68,13 +68,13 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     return { kind: 'sleep', ms: step.ms, reason: outcome.type, ...(step.park ? { park: true } : {}) };
   }
 
-  async function submit(row: JobRow): Promise<Step> {
+  async function submit(row: JobRow, firstLook: boolean): Promise<Step> {
     const now = new Date();
     if (now > row.deadlineAt) {
       await markFailed(db, row.id, { code: 'expired', message: `not started before its deadline ${row.deadlineAt.toISOString()}` });
       return { kind: 'done' };
     }
-    const lease = await leases.acquire(row, now);
+    const lease = await leases.acquire(row, now, { firstLook });
     if (!lease.ok && lease.kind === 'impossible') {
       await markFailed(db, row.id, { code: lease.code, message: lease.message });
       return { kind: 'fail', error: { code: lease.code, message: lease.message } };
@@ -237,7 +237,7 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     return { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: `poll ${outcome.type}` };
   }
 
-  async function step(jobId: string): Promise<Step> {
+  async function step(jobId: string, firstLook: boolean): Promise<Step> {
     const row = await findJob(db, jobId);
     if (!row) return { kind: 'done' };
     if (isTerminal(row.status)) {
@@ -248,12 +248,12 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
       return follow(row as JobRow & { upstreamJobId: string; account: string });
     }
     if (row.status === 'submitting') return recover(row);
-    return submit(row);
+    return submit(row, firstLook);
   }
 
   async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<void> {
     for (let i = 0; i < 5; i++) {
-      const next = await step(jobId);
+      const next = await step(jobId, i === 0 && job.priority !== FOLLOW_UP_PRIORITY);
       if (next.kind === 'done') return;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') {

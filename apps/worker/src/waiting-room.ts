@@ -39,6 +39,11 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
       await redis.zadd(key(classOf(needs)), 0, memberOf(needs));
     },
 
+    /** How many wait in the job's own class (the one a release of a fitting account pops from). */
+    async waiting(needs: WaitNeeds): Promise<number> {
+      return redis.zcard(key(classOf(needs)));
+    },
+
     async unpark(needs: WaitNeeds): Promise<void> {
       await redis.zrem(key(classOf(needs)), memberOf(needs));
     },
