@@ -42,7 +42,7 @@ const envSchema = z.object({
   SSRF_ALLOWLIST: csv,
   BULL_BOARD_USER: z.string().default('admin'),
   BULL_BOARD_PASSWORD: z.string().optional(),
-  WORKER_CONCURRENCY: intFrom(50, 1),
+  WORKER_CONCURRENCY: intFrom(5, 1),
   POLL_INTERVAL_MS: intFrom(15_000, 100),
   RETRY_DELAY_MIN_MS: intFrom(5_000),
   RETRY_DELAY_MAX_MS: intFrom(10_000),
