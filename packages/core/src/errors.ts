@@ -49,6 +49,34 @@ export class NotFoundError extends FlowqError {
   readonly status = 404;
 }
 
+/** One bad row of an upload: its 1-based data row, the column at fault, why. */
+export interface RowIssue {
+  row: number;
+  column: string;
+  message: string;
+}
+
+/** The most row problems an answer (or a batch record) lists; `total` still counts them all. */
+export const MAX_LISTED_ROW_ERRORS = 1_000;
+
+/** An upload whose rows broke the job rules: 422 listing the first 1,000 problems and how many rows were bad. */
+export class InvalidRowsError extends FlowqError {
+  readonly code = 'invalid_rows';
+  readonly status = 422;
+  constructor(
+    message: string,
+    field: string,
+    readonly rows: RowIssue[],
+    readonly total: number,
+  ) {
+    super(message, field);
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), rows: this.rows, total: this.total };
+  }
+}
+
 export class ConflictError extends FlowqError {
   readonly code = 'conflict';
   readonly status = 409;

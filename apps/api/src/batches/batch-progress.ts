@@ -1,14 +1,8 @@
+import type { BatchJobGroup } from '@flowq/db';
 import { creditsFor, isVideoModel, JOB_STATUSES, type JobStatus } from '@flowq/core';
 
-export interface JobGroup {
-  status: JobStatus;
-  model: string;
-  count: number;
-  jobs: number;
-  firstStartedAt: Date | null;
-  lastCompletedAt: Date | null;
-  recentlyCompleted: number;
-}
+/** One batch's jobs grouped by status, model and count (the query's rows without the batch id). */
+export type JobGroup = Omit<BatchJobGroup, 'batchId'>;
 
 export interface BatchProgress {
   counts: Record<JobStatus, number>;

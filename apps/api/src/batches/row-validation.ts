@@ -21,11 +21,8 @@ const refSchema = z
   .optional();
 const metadataSchema = createJobBody.shape.metadata;
 
-export interface RowIssue {
-  row: number;
-  column: string;
-  message: string;
-}
+export type { RowIssue } from '@flowq/core';
+import type { RowIssue } from '@flowq/core';
 
 export type ValidatedRow =
   | { ok: true; row: number; request: VideoRequest; priority: number | undefined; ref: string | null; metadata: Record<string, unknown> | null }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
-import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '../batches/invalid-rows-error';
+import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '@flowq/core';
 import type { RawBatchRow } from '../batches/row-fields';
 import { validateRow, type RowIssue } from '../batches/row-validation';
 import type { ApiDeps } from '../deps';
