@@ -31,6 +31,9 @@ export function createPoolSnapshots(db: Db, slots: AccountSlots, stats: AccountS
       cached = null;
     },
 
+    /** Postgres settings and states only (cached): enough to know an account's tier. */
+    accounts: rows,
+
     async take(now: Date): Promise<{ pool: AccountSnapshot[]; rows: AccountRow[] }> {
       const accountRows = await rows();
       const emails = accountRows.map((a) => a.email);

@@ -37,8 +37,7 @@ export function createWaker(deps: { waitingRoom: WaitingRoom; snapshots: PoolSna
 
     async wakeOneFor(email: string): Promise<void> {
       try {
-        const { rows } = await snapshots.take(new Date());
-        const tier = rows.find((r) => r.email === email)?.tier ?? 'pro';
+        const tier = (await snapshots.accounts()).find((r) => r.email === email)?.tier ?? 'pro';
         // A stale entry (a job cancelled, or woken by its own timer meanwhile) must not eat the
         // wake-up: try the next one, a few times.
         for (let i = 0; i < 5; i++) {
