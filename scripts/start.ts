@@ -4,7 +4,7 @@
  * starts the Flow simulator with three simulated accounts and points the client at it.
  */
 import { startApiServer } from '@flowq/api';
-import { createLogger, DEV_API_KEY, loadConfig } from '@flowq/config';
+import { closeOnSignals, createLogger, DEV_API_KEY, loadConfig } from '@flowq/config';
 import { migrateDatabase } from '@flowq/db';
 import { startFlowSimulator } from '@flowq/flow-simulator';
 import { startWorkerProcess } from '@flowq/worker';
@@ -62,10 +62,6 @@ try {
   process.exit(1);
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, async () => {
-    logger.info({ signal }, 'shutting down');
-    for (const close of closers) await close().catch((err) => logger.error({ err }, 'close failed'));
-    process.exit(0);
-  });
-}
+closeOnSignals(logger, async () => {
+  for (const close of closers) await close();
+});

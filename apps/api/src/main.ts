@@ -1,4 +1,4 @@
-import { createLogger, loadConfig } from '@flowq/config';
+import { closeOnSignals, createLogger, loadConfig } from '@flowq/config';
 import { migrateDatabase } from '@flowq/db';
 import { startApiServer } from './server';
 
@@ -8,15 +8,4 @@ await migrateDatabase(config.db.url);
 const server = await startApiServer(config, logger);
 logger.info({ address: server.address }, 'flowq api listening');
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals(logger, () => server.close(), 'shutting down');

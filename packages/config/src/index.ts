@@ -1,3 +1,4 @@
 export * from './config';
 export * from './env';
 export * from './logger';
+export * from './shutdown';
