@@ -5,3 +5,7 @@ import type { Redis } from 'ioredis';
 export async function readAndClearCallbackHint(redis: Redis, prefix: string, jobId: string): Promise<string | null> {
   return redis.getdel(callbackHintKey(prefix, jobId));
 }
+
+export async function hasCallbackHint(redis: Redis, prefix: string, jobId: string): Promise<boolean> {
+  return (await redis.exists(callbackHintKey(prefix, jobId))) === 1;
+}

@@ -5,7 +5,7 @@ import type { UpstreamOutcome } from '@flowq/useapi-client';
 export type Step =
   | { kind: 'done' }
   | { kind: 'again' }
-  | { kind: 'sleep'; ms: number; reason: string; park?: boolean }
+  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; awaitsCallback?: boolean }
   | { kind: 'fail'; error: JobError };
 
 export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean; park?: boolean };

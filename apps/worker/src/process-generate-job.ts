@@ -13,7 +13,7 @@ import {
   type JobRow,
 } from '@flowq/db';
 import { FOLLOW_UP_PRIORITY, generatePayload, type GeneratePayload } from '@flowq/queue';
-import { readAndClearCallbackHint } from './callback-hint';
+import { hasCallbackHint, readAndClearCallbackHint } from './callback-hint';
 import { answerOfFailedJob, classifyAnswer, videosOf, type UpstreamAnswer, type UpstreamJobRecord, type UpstreamOutcome } from '@flowq/useapi-client';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { MAX_PARK_MS } from './account-scheduler';
@@ -49,7 +49,7 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
 
   async function waitForUpstream(jobId: string): Promise<Step> {
     const hint = await readAndClearCallbackHint(deps.redis, config.redis.prefix, jobId);
-    return hint ? { kind: 'again' } : { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: 'waiting for upstream' };
+    return hint ? { kind: 'again' } : { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: 'waiting for upstream', awaitsCallback: true };
   }
 
   async function onFailure(row: JobRow, email: string, outcome: Exclude<UpstreamOutcome, { type: 'success' }>): Promise<Step> {
@@ -261,6 +261,9 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
         // result or a freed slot must not wait behind thousands of new jobs being triaged.
         if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
         await job.moveToDelayed(Date.now() + next.ms, token);
+        // A callback that came between our hint check and the delay could not promote us (we
+        // were active); its hint is still there, so we wake ourselves instead of a full poll later.
+        if (next.awaitsCallback && (await hasCallbackHint(deps.redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
         // Parked only once delayed, so a wake-up can always promote it.
         if (next.park) {
           const row = await findJob(db, jobId);
