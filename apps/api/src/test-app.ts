@@ -33,11 +33,15 @@ export async function buildTestApp(label: string, env: Record<string, string> = 
     config,
     auth: { authorization: `Bearer ${KEY}` },
     async close() {
-      await app.close();
-      await queue.close();
-      redis.disconnect();
-      await tredis.cleanup();
-      await tdb.drop();
+      // The database and keys go even when closing the app fails (a test may have broken it on purpose).
+      try {
+        await app.close();
+        await queue.close();
+      } finally {
+        redis.disconnect();
+        await tredis.cleanup();
+        await tdb.drop();
+      }
     },
   };
 }
