@@ -1,3 +1,4 @@
+import type { JobRow } from '@flowq/db';
 import type { JobError } from '@flowq/core';
 import type { UpstreamOutcome } from '@flowq/useapi-client';
 
@@ -5,7 +6,7 @@ import type { UpstreamOutcome } from '@flowq/useapi-client';
 export type Step =
   | { kind: 'done' }
   | { kind: 'again' }
-  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; awaitsCallback?: boolean }
+  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; awaitsCallback?: boolean; row?: JobRow }
   | { kind: 'fail'; error: JobError };
 
 export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean; park?: boolean };

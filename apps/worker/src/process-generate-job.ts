@@ -81,7 +81,7 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     }
     if (!lease.ok) {
       const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
-      return { kind: 'sleep', ms, reason: lease.reason, park: true };
+      return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
     }
     // Recorded before the POST, in the same transaction that marks the job `submitting`: if this
     // process dies before the answer is written, the next step finds the attempt and looks for it
@@ -266,7 +266,8 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
         if (next.awaitsCallback && (await hasCallbackHint(deps.redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
         // Parked only once delayed, so a wake-up can always promote it.
         if (next.park) {
-          const row = await findJob(db, jobId);
+          // The row the step just read is enough to know what the job waits for (priority, pin, model).
+          const row = next.row ?? (await findJob(db, jobId));
           if (row && (await leases.park(row))) await job.promote().catch(() => undefined);
         }
         throw new DelayedError(next.reason);
