@@ -8,7 +8,7 @@ import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
-import type { WaitingRoom, WaitNeeds } from './waiting-room';
+import type { WaitingRoom, WaitNeeds } from '@flowq/queue';
 import type { Waker } from './waker';
 
 /** A parked job still looks again on its own after this long, in case no wake-up reaches it. */

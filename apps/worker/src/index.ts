@@ -8,6 +8,5 @@ export * from './generate-worker';
 export * from './next-step';
 export * from './process-generate-job';
 export * from './reconciler';
-export * from './waiting-room';
 export * from './worker-process';
 export * from './worker-runtime';

@@ -198,7 +198,8 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
   }
 
   async function follow(row: JobRow & { upstreamJobId: string; account: string }): Promise<Step> {
-    await leases.renew(row.account, row.id);
+    // After an end callback the API has already given the slot away: renewing would take it back.
+    if (!(await hasCallbackHint(deps.redis, config.redis.prefix, row.id))) await leases.renew(row.account, row.id);
     const startedAt = new Date();
     const answer = await client.getJob(row.upstreamJobId);
     if (answer.ok) {

@@ -1,8 +1,7 @@
 import type { Logger } from '@flowq/config';
-import { wakeAllChannel, type GenerateQueue } from '@flowq/queue';
+import { promoteParked, wakeAllChannel, wakeOneFor, type GenerateQueue, type WaitingRoom } from '@flowq/queue';
 import type { Redis } from 'ioredis';
 import type { PoolSnapshots } from './account-pool-snapshot';
-import type { WaitingRoom } from './waiting-room';
 
 /**
  * Turns "capacity is back" into "a waiting job runs now".
@@ -15,22 +14,7 @@ import type { WaitingRoom } from './waiting-room';
 export function createWaker(deps: { waitingRoom: WaitingRoom; snapshots: PoolSnapshots; queue: GenerateQueue; logger: Logger }) {
   const { waitingRoom, snapshots, queue, logger } = deps;
 
-  /** Wakes a parked job; false when there was nobody to wake (gone, finished, already awake). */
-  async function promote(jobId: string): Promise<boolean> {
-    const job = await queue.getJob(jobId);
-    if (!job) return false;
-    const state = await job.getState();
-    if (state === 'delayed') {
-      await job.promote().catch(() => undefined);
-      return true;
-    }
-    if (state === 'active') {
-      // Between its failed acquire and its delay: it promotes itself on this flag.
-      await waitingRoom.leaveWakeFlag(jobId);
-      return true;
-    }
-    return false;
-  }
+  const promote = (jobId: string) => promoteParked(queue, waitingRoom, jobId);
 
   return {
     promote,
@@ -38,12 +22,7 @@ export function createWaker(deps: { waitingRoom: WaitingRoom; snapshots: PoolSna
     async wakeOneFor(email: string): Promise<void> {
       try {
         const tier = (await snapshots.accounts()).find((r) => r.email === email)?.tier ?? 'pro';
-        // A stale entry (a job cancelled, or woken by its own timer meanwhile) must not eat the
-        // wake-up: try the next one, a few times.
-        for (let i = 0; i < 5; i++) {
-          const jobId = await waitingRoom.popFor(email, tier);
-          if (!jobId || (await promote(jobId))) break;
-        }
+        await wakeOneFor(queue, waitingRoom, email, tier);
       } catch (err) {
         logger.debug({ err }, 'wake-up failed; the job wakes on its timer');
       }

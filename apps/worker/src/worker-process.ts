@@ -8,7 +8,7 @@ import { createPoolSnapshots } from './account-pool-snapshot';
 import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
 import { createDispatchGate } from './dispatch-gate';
-import { createWaitingRoom } from './waiting-room';
+import { createWaitingRoom } from '@flowq/queue';
 import { createWaker } from './waker';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
-import { leaveCallbackHint } from '@flowq/queue';
+import { findAccount, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
+import { createWaitingRoom, leaveCallbackHint, wakeOneFor } from '@flowq/queue';
+import { createAccountSlots } from '@flowq/scheduler';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../../deps';
@@ -30,6 +31,15 @@ const callbackBody = z
  * therefore changes no job; an unknown job or a wrong secret is a plain 404.
  */
 export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const prefix = deps.config.redis.prefix;
+  const slots = createAccountSlots(deps.redis, { prefix });
+  const waitingRoom = createWaitingRoom(deps.redis, prefix);
+  async function freeSlot(email: string, jobId: string): Promise<void> {
+    if (!(await slots.release(email, jobId))) return;
+    const account = await findAccount(deps.database.db, email);
+    await wakeOneFor(deps.queue, waitingRoom, email, account?.tier ?? 'pro');
+  }
+
   app.post(
     '/v1/webhooks/useapi/:jobId/:secret',
     {
@@ -65,6 +75,12 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = as
           detail: replyRef ? { replyRef } : null,
         });
         await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined);
+        // The generation is over upstream, so its account slot is free now: hand it to the next
+        // waiting job at once rather than after the worker's confirming read. Only for the
+        // upstream job we are following, with the right secret; the result still waits for that read.
+        if (row.status === 'running' && row.account && upstreamJobId === row.upstreamJobId) {
+          await freeSlot(row.account, jobId).catch(() => undefined);
+        }
         await promote(deps.queue, jobId).catch(() => undefined);
       }
       return reply.status(200).send({ ok: true });
