@@ -11,6 +11,7 @@
 import pg from 'pg';
 import { hasFlag, numberFlag, progress, stringFlag, type BenchOptions } from './lib/bench';
 import { createBenchResources } from './lib/bench-resources';
+import { flowqBenchEnv } from './lib/flowq-env';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/load';
 import { runPacedLoad } from './lib/paced-load';
 import { freePort, startServiceProcess, type ServiceProcess } from './lib/service-process';
@@ -46,20 +47,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
           name: 'flowq api',
           entry: apiEntry,
           port,
-          env: {
-            NODE_ENV: 'production',
-            HOST: '127.0.0.1',
-            PORT: String(port),
-            DATABASE_URL: resources.databaseUrl,
-            REDIS_URL: resources.redisUrl,
-            REDIS_PREFIX: resources.redisPrefix('api'),
-            FLOWQ_API_KEYS: API_KEY,
-            USEAPI_TOKEN: 'bench',
-            BULL_BOARD_PASSWORD: 'x',
-            LOG_LEVEL: 'warn',
-          // The bench measures throughput, not the per-key rate limit.
-          RATE_LIMIT_PER_MINUTE: '0',
-          },
+          env: flowqBenchEnv({ resources, port, prefix: resources.redisPrefix('api'), apiKey: API_KEY }),
         }),
       ),
       freePort().then((port) =>

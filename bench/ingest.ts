@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { bullPriority, createGenerateQueue, createRedis } from '@flowq/queue';
 import pg from 'pg';
 import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
+import { flowqBenchEnv } from './lib/flowq-env';
 import { createBenchResources } from './lib/bench-resources';
 import { freePort, startServiceProcess, type ServiceProcess } from './lib/service-process';
 import { formatMarkdownTable, formatTable, type Cell } from './lib/table';
@@ -96,23 +97,17 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
         name: 'flowq api',
         entry: 'apps/api/src/main.ts',
         port,
-        env: {
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          DATABASE_URL: resources.databaseUrl,
-          REDIS_URL: resources.redisUrl,
-          REDIS_PREFIX: prefix,
-          FLOWQ_API_KEYS: API_KEY,
-          USEAPI_TOKEN: 'x',
-          BULL_BOARD_PASSWORD: 'x',
-          BATCH_MAX_ROWS: String(Math.max(...sizes)),
-          BATCH_MAX_BYTES: String(1024 * 1024 * 1024),
-          LOG_LEVEL: 'warn',
-          // The bench measures throughput, not the per-key rate limit.
-          RATE_LIMIT_PER_MINUTE: '0',
-          ...(heapCapMb ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapCapMb}`.trim() } : {}),
-        },
+        env: flowqBenchEnv({
+          resources,
+          port,
+          prefix,
+          apiKey: API_KEY,
+          extra: {
+            BATCH_MAX_ROWS: String(Math.max(...sizes)),
+            BATCH_MAX_BYTES: String(1024 * 1024 * 1024),
+            ...(heapCapMb ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapCapMb}`.trim() } : {}),
+          },
+        }),
       });
       started.push(api);
       await upload(api.url, join(work, 'warmup.csv'));

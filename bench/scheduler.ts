@@ -18,6 +18,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
 import { createBenchResources, type BenchResources } from './lib/bench-resources';
+import { flowqBenchEnv } from './lib/flowq-env';
 import { freePort, startServiceProcess, type ServiceProcess } from './lib/service-process';
 import { formatMarkdownTable, formatTable } from './lib/table';
 
@@ -129,26 +130,24 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
   const prefix = o.res.redisPrefix('flowq');
   await migrateDatabase(o.res.databaseUrl);
   const port = await freePort();
-  const env = {
-    DATABASE_URL: o.res.databaseUrl,
-    REDIS_URL: o.res.redisUrl,
-    REDIS_PREFIX: prefix,
-    USEAPI_TOKEN: TOKEN,
-    USEAPI_BASE_URL: o.sim.baseUrl,
-    FLOWQ_API_KEYS: 'bench-key',
-    BULL_BOARD_PASSWORD: 'bench',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    FLOWQ_ACCOUNTS: o.emails.join(','),
-    ACCOUNT_MAX_CONCURRENT: String(o.slots),
-    ACCOUNT_MAX_PER_MINUTE: '100000',
-    // Generation is scaled down ~500x; the safety-net poll and retry waits with it.
-    POLL_INTERVAL_MS: '2000',
-    RETRY_DELAY_MIN_MS: '250',
-    RETRY_DELAY_MAX_MS: '500',
-    LOG_LEVEL: 'warn',
-  };
+  const env = flowqBenchEnv({
+    resources: o.res,
+    port,
+    prefix,
+    apiKey: 'bench-key',
+    extra: {
+      USEAPI_TOKEN: TOKEN,
+      USEAPI_BASE_URL: o.sim.baseUrl,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      FLOWQ_ACCOUNTS: o.emails.join(','),
+      ACCOUNT_MAX_CONCURRENT: String(o.slots),
+      ACCOUNT_MAX_PER_MINUTE: '100000',
+      // Generation is scaled down ~100x; the safety-net poll and retry waits with it.
+      POLL_INTERVAL_MS: '2000',
+      RETRY_DELAY_MIN_MS: '250',
+      RETRY_DELAY_MAX_MS: '500',
+    },
+  });
   const api: ServiceProcess = await startServiceProcess({ name: 'flowq api', entry: 'apps/api/src/main.ts', port, env });
   const database: Database = createDatabase(o.res.databaseUrl);
   const redis = new Redis(o.res.redisUrl, { maxRetriesPerRequest: null });

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './ids';
 export * from './media-id';
 export * from './ssrf-guard';
+export * from './hash';

@@ -1,3 +1,4 @@
+import { hash32 } from '@flowq/core';
 /**
  * Seeded randomness. Every random choice of the simulator comes from a stream derived from
  * the run's seed and a label (`job:7`, `callbacks`), so the n-th job of a run draws the same
@@ -14,21 +15,8 @@ export interface Rng {
   uuid(): string;
 }
 
-function hashString(text: string): number {
-  // FNV-1a, then a final avalanche so that near labels give unrelated seeds.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
-
 export function createRng(seed: number | string, label = ''): Rng {
-  let state = hashString(`${seed}:${label}`);
+  let state = hash32(`${seed}:${label}`);
   // mulberry32: small, fast, and good enough for test fixtures.
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,4 +1,4 @@
-import { VIDEO_MODELS, accountOfMediaId, isVideoModel } from '@flowq/core';
+import { VIDEO_MODELS, accountOfMediaId, hash32, isVideoModel } from '@flowq/core';
 
 export type AccountTier = 'ultra' | 'pro';
 export type AccountState = 'active' | 'cooling' | 'needs_reauth' | 'no_credits' | 'disabled';
@@ -125,22 +125,6 @@ function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
   const candidates = ultraOnly ? pool.filter((a) => a.tier === 'ultra') : pool;
   if (ultraOnly && candidates.length === 0) return { kind: 'impossible', reason: 'no_ultra_account' };
   return { kind: 'ok', candidates, pinned: false };
-}
-
-/** FNV-1a, 32 bit: cheap, stable across processes, good enough to scatter ties. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche (murmur3 fmix32) so ids differing in one trailing character still scatter.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** useapi's own penalty weights, without the `executing` term (load is ranked on its own). */
