@@ -27,6 +27,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .close()
       .then(() => queue.close())
       .then(() => redis.disconnect())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

@@ -160,9 +160,14 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
     progress(`flowq: queueing ${o.jobsN} jobs`);
     const rows = [];
     for (let i = 0; i < o.jobsN; i++) {
-      rows.push(await insertJob(database.db, { request: { prompt: `bench ${i}`, model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1 }, deadlineMs: 86_400_000 }));
+      rows.push(
+        await insertJob(database.db, { request: { prompt: `bench ${i}`, model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1 }, deadlineMs: 86_400_000 }),
+      );
     }
-    await enqueueGenerateBulk(queue, rows.map((r) => ({ id: r.id, priority: r.priority })));
+    await enqueueGenerateBulk(
+      queue,
+      rows.map((r) => ({ id: r.id, priority: r.priority })),
+    );
     progress(`flowq: starting ${o.workers} worker processes`);
     for (let i = 0; i < o.workers; i++) children.push(spawnNode('apps/worker/src/main.ts', env));
     await waitUntil(async () => (await queue.getWorkersCount()) >= o.workers, 60_000, 'the worker processes to start');
@@ -178,7 +183,10 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
       : undefined;
     await waitUntil(
       async () => {
-        const [row] = await database.db.select({ n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` }).from(jobs).where(sql`status = 'succeeded'`);
+        const [row] = await database.db
+          .select({ n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` })
+          .from(jobs)
+          .where(sql`status = 'succeeded'`);
         if (row!.n < o.jobsN) return false;
         end = new Date(row!.last).getTime();
         return true;
@@ -261,14 +269,21 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     }
 
     const header = ['run', 'makespan s', 'ideal s', 'makespan/ideal', 'utilisation', '429s', 'over-limit', 'max concurrency'];
-    const row = (name: string, f: RunFigures) => [name, f.makespanMs / 1000, f.idealMs / 1000, f.makespanRatio, f.utilization, f.throttled429, f.overLimit, f.maxConcurrency];
+    const row = (name: string, f: RunFigures) => [
+      name,
+      f.makespanMs / 1000,
+      f.idealMs / 1000,
+      f.makespanRatio,
+      f.utilization,
+      f.throttled429,
+      f.overLimit,
+      f.maxConcurrency,
+    ];
     const rows = [row(`flowq (${workers} workers)`, flowq), row('naive global limit', naive)];
     const pass = flowq.makespanRatio <= TARGETS.makespanRatio && flowq.utilization >= TARGETS.utilization && flowq.overLimit === TARGETS.overLimit;
     console.log(`scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms\n`);
     console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, rows));
-    console.log(
-      `\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`,
-    );
+    console.log(`\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`);
     return {
       makespanRatio: flowq.makespanRatio,
       utilization: flowq.utilization,

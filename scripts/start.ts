@@ -38,11 +38,11 @@ try {
     closers.unshift(() => sim.close());
     const banner =
       '\n' +
-        '  ************************************************************************\n' +
-        '  *  SIMULATOR MODE: no USEAPI_TOKEN is set, so flowq talks to its own    *\n' +
-        '  *  Flow simulator, not useapi.net. No real video is generated.          *\n' +
-        `  *  Simulator: ${sim.baseUrl.padEnd(57)}*\n` +
-        '  ************************************************************************\n';
+      '  ************************************************************************\n' +
+      '  *  SIMULATOR MODE: no USEAPI_TOKEN is set, so flowq talks to its own    *\n' +
+      '  *  Flow simulator, not useapi.net. No real video is generated.          *\n' +
+      `  *  Simulator: ${sim.baseUrl.padEnd(57)}*\n` +
+      '  ************************************************************************\n';
     // Plain text on stderr as well as the JSON line, so nobody misses it in a terminal.
     process.stderr.write(banner);
     logger.warn({ simulator: sim.baseUrl }, 'SIMULATOR MODE: no USEAPI_TOKEN set; talking to the built-in Flow simulator, not useapi.net');

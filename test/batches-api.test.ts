@@ -91,7 +91,14 @@ describe('POST /v1/batches with CSV', () => {
     expect(await t.queue.count()).toBe(before);
     const all = await t.db.db.select().from(batches);
     expect(all.some((b) => b.total === 5)).toBe(false);
-    expect((await t.db.db.select().from(jobs).where(eq(jobs.request, { prompt: 'ok one' } as never))).length).toBe(0);
+    expect(
+      (
+        await t.db.db
+          .select()
+          .from(jobs)
+          .where(eq(jobs.request, { prompt: 'ok one' } as never))
+      ).length,
+    ).toBe(0);
   });
 
   it('onInvalid=skip: valid rows are queued, invalid ones reported the same way and shown in the results as rejected', async () => {
@@ -127,7 +134,10 @@ describe('POST /v1/batches with CSV', () => {
       ['\uFEFF\r\n\r\n', /file: is empty/],
       ['text,model\nhello,veo-3.1-fast\n', /file: has no prompt column \(header: text, model\)/],
       ['prompt,model\n', /file: has a header but no rows/],
-      [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), /file: is not a CSV file \(it contains binary data\)/],
+      [
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+        /file: is not a CSV file \(it contains binary data\)/,
+      ],
       ['prompt\n"never closed\n', /file: is not valid CSV/],
     ];
     for (const [payload, message] of cases) {
@@ -166,7 +176,10 @@ describe('POST /v1/batches with JSON', () => {
     const res = await postJson({
       name: 'json batch',
       defaults: { model: 'veo-3.1-quality', count: 2 },
-      items: [{ prompt: 'one', ref: 'a' }, { prompt: 'two', count: 1, metadata: { k: 1 }, priority: 70 }],
+      items: [
+        { prompt: 'one', ref: 'a' },
+        { prompt: 'two', count: 1, metadata: { k: 1 }, priority: 70 },
+      ],
     });
     expect(res.statusCode).toBe(201);
     const rows = await rowsOf(res.json().id);
@@ -191,9 +204,17 @@ describe('POST /v1/batches with JSON', () => {
 
 describe('following, exporting, cancelling and retrying a batch', () => {
   it('pages batches and batch jobs, exports in input order with videos, seeds and errors, cancels and retries', async () => {
-    const created = (await postCsv(t, `ref,prompt,count\n${Array.from({ length: 6 }, (_, i) => `r${i + 1},prompt ${i + 1},2`).join('\n')}\n`, '?name=flow')).json();
+    const created = (
+      await postCsv(t, `ref,prompt,count\n${Array.from({ length: 6 }, (_, i) => `r${i + 1},prompt ${i + 1},2`).join('\n')}\n`, '?name=flow')
+    ).json();
     const rows = await rowsOf(created.id);
-    const video = (n: number) => ({ url: `https://v/${n}.mp4`, thumbnailUrl: `https://v/${n}.jpg`, seed: n, mediaGenerationId: null, status: 'succeeded' as const });
+    const video = (n: number) => ({
+      url: `https://v/${n}.mp4`,
+      thumbnailUrl: `https://v/${n}.jpg`,
+      seed: n,
+      mediaGenerationId: null,
+      status: 'succeeded' as const,
+    });
     // Row 1 succeeds with two clips, row 2 fails, row 3 is running, rows 4-6 stay queued.
     await markSubmitting(t.db.db, rows[0]!.id, 'a@x');
     await markRunning(t.db.db, rows[0]!.id, 'a@x', 'up-1');
@@ -214,7 +235,9 @@ describe('following, exporting, cancelling and retrying a batch', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { batchRow: number }[]; nextCursor: string | null } = (await get(`/v1/batches/${created.id}/jobs?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { batchRow: number }[]; nextCursor: string | null } = (
+        await get(`/v1/batches/${created.id}/jobs?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       seen.push(...page.items.map((j) => j.batchRow));
       cursor = page.nextCursor;
     } while (cursor);
@@ -223,9 +246,28 @@ describe('following, exporting, cancelling and retrying a batch', () => {
     const exported = await get(`/v1/batches/${created.id}/results?format=csv`);
     expect(exported.headers['content-type']).toMatch(/^text\/csv/);
     const lines = parse(exported.body, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(lines[0]!)).toEqual(['ref', 'row', 'prompt', 'status', 'video_1_url', 'thumbnail_1_url', 'video_2_url', 'thumbnail_2_url', 'seeds', 'error_code', 'error_message']);
+    expect(Object.keys(lines[0]!)).toEqual([
+      'ref',
+      'row',
+      'prompt',
+      'status',
+      'video_1_url',
+      'thumbnail_1_url',
+      'video_2_url',
+      'thumbnail_2_url',
+      'seeds',
+      'error_code',
+      'error_message',
+    ]);
     expect(lines.map((l) => l.ref)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
-    expect(lines[0]).toMatchObject({ row: '1', prompt: 'prompt 1', status: 'succeeded', video_1_url: 'https://v/11.mp4', thumbnail_2_url: 'https://v/12.jpg', seeds: '11 12' });
+    expect(lines[0]).toMatchObject({
+      row: '1',
+      prompt: 'prompt 1',
+      status: 'succeeded',
+      video_1_url: 'https://v/11.mp4',
+      thumbnail_2_url: 'https://v/12.jpg',
+      seeds: '11 12',
+    });
     expect(lines[1]).toMatchObject({ status: 'failed', error_code: 'content_policy', error_message: 'unsafe, "really"' });
     const json = JSON.parse((await get(`/v1/batches/${created.id}/results?format=json`)).body) as Record<string, unknown>[];
     expect(json.map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -269,10 +311,19 @@ describe('following, exporting, cancelling and retrying a batch', () => {
     await postCsv(t, csv('B'));
     const single = (await app.inject({ method: 'POST', url: '/v1/jobs', headers: t.auth, payload: { prompt: 'interactive' } })).json().id;
     const refOf = new Map((await t.db.db.select().from(jobs)).map((r) => [r.id, r.ref ?? 'single']));
-    const order = (await queue.getPrioritized(0, -1)).sort((x, y) => x.opts.priority! - y.opts.priority! || x.timestamp - y.timestamp).map((j) => refOf.get(j.id!));
+    const order = (await queue.getPrioritized(0, -1))
+      .sort((x, y) => x.opts.priority! - y.opts.priority! || x.timestamp - y.timestamp)
+      .map((j) => refOf.get(j.id!));
     expect(order[0]).toBe('single');
     const run = (tag: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${tag}${from + i}`);
-    expect(order.slice(1).map((r) => r!.slice(0, 1))).toEqual([...'A'.repeat(10), ...'B'.repeat(10), ...'A'.repeat(10), ...'B'.repeat(10), ...'A'.repeat(5), ...'B'.repeat(5)]);
+    expect(order.slice(1).map((r) => r!.slice(0, 1))).toEqual([
+      ...'A'.repeat(10),
+      ...'B'.repeat(10),
+      ...'A'.repeat(10),
+      ...'B'.repeat(10),
+      ...'A'.repeat(5),
+      ...'B'.repeat(5),
+    ]);
     expect(order.slice(1, 11)).toEqual(run('A', 1, 10));
     expect(order.slice(11, 21)).toEqual(run('B', 1, 10));
   });

@@ -42,7 +42,14 @@ async function events(f: FlowqUnderTest, email: string) {
 describe('account scheduler scenarios', () => {
   it('cools off an account throttled three times and lets the others absorb its work', async () => {
     flowq = await startFlowq('sc-throttle', {
-      sim: { accounts: [{ email: A1, tier: 'pro' }, { email: A2, tier: 'pro' }, { email: A3, tier: 'pro' }], generationMs: { min: 100, max: 200 } },
+      sim: {
+        accounts: [
+          { email: A1, tier: 'pro' },
+          { email: A2, tier: 'pro' },
+          { email: A3, tier: 'pro' },
+        ],
+        generationMs: { min: 100, max: 200 },
+      },
       env: { ACCOUNT_MAX_CONCURRENT: '1', COOLDOWN_AFTER_429S: '3' },
     });
     flowq.sim.faults.failNextSubmits({ kind: 'throttled', email: A1, count: 3 });

@@ -43,10 +43,13 @@ describe('a forged callback changes nothing', () => {
   it('a callback with the right secret saying "completed" while the job still runs upstream does not make it succeed', async () => {
     const res = await flowq.request('/v1/jobs', { method: 'POST', json: { prompt: 'a forged ending' } });
     const { id } = (await res.json()) as { id: string };
-    const running = await waitFor(async () => {
-      const row = await findJob(flowq.db.db, id);
-      return row?.status === 'running' && row.upstreamJobId ? row : null;
-    }, { timeoutMs: 5_000, what: 'the job to run upstream' });
+    const running = await waitFor(
+      async () => {
+        const row = await findJob(flowq.db.db, id);
+        return row?.status === 'running' && row.upstreamJobId ? row : null;
+      },
+      { timeoutMs: 5_000, what: 'the job to run upstream' },
+    );
     secrets.set('callback secret', running.callbackSecret);
 
     const forged = await fetch(`${flowq.api.address}/v1/webhooks/useapi/${id}/${running.callbackSecret}`, {
@@ -79,10 +82,13 @@ describe('a forged callback changes nothing', () => {
     expect(flowq.sim.inspectJob(running.upstreamJobId!)?.status).not.toBe('completed');
 
     // The real ending still lands, with the simulator's videos, not the forged ones.
-    const done = await waitFor(async () => {
-      const row = await findJob(flowq.db.db, id);
-      return row?.status === 'succeeded' ? row : null;
-    }, { timeoutMs: 8_000, what: 'the real ending' });
+    const done = await waitFor(
+      async () => {
+        const row = await findJob(flowq.db.db, id);
+        return row?.status === 'succeeded' ? row : null;
+      },
+      { timeoutMs: 8_000, what: 'the real ending' },
+    );
     expect(JSON.stringify(done.result)).not.toContain('evil.test');
   });
 });
@@ -126,7 +132,9 @@ describe('no secret in the logs', () => {
   it('a full run at debug level (jobs, callbacks, a refused key, accounts, keys, Bull Board) logs none of its secrets', async () => {
     expect((await flowq.request('/v1/jobs', { headers: { authorization: 'Bearer not-a-real-key-1234567890' } })).status).toBe(401);
     expect((await flowq.request('/v1/accounts')).status).toBe(200);
-    const board = await fetch(`${flowq.api.address}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:board-password').toString('base64')}` } });
+    const board = await fetch(`${flowq.api.address}/admin/queues`, {
+      headers: { authorization: `Basic ${Buffer.from('ops:board-password').toString('base64')}` },
+    });
     expect(board.status).toBe(200);
     const rows = await flowq.db.db.select().from(jobs);
     expect(rows.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(1);

@@ -250,7 +250,10 @@ describe('Idempotency-Key on POST /v1/jobs and POST /v1/batches', () => {
     const [row] = await t.db.db.select().from(jobs).where(eq(jobs.id, owner));
     await t.db.db.insert(idempotencyKeys).values({ ownerKey: row!.ownerKey!, key: 'k-dead', requestHash: '', createdAt: new Date(Date.now() - 60_000) });
     expect((await post({ prompt: 'idem dead' }, 'k-dead')).statusCode).toBe(409);
-    await t.db.db.update(idempotencyKeys).set({ createdAt: new Date(Date.now() - 16 * 60_000) }).where(eq(idempotencyKeys.key, 'k-dead'));
+    await t.db.db
+      .update(idempotencyKeys)
+      .set({ createdAt: new Date(Date.now() - 16 * 60_000) })
+      .where(eq(idempotencyKeys.key, 'k-dead'));
     expect((await post({ prompt: 'idem dead' }, 'k-dead')).statusCode).toBe(202);
   });
 
@@ -417,7 +420,9 @@ describe('bugs the fuzzer found, fixed', () => {
   it('POST /v1/batches without a body, or with a multipart body without a boundary, is a 400', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/v1/batches', headers: t.auth })).statusCode).toBe(400);
     expect((await post('/v1/batches', 'x', 'multipart/form-data')).statusCode).toBe(400);
-    expect((await post('/v1/batches', '--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nprompt\n', 'multipart/form-data; boundary=x')).statusCode).toBe(400);
+    expect(
+      (await post('/v1/batches', '--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nprompt\n', 'multipart/form-data; boundary=x')).statusCode,
+    ).toBe(400);
   });
 
   it('a multipart part without Content-Disposition larger than the parser buffer is a 400, not a request left hanging', async () => {

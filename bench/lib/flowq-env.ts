@@ -5,7 +5,13 @@ import type { BenchResources } from './bench-resources';
  * a known API key, production mode, quiet logs and no per-key rate limit (benches measure
  * throughput, not the limiter). `extra` adds or overrides variables.
  */
-export function flowqBenchEnv(o: { resources: BenchResources; port: number; prefix: string; apiKey: string; extra?: Record<string, string> }): Record<string, string> {
+export function flowqBenchEnv(o: {
+  resources: BenchResources;
+  port: number;
+  prefix: string;
+  apiKey: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
   return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',

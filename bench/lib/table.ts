@@ -5,7 +5,10 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const text = [header, ...rows].map((row) => row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
   const widths = header.map((_, i) => Math.max(...text.map((r) => (r[i] ?? '').length)));
   const line = (r: string[], raw: readonly Cell[]) =>
-    r.map((c, i) => (typeof raw[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    r
+      .map((c, i) => (typeof raw[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const [head, ...body] = text;
   return [line(head!, header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((r, i) => line(r, rows[i]!))].join('\n');
 }

@@ -61,7 +61,9 @@ describe('a submission interrupted before its answer was written (FLOWQ_ON_AMBIG
   it("is recognised from a callback carrying its replyRef, which arrived while the job was still 'submitting'", async () => {
     await flowq.worker.runtime.worker.pause();
     const { id, attemptId } = await interrupted(flowq, 'interrupted: callbacks came', 'accepted-with-callbacks');
-    await waitFor(async () => (await listAttempts(flowq.db.db, id)).find((a) => a.id === attemptId)?.upstreamJobId, { what: 'the callback to name the attempt' });
+    await waitFor(async () => (await listAttempts(flowq.db.db, id)).find((a) => a.id === attemptId)?.upstreamJobId, {
+      what: 'the callback to name the attempt',
+    });
     await flowq.worker.runtime.worker.resume();
     const { row, attempts, paid } = await endOf(flowq, id);
     expect(row.status).toBe('succeeded');

@@ -6,14 +6,7 @@ import { waitFor } from '@flowq/testing';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { callbackPath } from '@flowq/api';
 import { startFaultSystem, type FaultSystem } from './fault-harness';
-import {
-  duplicatedSubmissions,
-  expectedEnd,
-  maxRequestsPerJob,
-  requestsByPrompt,
-  retriesOf,
-  type ScenarioReport,
-} from './fault-metrics';
+import { duplicatedSubmissions, expectedEnd, maxRequestsPerJob, requestsByPrompt, retriesOf, type ScenarioReport } from './fault-metrics';
 import type { FaultScale } from './fault-scale';
 
 const ACCOUNTS = [
@@ -108,7 +101,10 @@ async function postDuring(sys: FaultSystem, during: string, phase: () => string,
 }
 
 async function unfinishedIds(sys: FaultSystem): Promise<string[]> {
-  const rows = await sys.db.db.select({ id: jobs.id }).from(jobs).where(inArray(jobs.status, ['queued', 'submitting', 'running']));
+  const rows = await sys.db.db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(inArray(jobs.status, ['queued', 'submitting', 'running']));
   return rows.map((r) => r.id);
 }
 
@@ -137,7 +133,10 @@ async function drain(sys: FaultSystem, timeoutMs: number, what: string): Promise
   try {
     await waitFor(async () => (await unfinishedIds(sys)).length === 0, { timeoutMs, intervalMs: 250, what });
   } catch (err) {
-    const stuck = await sys.db.db.select().from(jobs).where(inArray(jobs.status, ['queued', 'submitting', 'running']));
+    const stuck = await sys.db.db
+      .select()
+      .from(jobs)
+      .where(inArray(jobs.status, ['queued', 'submitting', 'running']));
     const base = `${sys.redis.prefix}:${GENERATE_QUEUE}`;
     const where = await Promise.all(
       stuck.map(async (j) => {
@@ -148,10 +147,17 @@ async function drain(sys: FaultSystem, timeoutMs: number, what: string): Promise
           sys.redis.redis.lpos(`${base}:wait`, j.id),
           sys.redis.redis.lpos(`${base}:active`, j.id),
         ]);
-        return { id: j.id, status: j.status, updatedAt: j.updatedAt, bull: { prio, delayed, wait, active, hash: Object.keys(hash).length ? { ...hash, data: undefined } : null } };
+        return {
+          id: j.id,
+          status: j.status,
+          updatedAt: j.updatedAt,
+          bull: { prio, delayed, wait, active, hash: Object.keys(hash).length ? { ...hash, data: undefined } : null },
+        };
       }),
     );
-    throw new Error(`${(err as Error).message}\nstatuses: ${JSON.stringify(await statusCounts(sys))}\nstuck: ${JSON.stringify(where)}\n${sys.workers.output().slice(-3000)}`);
+    throw new Error(
+      `${(err as Error).message}\nstatuses: ${JSON.stringify(await statusCounts(sys))}\nstuck: ${JSON.stringify(where)}\n${sys.workers.output().slice(-3000)}`,
+    );
   }
 }
 
@@ -165,7 +171,13 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
   const s = scale.crash;
   const random = rng(20251120);
   const sys = await startFaultSystem('faults-crash', {
-    sim: { accounts: ACCOUNTS, maxConcurrentPerAccount: SLOTS, generationMs: { min: 100, max: 400 }, startDelayMs: 20, callbacks: { dropRate: 0.25, duplicate: true } },
+    sim: {
+      accounts: ACCOUNTS,
+      maxConcurrentPerAccount: SLOTS,
+      generationMs: { min: 100, max: 400 },
+      startDelayMs: 20,
+      callbacks: { dropRate: 0.25, duplicate: true },
+    },
     env: { ACCOUNT_MAX_CONCURRENT: String(SLOTS) },
     workerCount: 3,
     useapiResponseDelayMs: 150,
@@ -174,7 +186,14 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     let phase = 'normal';
     const started = Date.now();
     let faultsOver!: () => void;
-    const feeding = feed(sys, s.jobs, s.feedMs, (i, t) => `crash ${i}.${t}`, () => phase, new Promise<void>((r) => (faultsOver = r)));
+    const feeding = feed(
+      sys,
+      s.jobs,
+      s.feedMs,
+      (i, t) => `crash ${i}.${t}`,
+      () => phase,
+      new Promise<void>((r) => (faultsOver = r)),
+    );
     const faults: Record<string, number> = { 'kill -9': 0, 'redis wipe': 0, 'redis cut': 0, 'postgres cut': 0, 'stale callbacks': 0 };
     const notes: Record<string, number | string> = {};
 
@@ -268,16 +287,27 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     const dup = duplicatedSubmissions(byPrompt);
     const statuses = await statusCounts(sys);
     const acceptedIds = [...feeding.accepted.values()];
-    const succeeded = await sys.db.db.select({ id: jobs.id }).from(jobs).where(and(inArray(jobs.id, acceptedIds), eq(jobs.status, 'succeeded')));
+    const succeeded = await sys.db.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(and(inArray(jobs.id, acceptedIds), eq(jobs.status, 'succeeded')));
     const total = Object.values(statuses).reduce((a, b) => a + b, 0);
     const terminal = TERMINAL.reduce((a, k) => a + (statuses[k] ?? 0), 0);
     const lost = acceptedIds.length - succeeded.length + (total - terminal);
     const byPhase = (p: string, status: number) => feeding.answers.filter((a) => a.phase === p && a.status === status).length;
-    const answersIn = (p: string) => JSON.stringify(feeding.answers.filter((a) => a.phase === p).reduce<Record<string, number>>((o, a) => ({ ...o, [`${a.status}${a.code ? ` ${a.code}` : ''}`]: (o[`${a.status}${a.code ? ` ${a.code}` : ''}`] ?? 0) + 1 }), {}));
+    const answersIn = (p: string) =>
+      JSON.stringify(
+        feeding.answers
+          .filter((a) => a.phase === p)
+          .reduce<Record<string, number>>(
+            (o, a) => ({ ...o, [`${a.status}${a.code ? ` ${a.code}` : ''}`]: (o[`${a.status}${a.code ? ` ${a.code}` : ''}`] ?? 0) + 1 }),
+            {},
+          ),
+      );
     Object.assign(notes, {
       accepted: acceptedIds.length,
       rows: total,
-      'statuses': JSON.stringify(statuses),
+      statuses: JSON.stringify(statuses),
       '202 while redis cut': byPhase('redis cut', 202),
       'answers while redis cut': answersIn('redis cut'),
       '503 while postgres cut': byPhase('postgres cut', 503),
@@ -360,7 +390,13 @@ export async function runMixScenario(scale: FaultScale): Promise<ScenarioReport>
     })();
     const unsafe = new Set<number>();
     for (let i = 0; i < m.jobs; i++) if (random() < UNSAFE_SHARE) unsafe.add(i);
-    const feeding = feed(sys, m.jobs, m.feedMs, (i, t) => `mix ${i}.${t}${unsafe.has(i) ? ' [[unsafe]]' : ''}`, () => 'normal');
+    const feeding = feed(
+      sys,
+      m.jobs,
+      m.feedMs,
+      (i, t) => `mix ${i}.${t}${unsafe.has(i) ? ' [[unsafe]]' : ''}`,
+      () => 'normal',
+    );
     await feeding.done;
     await drain(sys, 120_000, 'every job of the mix to end');
     arming = false;
@@ -381,7 +417,10 @@ export async function runMixScenario(scale: FaultScale): Promise<ScenarioReport>
         (expected.status === 'succeeded' || (row.error as { code?: string } | null)?.code === expected.code);
       if (!ok) {
         wrong++;
-        if (wrongSamples.length < 3) wrongSamples.push(`${row.request.prompt}: ${row.status}/${(row.error as { code?: string } | null)?.code} vs ${JSON.stringify(expected)} after ${submits.map((e) => e.status).join(',')}`);
+        if (wrongSamples.length < 3)
+          wrongSamples.push(
+            `${row.request.prompt}: ${row.status}/${(row.error as { code?: string } | null)?.code} vs ${JSON.stringify(expected)} after ${submits.map((e) => e.status).join(',')}`,
+          );
       }
     }
     const events = await sys.db.db.select().from(accountEvents).where(eq(accountEvents.kind, 'cooled_off'));
@@ -399,7 +438,8 @@ export async function runMixScenario(scale: FaultScale): Promise<ScenarioReport>
         (n, e) =>
           n +
           entries.filter(
-            (x) => x.method === 'POST' && x.email === e.email && e.until && x.at < e.until.getTime() && (begun.get(x.replyRef ?? '') ?? 0) > e.at.getTime() + lagMs,
+            (x) =>
+              x.method === 'POST' && x.email === e.email && e.until && x.at < e.until.getTime() && (begun.get(x.replyRef ?? '') ?? 0) > e.at.getTime() + lagMs,
           ).length,
         0,
       );

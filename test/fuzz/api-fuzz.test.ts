@@ -24,13 +24,20 @@ const enc = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC
 
 const JOB_FIELDS = ['prompt', 'model', 'aspectRatio', 'count', 'seed', 'email', 'startImage', 'endImage', 'referenceImage_1', 'priority', 'metadata'];
 /** A value of the right type as often as a wrong one, so the fuzzer gets past the first check. */
-const fieldValue = fc.oneof(hostileJson, hostileString(), hugeString, fc.constantFrom('veo-3.1-fast', 'landscape', 'portrait', 1, 4, 100, 'user:1-email:61-image:s'));
+const fieldValue = fc.oneof(
+  hostileJson,
+  hostileString(),
+  hugeString,
+  fc.constantFrom('veo-3.1-fast', 'landscape', 'portrait', 1, 4, 100, 'user:1-email:61-image:s'),
+);
 
 describe('the API answers malformed requests with 4xx, never 5xx', () => {
   it('POST /v1/jobs with any JSON value', async () => {
     await fc.assert(
       fc.asyncProperty(hostileJson, async (body) => {
-        const res = await withDeadline(t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }));
+        const res = await withDeadline(
+          t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
+        );
         tally.check('POST /v1/jobs json', res, body);
       }),
       { numRuns: API_FUZZ_RUNS.jobsJson },
@@ -52,15 +59,20 @@ describe('the API answers malformed requests with 4xx, never 5xx', () => {
     );
     const mutations = fc.array(fc.tuple(fc.constantFrom(...JOB_FIELDS, 'unknown'), fieldValue), { maxLength: 2 });
     await fc.assert(
-      fc.asyncProperty(valid, mutations, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: mostlyText(300) }), async (base, changes, idemKey) => {
-        const payload: Record<string, unknown> = { ...base, ...Object.fromEntries(changes) };
-        const headers: Record<string, string> = { ...t.auth, 'content-type': 'application/json' };
-        // Header values cannot carry control characters; whatever survives HTTP is tried.
-        const key = idemKey?.replace(/[^\x20-\x7e]/g, '');
-        if (key !== undefined) headers['idempotency-key'] = key;
-        const res = await withDeadline(t.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: JSON.stringify(payload) }));
-        tally.check('POST /v1/jobs fields', res, payload);
-      }),
+      fc.asyncProperty(
+        valid,
+        mutations,
+        fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: mostlyText(300) }),
+        async (base, changes, idemKey) => {
+          const payload: Record<string, unknown> = { ...base, ...Object.fromEntries(changes) };
+          const headers: Record<string, string> = { ...t.auth, 'content-type': 'application/json' };
+          // Header values cannot carry control characters; whatever survives HTTP is tried.
+          const key = idemKey?.replace(/[^\x20-\x7e]/g, '');
+          if (key !== undefined) headers['idempotency-key'] = key;
+          const res = await withDeadline(t.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: JSON.stringify(payload) }));
+          tally.check('POST /v1/jobs fields', res, payload);
+        },
+      ),
       { numRuns: API_FUZZ_RUNS.jobsFields },
     );
   });
@@ -70,11 +82,33 @@ describe('the API answers malformed requests with 4xx, never 5xx', () => {
       hostileString(80),
       rawBytes.map((b) => Buffer.from(b)),
       hostileJson.map((v) => JSON.stringify(v)?.slice(0, -1) ?? '{'),
-      fc.constantFrom('', '{', '{"prompt":', 'null', '[]', '"\\ud800"', '{"prompt":"\\u0000"}', '{"__proto__":{"admin":true},"prompt":"x"}', '{"constructor":{"prototype":{}}}', '\uFEFF{"prompt":"bom"}', '{"prompt":"x"}{"prompt":"y"}', '{"prompt":"x","count":1e400}'),
+      fc.constantFrom(
+        '',
+        '{',
+        '{"prompt":',
+        'null',
+        '[]',
+        '"\\ud800"',
+        '{"prompt":"\\u0000"}',
+        '{"__proto__":{"admin":true},"prompt":"x"}',
+        '{"constructor":{"prototype":{}}}',
+        '\uFEFF{"prompt":"bom"}',
+        '{"prompt":"x"}{"prompt":"y"}',
+        '{"prompt":"x","count":1e400}',
+      ),
       fc.integer({ min: 10, max: 200_000 }).map((n) => `{"prompt":"deep","metadata":${'['.repeat(n)}${']'.repeat(n)}}`),
       fc.integer({ min: 10, max: 100_000 }).map((n) => `{"items":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`),
     );
-    const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'multipart/form-data; boundary=x', 'application/octet-stream');
+    const contentType = fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+    );
     await fc.assert(
       fc.asyncProperty(body, contentType, fc.constantFrom('/v1/jobs', '/v1/batches'), async (payload, type, url) => {
         const res = await withDeadline(t.app.inject({ method: 'POST', url, headers: { ...t.auth, 'content-type': type }, payload }));
@@ -90,7 +124,17 @@ describe('the API answers malformed requests with 4xx, never 5xx', () => {
       hostileString(30).map((id) => `/v1/batches/${enc(id)}`),
       hostileString(30).map((id) => `/v1/batches/${enc(id)}/results`),
       hostileString(30).map((id) => `/v1/accounts/${enc(id)}`),
-      fc.constantFrom('/v1/jobs', '/v1/batches', '/v1/accounts', '/v1/keys', '/v1/jobs/%', '/v1/jobs/%zz', '/v1/jobs/..%2F..%2Fetc', '/v1//jobs', '/docs/../v1/jobs'),
+      fc.constantFrom(
+        '/v1/jobs',
+        '/v1/batches',
+        '/v1/accounts',
+        '/v1/keys',
+        '/v1/jobs/%',
+        '/v1/jobs/%zz',
+        '/v1/jobs/..%2F..%2Fetc',
+        '/v1//jobs',
+        '/docs/../v1/jobs',
+      ),
     );
     const query = fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'format', 'x', 'limit[]', '__proto__'), hostileString(12), { maxKeys: 3 });
     const auth = fc.oneof(
@@ -117,7 +161,9 @@ describe('the API answers malformed requests with 4xx, never 5xx', () => {
           { method: 'PATCH' as const, url: `/v1/accounts/${enc(`${id}@x.test`)}` },
           { method: 'POST' as const, url: `/v1/webhooks/useapi/${enc(id) || 'job_x'}/${enc(id) || 's'}` },
         ][which]!;
-        const res = await withDeadline(t.app.inject({ ...target, headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) ?? 'null' }));
+        const res = await withDeadline(
+          t.app.inject({ ...target, headers: { ...t.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) ?? 'null' }),
+        );
         tally.check(`${target.method} ${target.url.split('/').slice(0, 3).join('/')}`, res, body);
       }),
       { numRuns: API_FUZZ_RUNS.keysAndWebhooks },

@@ -141,16 +141,30 @@ describe('POST /v1/batches with damaged CSV', () => {
   });
 
   it('answers every multipart upload, broken envelopes included, with 2xx or 4xx', async () => {
-    const envelope = fc.tuple(csvBytes, fc.constantFrom('file', 'file', 'file', 'upload', ''), fc.constantFrom('ok', 'ok', 'ok', 'no-closing', 'no-boundary', 'two-files', 'field-first', 'garbage-headers'));
+    const envelope = fc.tuple(
+      csvBytes,
+      fc.constantFrom('file', 'file', 'file', 'upload', ''),
+      fc.constantFrom('ok', 'ok', 'ok', 'no-closing', 'no-boundary', 'two-files', 'field-first', 'garbage-headers'),
+    );
     await fc.assert(
       fc.asyncProperty(envelope, async ([csv, field, shape]) => {
         const b = 'fuzzBoundary';
         const part = (name: string, body: Buffer) =>
-          Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${name}"; filename="f.csv"\r\nContent-Type: text/csv\r\n\r\n`), body, Buffer.from('\r\n')]);
+          Buffer.concat([
+            Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${name}"; filename="f.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+            body,
+            Buffer.from('\r\n'),
+          ]);
         let payload: Buffer;
         if (shape === 'two-files') payload = Buffer.concat([part(field, csv), part(field, csv), Buffer.from(`--${b}--\r\n`)]);
-        else if (shape === 'field-first') payload = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n`), part(field, csv), Buffer.from(`--${b}--\r\n`)]);
-        else if (shape === 'garbage-headers') payload = Buffer.concat([Buffer.from(`--${b}\r\n\u0000\u00ff: ::\r\n\r\n`), csv, Buffer.from(`\r\n--${b}--\r\n`)]);
+        else if (shape === 'field-first')
+          payload = Buffer.concat([
+            Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n`),
+            part(field, csv),
+            Buffer.from(`--${b}--\r\n`),
+          ]);
+        else if (shape === 'garbage-headers')
+          payload = Buffer.concat([Buffer.from(`--${b}\r\n\u0000\u00ff: ::\r\n\r\n`), csv, Buffer.from(`\r\n--${b}--\r\n`)]);
         else if (shape === 'no-closing') payload = part(field, csv);
         else payload = Buffer.concat([part(field, csv), Buffer.from(`--${b}--\r\n`)]);
         const type = shape === 'no-boundary' ? 'multipart/form-data' : `multipart/form-data; boundary=${b}`;

@@ -7,7 +7,10 @@ import { expect } from 'vitest';
  */
 export const hostileChar = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(',', ';', '\t', '"', '""', '\r\n', '\n', '\r', ' ', '\\', '{', '}', '[', ']', ':', '=') },
-  { weight: 3, arbitrary: fc.constantFrom('\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\u2028', '\uFEFF', '\uD800', '\uDFFF', '“', '”', '🎬', '\u202E', 'é') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\u2028', '\uFEFF', '\uD800', '\uDFFF', '“', '”', '🎬', '\u202E', 'é'),
+  },
   { weight: 8, arbitrary: fc.string({ minLength: 1, maxLength: 8 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }) },
 );
@@ -16,7 +19,11 @@ export const hostileString = (maxLength = 40) => fc.array(hostileChar, { maxLeng
 
 /** Mostly ordinary text (any Unicode) with hostile pieces now and then: gets past the first check more often. */
 export const mostlyText = (maxLength = 40) =>
-  fc.array(fc.oneof({ weight: 8, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: hostileChar }), { maxLength }).map((parts) => parts.join(''));
+  fc
+    .array(fc.oneof({ weight: 8, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: hostileChar }), {
+      maxLength,
+    })
+    .map((parts) => parts.join(''));
 
 /** A very long string (kilobytes to a few hundred), built cheaply from a repeated piece. */
 export const hugeString = fc.tuple(hostileString(6), fc.integer({ min: 1_000, max: 5_000 })).map(([piece, times]) => (piece || 'x').repeat(times));
@@ -24,7 +31,9 @@ export const hugeString = fc.tuple(hostileString(6), fc.integer({ min: 1_000, ma
 /** Invalid UTF-8 and other raw bytes: stray continuation bytes, overlongs, truncated sequences. */
 export const rawBytes = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
-  fc.array(fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xe2, 0x82, 0xf0, 0xf8, 0xff, 0xfe, 0x00, 0x22, 0x2c, 0x0a), { maxLength: 100 }).map((b) => Uint8Array.from(b)),
+  fc
+    .array(fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xe2, 0x82, 0xf0, 0xf8, 0xff, 0xfe, 0x00, 0x22, 0x2c, 0x0a), { maxLength: 100 })
+    .map((b) => Uint8Array.from(b)),
 );
 
 /** Values of every JSON type, with the hostile strings above as strings and keys. */
@@ -39,7 +48,10 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(
 })).value;
 
 /** An answer, or a 599 "no answer" after `ms`: a request left hanging is a failure like a 5xx. */
-export function withDeadline<T extends { statusCode: number; body: string }>(pending: Promise<T>, ms = 8_000): Promise<T | { statusCode: number; body: string }> {
+export function withDeadline<T extends { statusCode: number; body: string }>(
+  pending: Promise<T>,
+  ms = 8_000,
+): Promise<T | { statusCode: number; body: string }> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ statusCode: number; body: string }>((resolve) => {
     timer = setTimeout(() => resolve({ statusCode: 599, body: `no answer within ${ms} ms` }), ms);

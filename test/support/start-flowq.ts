@@ -51,10 +51,12 @@ export async function startFlowq(
   });
   const db = await createTestDatabase(label);
   const redis = await createTestRedis(label);
-  const accounts = (opts.sim?.accounts ?? [
-    { email: 'acct-1@flowq.test', tier: 'ultra' },
-    { email: 'acct-2@flowq.test', tier: 'pro' },
-  ]).map((a) => `${a.email}:${a.tier ?? 'pro'}`);
+  const accounts = (
+    opts.sim?.accounts ?? [
+      { email: 'acct-1@flowq.test', tier: 'ultra' },
+      { email: 'acct-2@flowq.test', tier: 'pro' },
+    ]
+  ).map((a) => `${a.email}:${a.tier ?? 'pro'}`);
   const env = {
     NODE_ENV: 'test',
     PORT: '0',

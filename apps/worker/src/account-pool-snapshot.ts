@@ -38,21 +38,23 @@ export function createPoolSnapshots(db: Db, slots: AccountSlots, stats: AccountS
       const accountRows = await rows();
       const emails = accountRows.map((a) => a.email);
       const [usage, recent] = await Promise.all([slots.snapshot(emails), stats.read(emails, now)]);
-      const pool = accountRows.map((a, i): AccountSnapshot => ({
-        email: a.email,
-        tier: a.tier,
-        enabled: a.enabled,
-        state: a.state,
-        coolingUntil: a.coolingUntil,
-        draining: a.draining,
-        running: usage[i]?.running ?? 0,
-        maxConcurrent: a.maxConcurrent,
-        submittedLastMinute: usage[i]?.submittedLastMinute ?? 0,
-        maxPerMinute: a.maxPerMinute,
-        modelQuotaUntil: Object.fromEntries(Object.entries(a.modelQuotaUntil ?? {}).map(([m, t]) => [m, new Date(t)])),
-        recent: recent[i]?.recent ?? { succeeded: 0, failed: 0, throttled: 0 },
-        meanGenerationMs: recent[i]?.meanGenerationMs ?? null,
-      }));
+      const pool = accountRows.map(
+        (a, i): AccountSnapshot => ({
+          email: a.email,
+          tier: a.tier,
+          enabled: a.enabled,
+          state: a.state,
+          coolingUntil: a.coolingUntil,
+          draining: a.draining,
+          running: usage[i]?.running ?? 0,
+          maxConcurrent: a.maxConcurrent,
+          submittedLastMinute: usage[i]?.submittedLastMinute ?? 0,
+          maxPerMinute: a.maxPerMinute,
+          modelQuotaUntil: Object.fromEntries(Object.entries(a.modelQuotaUntil ?? {}).map(([m, t]) => [m, new Date(t)])),
+          recent: recent[i]?.recent ?? { succeeded: 0, failed: 0, throttled: 0 },
+          meanGenerationMs: recent[i]?.meanGenerationMs ?? null,
+        }),
+      );
       return { pool, rows: accountRows };
     },
   };

@@ -140,12 +140,14 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
           await effects.setState(email, outcome.type, outcome.message);
           return;
         case 'token_invalid':
-          if (await gate.tokenRefused(outcome.message)) logger.error({ reason: outcome.message }, 'useapi refused the token: dispatch paused until a probe succeeds');
+          if (await gate.tokenRefused(outcome.message))
+            logger.error({ reason: outcome.message }, 'useapi refused the token: dispatch paused until a probe succeeds');
           return;
         case 'retry_soon':
           if (outcome.kind === 'capacity') {
             const backoff = await gate.serviceUnavailable(now);
-            if (backoff.pausedUntil) logger.warn({ consecutive: backoff.consecutive, until: backoff.pausedUntil }, 'useapi keeps answering 503: dispatch backs off');
+            if (backoff.pausedUntil)
+              logger.warn({ consecutive: backoff.consecutive, until: backoff.pausedUntil }, 'useapi keeps answering 503: dispatch backs off');
           } else {
             await stats.record(email, 'failed', { at: now });
           }

@@ -36,7 +36,11 @@ describe('resolveAmbiguousSubmission', () => {
   });
 
   it('adopts the jobid a callback wrote on the pending attempt', () => {
-    expect(resolveAmbiguousSubmission(input({ attempt: pending({ upstreamJobId: 'j2' }) }))).toEqual({ kind: 'adopt', upstreamJobId: 'j2', source: 'callback' });
+    expect(resolveAmbiguousSubmission(input({ attempt: pending({ upstreamJobId: 'j2' }) }))).toEqual({
+      kind: 'adopt',
+      upstreamJobId: 'j2',
+      source: 'callback',
+    });
   });
 
   it('resubmits at once after a recorded refusal: useapi made no job', () => {

@@ -36,7 +36,10 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
 
   /** Drained accounts go once nothing runs on them any more. */
   async function removeDrained() {
-    const removed = await removeDrainedAccounts(database.db, async (email) => (await deps.slots.running(email)) === 0 && (await countActiveJobsOn(database.db, email)) === 0);
+    const removed = await removeDrainedAccounts(
+      database.db,
+      async (email) => (await deps.slots.running(email)) === 0 && (await countActiveJobsOn(database.db, email)) === 0,
+    );
     if (removed.length) logger.info({ accounts: removed }, 'drained accounts removed');
   }
 

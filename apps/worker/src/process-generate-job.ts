@@ -169,11 +169,15 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
       case 'wait':
         return { kind: 'sleep', ms: decision.ms, reason: 'submission unresolved' };
       case 'adopt': {
-        if (attempt?.outcome === PENDING_OUTCOME) await settleSubmission(db, attempt.id, { outcome: `adopted_from_${decision.source}`, upstreamJobId: decision.upstreamJobId });
+        if (attempt?.outcome === PENDING_OUTCOME)
+          await settleSubmission(db, attempt.id, { outcome: `adopted_from_${decision.source}`, upstreamJobId: decision.upstreamJobId });
         if (!email) return { kind: 'again' };
         await leases.renew(email, row.id);
         if (await markRunning(db, row.id, email, decision.upstreamJobId)) {
-          logger.warn({ ...log, upstreamJobId: decision.upstreamJobId, source: decision.source }, 'interrupted submission found upstream: resumed, not resubmitted');
+          logger.warn(
+            { ...log, upstreamJobId: decision.upstreamJobId, source: decision.source },
+            'interrupted submission found upstream: resumed, not resubmitted',
+          );
         }
         return { kind: 'again' };
       }
@@ -207,10 +211,24 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
       if (record.status === 'completed') {
         const result = videosOf(record);
         const made = result.videos.filter((v) => v.status === 'succeeded').length;
-        await recordAttempt(db, { jobId: row.id, kind: 'poll', account: row.account, statusCode: answer.status, outcome: 'completed', upstreamJobId: row.upstreamJobId, startedAt });
+        await recordAttempt(db, {
+          jobId: row.id,
+          kind: 'poll',
+          account: row.account,
+          statusCode: answer.status,
+          outcome: 'completed',
+          upstreamJobId: row.upstreamJobId,
+          startedAt,
+        });
         await leases.release(row.account, row.id);
         if (made === 0) {
-          return onFailure(row, row.account, { type: 'retry_soon', kind: 'transient_error', delayMs: config.worker.retryDelayMs.min, countsAgainstAccount: false, message: 'every clip of the generation failed' });
+          return onFailure(row, row.account, {
+            type: 'retry_soon',
+            kind: 'transient_error',
+            delayMs: config.worker.retryDelayMs.min,
+            countsAgainstAccount: false,
+            message: 'every clip of the generation failed',
+          });
         }
         await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
         await markSucceeded(db, row.id, result);
@@ -220,7 +238,17 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
       if (record.status === 'failed') {
         const failure = answerOfFailedJob(record);
         const outcome = classifyAnswer(failure, { now: new Date(), model: row.request.model, operation: 'getJob', random }, policy);
-        await recordAttempt(db, { jobId: row.id, kind: 'poll', account: row.account, statusCode: failure.status, outcome: outcome.type, reason: failure.error.reason ?? failure.error.message, upstreamJobId: row.upstreamJobId, startedAt, detail: failure.error.raw });
+        await recordAttempt(db, {
+          jobId: row.id,
+          kind: 'poll',
+          account: row.account,
+          statusCode: failure.status,
+          outcome: outcome.type,
+          reason: failure.error.reason ?? failure.error.message,
+          upstreamJobId: row.upstreamJobId,
+          startedAt,
+          detail: failure.error.raw,
+        });
         await leases.release(row.account, row.id);
         if (outcome.type === 'success') return { kind: 'again' };
         return onFailure(row, row.account, outcome);
@@ -228,11 +256,26 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
       return waitForUpstream(row.id);
     }
     const outcome = classifyAnswer(answer, { now: new Date(), model: row.request.model, operation: 'getJob', random }, policy);
-    await recordAttempt(db, { jobId: row.id, kind: 'poll', account: row.account, statusCode: answer.status, outcome: outcome.type, reason: answer.error.reason ?? answer.error.message, upstreamJobId: row.upstreamJobId, startedAt });
+    await recordAttempt(db, {
+      jobId: row.id,
+      kind: 'poll',
+      account: row.account,
+      statusCode: answer.status,
+      outcome: outcome.type,
+      reason: answer.error.reason ?? answer.error.message,
+      upstreamJobId: row.upstreamJobId,
+      startedAt,
+    });
     if (outcome.type === 'permanent' && outcome.code === 'upstream_expired') {
       // useapi forgot the job before we read its result: the generation is lost; try again.
       await leases.release(row.account, row.id);
-      return onFailure(row, row.account, { type: 'retry_soon', kind: 'transient_error', delayMs: config.worker.retryDelayMs.min, countsAgainstAccount: false, message: outcome.message });
+      return onFailure(row, row.account, {
+        type: 'retry_soon',
+        kind: 'transient_error',
+        delayMs: config.worker.retryDelayMs.min,
+        countsAgainstAccount: false,
+        message: outcome.message,
+      });
     }
     // Polls that fail for capacity or network reasons are simply tried again later.
     return { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: `poll ${outcome.type}` };

@@ -13,9 +13,13 @@ const PAGE = 1_000;
  * whose BullMQ job ended in `failed`/`completed`, or lost its place in every list). One
  * process at a time does it, under a Redis lock.
  */
-export async function reconcileQueue(
-  deps: { db: Db; redis: Redis; queue: GenerateQueue; prefix: string; logger: Logger },
-): Promise<{ ran: boolean; checked: number; restored: number }> {
+export async function reconcileQueue(deps: {
+  db: Db;
+  redis: Redis;
+  queue: GenerateQueue;
+  prefix: string;
+  logger: Logger;
+}): Promise<{ ran: boolean; checked: number; restored: number }> {
   const { db, redis, queue, prefix, logger } = deps;
   const lockKey = `${prefix}:reconciler-lock`;
   const got = await redis.set(lockKey, String(process.pid), 'PX', 60_000, 'NX');
@@ -82,7 +86,20 @@ export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs
     const held = rows.filter((r): r is { id: string; account: string } => r.account !== null);
     await Promise.all(held.map((r) => slots.restore(r.account, r.id, leaseMs)));
     const still = new Set(
-      (await db.select({ id: jobs.id }).from(jobs).where(and(inArray(jobs.id, held.map((r) => r.id)), inArray(jobs.status, ['submitting', 'running'])))).map((r) => r.id),
+      (
+        await db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(
+            and(
+              inArray(
+                jobs.id,
+                held.map((r) => r.id),
+              ),
+              inArray(jobs.status, ['submitting', 'running']),
+            ),
+          )
+      ).map((r) => r.id),
     );
     await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => slots.release(r.account, r.id)));
     restored += still.size;

@@ -28,7 +28,10 @@ const envSchema = z.object({
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/flowq'),
   DATABASE_POOL_MAX: intFrom(20, 1),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('flowq'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('flowq'),
   FLOWQ_API_KEYS: csv,
   USEAPI_TOKEN: z.string().optional(),
   USEAPI_BASE_URL: z.url().default(DEFAULT_USEAPI_BASE_URL),
@@ -36,7 +39,12 @@ const envSchema = z.object({
   FLOWQ_ACCOUNTS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(accountSpec)),
   RATE_LIMIT_PER_MINUTE: intFrom(600),
   SSRF_ALLOWLIST: csv,

@@ -4,7 +4,12 @@ import { z } from 'zod';
 export const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 export const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 

@@ -66,7 +66,10 @@ describe('parseCidr and the allow-list', () => {
   it('splits hosts from ranges and refuses malformed entries', () => {
     expect(parseSsrfAllowList(['Hooks.Internal', '*.corp.test', '10.0.0.0/8', ' ', '::1'])).toMatchObject({
       hosts: ['hooks.internal', '*.corp.test'],
-      ranges: [{ family: 4, bits: 8 }, { family: 6, bits: 128 }],
+      ranges: [
+        { family: 4, bits: 8 },
+        { family: 6, bits: 128 },
+      ],
     });
     expect(() => parseSsrfAllowList(['10.0.0.0/99'])).toThrow(/SSRF_ALLOWLIST/);
     expect(() => parseSsrfAllowList(['http://x'])).toThrow(/SSRF_ALLOWLIST/);

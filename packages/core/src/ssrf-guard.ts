@@ -201,7 +201,10 @@ export async function assertFetchableUrl(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('must be an http(s) URL');
   if (url.username || url.password) throw refuse('must not carry credentials');
   // WHATWG URL already turned 0x7f.1, 2130706433 and friends into dotted quads.
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (!host) throw refuse('has no host');
   if (hostAllowed(host, allow)) return { url, addresses: [] };
   if (host === 'localhost' || host.endsWith('.localhost')) throw refuse('must not point at this machine');

@@ -44,12 +44,7 @@ export function balanceAccount(accounts: AccountView[], model: VideoModel): Choi
  * Which account a submit runs on: the one its images were uploaded to, else the explicit
  * `email`, else the balancer's pick. Images of another account than the named one are a 403.
  */
-export function chooseAccount(input: {
-  email: string | undefined;
-  images: string[];
-  model: VideoModel;
-  accounts: AccountView[];
-}): Choice {
+export function chooseAccount(input: { email: string | undefined; images: string[]; model: VideoModel; accounts: AccountView[] }): Choice {
   const known = new Set(input.accounts.map((a) => a.email));
   let imageAccount: string | undefined;
   for (const image of input.images) {

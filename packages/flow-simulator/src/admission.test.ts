@@ -44,7 +44,10 @@ describe('balanceAccount', () => {
   const view = (email: string, over: Partial<AccountView> = {}): AccountView => ({ email, tier: 'pro', state: 'ok', credits: 100, executing: 0, ...over });
 
   it('picks the fewest executing jobs, the earliest on a tie', () => {
-    expect(balanceAccount([view('a', { executing: 2 }), view('b', { executing: 1 }), view('c', { executing: 1 })], 'veo-3.1-fast')).toEqual({ ok: true, email: 'b' });
+    expect(balanceAccount([view('a', { executing: 2 }), view('b', { executing: 1 }), view('c', { executing: 1 })], 'veo-3.1-fast')).toEqual({
+      ok: true,
+      email: 'b',
+    });
   });
 
   it('skips unhealthy, unpaid and ineligible accounts and says why', () => {

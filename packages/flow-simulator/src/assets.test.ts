@@ -55,7 +55,10 @@ describe('POST /assets/{email}', () => {
     const big = Buffer.alloc(20 * 1024 * 1024 + 1);
     Buffer.from(png(10, 10)).copy(big);
     expect(await upload(PRO, big, 'image/png')).toMatchObject({ status: 400, body: { error: 'Image exceeds the 20 MB limit' } });
-    expect(await upload('nobody@flowq.test', png(1, 1), 'image/png')).toMatchObject({ status: 404, body: { error: 'Google Flow account nobody@flowq.test not found' } });
+    expect(await upload('nobody@flowq.test', png(1, 1), 'image/png')).toMatchObject({
+      status: 404,
+      body: { error: 'Google Flow account nobody@flowq.test not found' },
+    });
   });
 
   it('an uploaded image runs on its account, and another email is refused with 403', async () => {
@@ -93,6 +96,9 @@ describe('GET /accounts', () => {
     const pro = await call(sim, 'GET', `/accounts/${encodeURIComponent(PRO)}`);
     expect(pro.body.credits).toEqual({ credits: 1000, userPaygateTier: 'PAYGATE_TIER_ONE' });
     expect(pro.body.models).not.toContain('veo-3.1-fast-relaxed');
-    expect(await call(sim, 'GET', '/accounts/nobody@flowq.test')).toMatchObject({ status: 404, body: { error: 'Google Flow account nobody@flowq.test not found' } });
+    expect(await call(sim, 'GET', '/accounts/nobody@flowq.test')).toMatchObject({
+      status: 404,
+      body: { error: 'Google Flow account nobody@flowq.test not found' },
+    });
   });
 });

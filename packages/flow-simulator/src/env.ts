@@ -23,7 +23,8 @@ export function optionsFromEnv(env: Record<string, string | undefined>): FlowSim
   if (env.SIM_PUBLIC_ORIGIN) options.publicOrigin = env.SIM_PUBLIC_ORIGIN;
   if (env.SIM_RESPONSE_SHAPE) {
     const shape = env.SIM_RESPONSE_SHAPE;
-    if (shape !== 'operations' && shape !== 'media' && shape !== 'mixed') throw new Error(`SIM_RESPONSE_SHAPE must be operations, media or mixed, got ${shape}`);
+    if (shape !== 'operations' && shape !== 'media' && shape !== 'mixed')
+      throw new Error(`SIM_RESPONSE_SHAPE must be operations, media or mixed, got ${shape}`);
     options.responseShape = shape;
   }
   return options;

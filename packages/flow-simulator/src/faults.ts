@@ -100,8 +100,6 @@ export class SubmitFaultQueue {
   }
 
   private find(email: string | undefined, model: VideoModel): ArmedFault | undefined {
-    return this.armed.find(
-      (a) => (a.fault.email === undefined || a.fault.email === email) && (a.fault.model === undefined || a.fault.model === model),
-    );
+    return this.armed.find((a) => (a.fault.email === undefined || a.fault.email === email) && (a.fault.model === undefined || a.fault.model === model));
   }
 }

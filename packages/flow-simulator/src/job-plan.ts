@@ -41,8 +41,7 @@ export function planJob(request: VideoSubmit, rng: Rng, settings: PlanSettings):
       failed: i === failedClip,
     });
   }
-  const shape =
-    settings.responseShape === 'mixed' ? (rng.next() < 0.5 ? 'operations' : 'media') : settings.responseShape;
+  const shape = settings.responseShape === 'mixed' ? (rng.next() < 0.5 ? 'operations' : 'media') : settings.responseShape;
   return {
     startDelayMs: settings.startDelayMs,
     generationMs,

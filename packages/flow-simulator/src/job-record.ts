@@ -50,8 +50,7 @@ export function requestEcho(job: SimJob): Record<string, unknown> {
   return echo;
 }
 
-const aspectRatioOf = (job: SimJob) =>
-  job.request.aspectRatio === 'portrait' ? 'VIDEO_ASPECT_RATIO_PORTRAIT' : 'VIDEO_ASPECT_RATIO_LANDSCAPE';
+const aspectRatioOf = (job: SimJob) => (job.request.aspectRatio === 'portrait' ? 'VIDEO_ASPECT_RATIO_PORTRAIT' : 'VIDEO_ASPECT_RATIO_LANDSCAPE');
 
 function pendingOperations(job: SimJob): unknown[] {
   const status = job.status === 'created' ? MEDIA_STATUS.pending : MEDIA_STATUS.active;

@@ -52,7 +52,12 @@ describe('async job lifecycle', () => {
     for (const op of ops) {
       expect(op.status).toBe('MEDIA_GENERATION_STATUS_SUCCESSFUL');
       expect(op.mediaGenerationId).toMatch(/^user:\d+-email:[0-9a-f]+-video:[0-9a-f-]{36}$/);
-      expect(op.operation.metadata.video).toMatchObject({ prompt: 'a red fox in snow', model: 'veo_3_1_t2v', isLooped: false, aspectRatio: 'VIDEO_ASPECT_RATIO_LANDSCAPE' });
+      expect(op.operation.metadata.video).toMatchObject({
+        prompt: 'a red fox in snow',
+        model: 'veo_3_1_t2v',
+        isLooped: false,
+        aspectRatio: 'VIDEO_ASPECT_RATIO_LANDSCAPE',
+      });
       expect(op.operation.metadata.video.fifeUrl).toContain(`${sim.origin}/media/`);
     }
     expect(completed.response.remainingCredits).toBe(25_000 - 20);
@@ -118,7 +123,15 @@ describe('async job lifecycle', () => {
   it('the request log records prompt, replyRef, email, jobid and status', async () => {
     const res = await submit(sim, { prompt: 'logged', async: true, replyRef: 'r9' });
     expect(sim.log.submissionsFor('logged')).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/v1/google-flow/videos', status: 201, prompt: 'logged', replyRef: 'r9', email: ULTRA, jobid: res.body.jobid }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/v1/google-flow/videos',
+        status: 201,
+        prompt: 'logged',
+        replyRef: 'r9',
+        email: ULTRA,
+        jobid: res.body.jobid,
+      }),
     ]);
     await submit(sim, { prompt: 'logged', count: 9 });
     expect(sim.log.countByStatus({ path: '/v1/google-flow/videos' })).toEqual({ 201: 1, 400: 1 });

@@ -26,9 +26,7 @@ export class RequestLog {
   }
 
   entries(filter: LogFilter = {}): RequestLogEntry[] {
-    return this.items.filter((e) =>
-      (Object.keys(filter) as (keyof LogFilter)[]).every((k) => filter[k] === undefined || e[k] === filter[k]),
-    );
+    return this.items.filter((e) => (Object.keys(filter) as (keyof LogFilter)[]).every((k) => filter[k] === undefined || e[k] === filter[k]));
   }
 
   /** Every `POST /videos`, answered or refused. */

@@ -27,7 +27,10 @@ export function createRng(seed: number | string, label = ''): Rng {
   };
   const hex = (bytes: number): string => {
     let out = '';
-    for (let i = 0; i < bytes; i++) out += Math.floor(next() * 256).toString(16).padStart(2, '0');
+    for (let i = 0; i < bytes; i++)
+      out += Math.floor(next() * 256)
+        .toString(16)
+        .padStart(2, '0');
     return out;
   };
   return {

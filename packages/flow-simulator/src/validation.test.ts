@@ -27,7 +27,11 @@ describe('POST /videos validation', () => {
     ['end frame only', { prompt: 'p', endImage: image(ULTRA) }, MODE_MESSAGES.endWithoutStart],
     ['R2V with start frame', { prompt: 'p', startImage: image(ULTRA), referenceImage_1: image(ULTRA, 2) }, MODE_MESSAGES.r2vWithFrames],
     ['R2V portrait', { prompt: 'p', aspectRatio: 'portrait', referenceImage_1: image(ULTRA) }, 'Reference-to-video only supports landscape aspect ratio'],
-    ['R2V on quality', { prompt: 'p', model: 'veo-3.1-quality', referenceImage_2: image(ULTRA) }, 'Reference-to-video only supports veo-3.1-fast and veo-3.1-fast-relaxed models'],
+    [
+      'R2V on quality',
+      { prompt: 'p', model: 'veo-3.1-quality', referenceImage_2: image(ULTRA) },
+      'Reference-to-video only supports veo-3.1-fast and veo-3.1-fast-relaxed models',
+    ],
     ['replyUrl not http', { prompt: 'p', replyUrl: 'ftp://x.test/' }, 'replyUrl must be an http(s) URL'],
     ['replyUrl too long', { prompt: 'p', replyUrl: `https://x.test/${'a'.repeat(1020)}` }, 'replyUrl must be at most 1024 characters'],
   ])('%s -> 400', async (_name, body, message) => {

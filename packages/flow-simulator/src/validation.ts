@@ -8,7 +8,11 @@ import type { AccountTier } from './options';
  * would list them, and the first broken one is reported, as useapi does.
  */
 
-const imageId = (field: string) => z.string({ error: `${field} must be a mediaGenerationId string` }).trim().min(1, `${field} must be a mediaGenerationId string`);
+const imageId = (field: string) =>
+  z
+    .string({ error: `${field} must be a mediaGenerationId string` })
+    .trim()
+    .min(1, `${field} must be a mediaGenerationId string`);
 
 const REFERENCE_MODELS = VIDEO_MODEL_IDS.filter((m) => VIDEO_MODELS[m].referenceImages);
 

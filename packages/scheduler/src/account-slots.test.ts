@@ -36,9 +36,7 @@ describe('AccountSlots', () => {
     const connections = [t.connect(), t.connect(), t.connect(), t.connect()];
     const perConnection = connections.map((c) => createAccountSlots(c, { prefix: `${t.prefix}:race` }));
     const candidates = [acct('a@x.com', 5), acct('b@x.com', 3), acct('c@x.com', 7)];
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => perConnection[i % 4]!.acquire(candidates, `lease-${i}`, { leaseMs: 60_000 })),
-    );
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => perConnection[i % 4]!.acquire(candidates, `lease-${i}`, { leaseMs: 60_000 })));
     const taken = results.filter((r) => r.ok);
     expect(taken).toHaveLength(15);
     expect(taken.filter((r) => r.ok && r.email === 'a@x.com')).toHaveLength(5);

@@ -195,10 +195,7 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
         keys.push(leasesKey(c.email), submitsKey(c.email));
         limits.push(c.maxConcurrent, c.maxPerMinute);
       }
-      const [taken, value] = (await ACQUIRE.run(redis, keys, [leaseId, leaseMs, clock({ now }), RATE_WINDOW_MS, ...limits])) as [
-        number,
-        number,
-      ];
+      const [taken, value] = (await ACQUIRE.run(redis, keys, [leaseId, leaseMs, clock({ now }), RATE_WINDOW_MS, ...limits])) as [number, number];
       if (taken === 1) return { ok: true, email: candidates[value - 1]!.email };
       return { ok: false, retryAt: value };
     },

@@ -24,9 +24,7 @@ export const COOL_OFF_DEFAULTS = {
 export function coolOff(throttledAt: readonly (Date | number)[], now: Date, options: CoolOffOptions = {}): { coolUntil: Date } | null {
   const { threshold, windowMs, durationMs } = { ...COOL_OFF_DEFAULTS, ...options };
   const t = now.getTime();
-  const recent = throttledAt
-    .map((at) => Math.min(typeof at === 'number' ? at : at.getTime(), t))
-    .filter((at) => at > t - windowMs);
+  const recent = throttledAt.map((at) => Math.min(typeof at === 'number' ? at : at.getTime(), t)).filter((at) => at > t - windowMs);
   if (recent.length < threshold) return null;
   return { coolUntil: new Date(Math.max(...recent) + durationMs) };
 }

@@ -62,19 +62,12 @@ describe('pickAccount: eligibility', () => {
   });
 
   it('skips an account at its concurrency limit or per-minute budget', () => {
-    const pool = [
-      account('a@x.com', { running: 4 }),
-      account('b@x.com', { submittedLastMinute: 10 }),
-      account('c@x.com', { running: 3 }),
-    ];
+    const pool = [account('a@x.com', { running: 4 }), account('b@x.com', { submittedLastMinute: 10 }), account('c@x.com', { running: 3 })];
     expect(pickAccount(pool, fast, NOW)).toEqual({ kind: 'account', email: 'c@x.com' });
   });
 
   it('skips an account whose quota for this model is reached, but not for other models', () => {
-    const pool = [
-      account('a@x.com', { modelQuotaUntil: { 'veo-3.1-fast': later(3_600_000) } }),
-      account('b@x.com', { running: 3 }),
-    ];
+    const pool = [account('a@x.com', { modelQuotaUntil: { 'veo-3.1-fast': later(3_600_000) } }), account('b@x.com', { running: 3 })];
     expect(pickAccount(pool, fast, NOW)).toEqual({ kind: 'account', email: 'b@x.com' });
     expect(pickAccount(pool, { ...fast, model: 'veo-3.1-quality' }, NOW)).toEqual({ kind: 'account', email: 'a@x.com' });
   });
@@ -209,18 +202,12 @@ describe('pickAccount: wait reasons', () => {
 
 describe('pickAccount: ranking', () => {
   it('prefers the larger free-slot fraction over fewer running', () => {
-    const pool = [
-      account('small@x.com', { running: 1, maxConcurrent: 2 }),
-      account('big@x.com', { running: 2, maxConcurrent: 8 }),
-    ];
+    const pool = [account('small@x.com', { running: 1, maxConcurrent: 2 }), account('big@x.com', { running: 2, maxConcurrent: 8 })];
     expect(pickAccount(pool, fast, NOW)).toEqual({ kind: 'account', email: 'big@x.com' });
   });
 
   it('puts any recently throttled account after every unthrottled one, however loaded', () => {
-    const pool = [
-      account('throttled@x.com', { recent: { succeeded: 9, failed: 0, throttled: 1 } }),
-      account('busy@x.com', { running: 3 }),
-    ];
+    const pool = [account('throttled@x.com', { recent: { succeeded: 9, failed: 0, throttled: 1 } }), account('busy@x.com', { running: 3 })];
     expect(pickAccount(pool, fast, NOW)).toEqual({ kind: 'account', email: 'busy@x.com' });
     expect(rankAccounts(pool, fast, NOW).map((a) => a.email)).toEqual(['busy@x.com', 'throttled@x.com']);
   });
@@ -268,8 +255,7 @@ const EMAILS = ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com'];
 const MODELS = ['veo-3.1-fast', 'veo-3.1-quality', 'veo-3.1-fast-relaxed'];
 
 /** Mostly the common case, so that most runs get as far as the ranking. */
-const rarely = <T>(arb: fc.Arbitrary<T>, otherwise: T) =>
-  fc.oneof({ weight: 4, arbitrary: fc.constant(otherwise) }, { weight: 1, arbitrary: arb });
+const rarely = <T>(arb: fc.Arbitrary<T>, otherwise: T) => fc.oneof({ weight: 4, arbitrary: fc.constant(otherwise) }, { weight: 1, arbitrary: arb });
 
 const arbDate = fc.integer({ min: -3_600_000, max: 3_600_000 }).map(later);
 
@@ -290,9 +276,7 @@ const arbAccount = (email: string): fc.Arbitrary<AccountSnapshot> =>
     meanGenerationMs: fc.option(fc.nat(200_000)),
   });
 
-const arbPool: fc.Arbitrary<AccountSnapshot[]> = fc
-  .subarray(EMAILS, { minLength: 1 })
-  .chain((emails) => fc.tuple(...emails.map(arbAccount)));
+const arbPool: fc.Arbitrary<AccountSnapshot[]> = fc.subarray(EMAILS, { minLength: 1 }).chain((emails) => fc.tuple(...emails.map(arbAccount)));
 
 const arbJob: fc.Arbitrary<JobNeeds> = fc.record({
   model: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...MODELS) }, { weight: 1, arbitrary: fc.constant('veo-unknown') }),
@@ -347,7 +331,12 @@ describe('pickAccount: properties', () => {
           expect(ranked).toEqual([]);
           return;
         }
-        expect(ranked.map((a) => a.email).sort()).toEqual(pool.filter((a) => mayRun(a, job)).map((a) => a.email).sort());
+        expect(ranked.map((a) => a.email).sort()).toEqual(
+          pool
+            .filter((a) => mayRun(a, job))
+            .map((a) => a.email)
+            .sort(),
+        );
         expect(pick.kind === 'account' ? pick.email : undefined).toEqual(ranked[0]?.email);
       }),
       { numRuns: 1000 },
@@ -373,7 +362,9 @@ describe('pickAccount: properties', () => {
   it('picks from equal accounts keep their running counts within one of each other', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.string(), { maxLength: 60 }), (n, max, ids) => {
-        const pool = EMAILS.concat(['f@x.com']).slice(0, n).map((e) => account(e, { maxConcurrent: max, maxPerMinute: 1000 }));
+        const pool = EMAILS.concat(['f@x.com'])
+          .slice(0, n)
+          .map((e) => account(e, { maxConcurrent: max, maxPerMinute: 1000 }));
         for (const jobId of ids) {
           const pick = pickAccount(pool, { ...fast, jobId }, NOW);
           if (pick.kind !== 'account') {

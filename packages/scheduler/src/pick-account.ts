@@ -95,9 +95,7 @@ export function isAvailable(account: AccountSnapshot, model: string, now: Date):
   return blockerOf(account, model, now).kind === 'none';
 }
 
-type Constraint =
-  | { kind: 'impossible'; reason: ImpossibleReason }
-  | { kind: 'ok'; candidates: AccountSnapshot[]; pinned: boolean };
+type Constraint = { kind: 'impossible'; reason: ImpossibleReason } | { kind: 'ok'; candidates: AccountSnapshot[]; pinned: boolean };
 
 /** Accounts that could ever run the job (tier and pinning), before looking at their state. */
 function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
@@ -182,9 +180,7 @@ function compareAccounts(a: AccountSnapshot, b: AccountSnapshot, jobId: string |
 export function rankAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date): AccountSnapshot[] {
   const constraint = candidatesFor(pool, job);
   if (constraint.kind === 'impossible') return [];
-  return constraint.candidates
-    .filter((a) => isAvailable(a, job.model, now))
-    .sort((a, b) => compareAccounts(a, b, job.jobId));
+  return constraint.candidates.filter((a) => isAvailable(a, job.model, now)).sort((a, b) => compareAccounts(a, b, job.jobId));
 }
 
 function earliest(dates: (Date | null)[]): Date | null {

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  NO_SERVICE_BACKOFF,
-  type ServiceBackoff,
-  after503,
-  afterServiceSuccess,
-  serviceDelayMs,
-  servicePausedUntil,
-} from './service-backoff';
+import { NO_SERVICE_BACKOFF, type ServiceBackoff, after503, afterServiceSuccess, serviceDelayMs, servicePausedUntil } from './service-backoff';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);

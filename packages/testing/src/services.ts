@@ -71,7 +71,9 @@ export function withDatabase(url: string, name: string): string {
 /** Name of the migrated template database; changes whenever a migration does. */
 export function templateName(): string {
   const hash = createHash('sha256');
-  for (const f of readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const f of readdirSync(MIGRATIONS_FOLDER)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     hash.update(f).update(readFileSync(`${MIGRATIONS_FOLDER}/${f}`));
   }
   return `flowq_tpl_${hash.digest('hex').slice(0, 12)}`;

@@ -28,7 +28,10 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh, migrated database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const name = `flowq_t_${label.replace(/[^a-z0-9]/gi, '').slice(0, 20).toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const name = `flowq_t_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 20)
+    .toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const template = templateName();
   await admin(async (c) => {
     for (let attempt = 0; ; attempt++) {

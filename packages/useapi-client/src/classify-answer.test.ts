@@ -15,12 +15,21 @@ function answer(status: number, body: unknown, retryAfterHeader?: string): Upstr
   return readAnswer({ status, bodyText: typeof body === 'string' ? body : JSON.stringify(body), retryAfterHeader }, jobRecordSchema, NOW);
 }
 
-type Row = { name: string; answer: UpstreamAnswer<unknown>; ctx?: Partial<ClassifyContext>; expected: Partial<UpstreamOutcome> & { type: UpstreamOutcome['type'] } };
+type Row = {
+  name: string;
+  answer: UpstreamAnswer<unknown>;
+  ctx?: Partial<ClassifyContext>;
+  expected: Partial<UpstreamOutcome> & { type: UpstreamOutcome['type'] };
+};
 
 const rows: Row[] = [
   { name: '200 sync completed', answer: answer(200, BODIES.sync200), expected: { type: 'success' } },
   { name: '201 async created', answer: answer(201, BODIES.created201), expected: { type: 'success' } },
-  { name: '400 plain string error', answer: answer(400, BODIES.plain400), expected: { type: 'permanent', code: 'invalid_request', message: BODIES.plain400.error } },
+  {
+    name: '400 plain string error',
+    answer: answer(400, BODIES.plain400),
+    expected: { type: 'permanent', code: 'invalid_request', message: BODIES.plain400.error },
+  },
   { name: '400 content policy (UNSAFE_GENERATION)', answer: answer(400, BODIES.contentPolicy400), expected: { type: 'permanent', code: 'content_policy' } },
   { name: '400 other Google filter reason', answer: answer(400, BODIES.prominentPeople400), expected: { type: 'permanent', code: 'content_policy' } },
   { name: '400 Google body, non-policy reason', answer: answer(400, BODIES.otherGoogle400), expected: { type: 'permanent', code: 'invalid_request' } },
@@ -28,7 +37,12 @@ const rows: Row[] = [
   { name: '402 no subscription / credits', answer: answer(402, BODIES.payment402), expected: { type: 'no_credits' } },
   { name: '403 foreign reference image', answer: answer(403, BODIES.forbidden403), expected: { type: 'permanent', code: 'forbidden_asset' } },
   { name: '404 account not found', answer: answer(404, BODIES.notFound404), expected: { type: 'permanent', code: 'account_not_found' } },
-  { name: '404 on getJob: the job is gone', answer: answer(404, { error: 'Job not found' }), ctx: { operation: 'getJob' }, expected: { type: 'permanent', code: 'upstream_expired' } },
+  {
+    name: '404 on getJob: the job is gone',
+    answer: answer(404, { error: 'Job not found' }),
+    ctx: { operation: 'getJob' },
+    expected: { type: 'permanent', code: 'upstream_expired' },
+  },
   { name: '408 polling timeout', answer: answer(408, BODIES.timeout408), expected: { type: 'timeout', code: 'upstream_timeout', delayMs: JITTERED } },
   { name: '410 job expired', answer: answer(410, BODIES.expired410), ctx: { operation: 'getJob' }, expected: { type: 'permanent', code: 'upstream_expired' } },
   {
@@ -41,13 +55,22 @@ const rows: Row[] = [
     answer: answer(429, BODIES.throttled429, '30'),
     expected: { type: 'retry_other_account', delayMs: 30_000, countsAgainstAccount: true },
   },
-  { name: '429 USER_QUOTA_REACHED', answer: answer(429, BODIES.quota429), expected: { type: 'cool_off', until: MIDNIGHT, reason: 'PUBLIC_ERROR_USER_QUOTA_REACHED' } },
+  {
+    name: '429 USER_QUOTA_REACHED',
+    answer: answer(429, BODIES.quota429),
+    expected: { type: 'cool_off', until: MIDNIGHT, reason: 'PUBLIC_ERROR_USER_QUOTA_REACHED' },
+  },
   {
     name: '429 PER_MODEL_DAILY_QUOTA_REACHED',
     answer: answer(429, BODIES.modelQuota429),
     expected: { type: 'model_quota', model: 'veo-3.1-fast', until: MIDNIGHT, reason: 'PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED' },
   },
-  { name: '429 per-model quota, model unknown', answer: answer(429, BODIES.modelQuota429), ctx: { model: undefined }, expected: { type: 'model_quota', model: null } },
+  {
+    name: '429 per-model quota, model unknown',
+    answer: answer(429, BODIES.modelQuota429),
+    ctx: { model: undefined },
+    expected: { type: 'model_quota', model: null },
+  },
   {
     name: '429 no_eligible_account with retryAfter',
     answer: answer(429, BODIES.noEligible429),
@@ -78,11 +101,27 @@ const rows: Row[] = [
     answer: answer(429, BODIES.plain429),
     expected: { type: 'retry_other_account', delayMs: JITTERED, countsAgainstAccount: true, reason: 'unknown' },
   },
-  { name: '500 Google internal', answer: answer(500, BODIES.internal500), expected: { type: 'retry_soon', kind: 'transient_error', delayMs: JITTERED, countsAgainstAccount: false } },
-  { name: '502 HTML from a proxy', answer: answer(502, '<html>Bad Gateway</html>'), expected: { type: 'retry_soon', kind: 'transient_error', message: 'HTTP 502: <html>Bad Gateway</html>' } },
+  {
+    name: '500 Google internal',
+    answer: answer(500, BODIES.internal500),
+    expected: { type: 'retry_soon', kind: 'transient_error', delayMs: JITTERED, countsAgainstAccount: false },
+  },
+  {
+    name: '502 HTML from a proxy',
+    answer: answer(502, '<html>Bad Gateway</html>'),
+    expected: { type: 'retry_soon', kind: 'transient_error', message: 'HTTP 502: <html>Bad Gateway</html>' },
+  },
   { name: '504 empty body', answer: answer(504, ''), expected: { type: 'retry_soon', kind: 'transient_error', message: 'HTTP 504' } },
-  { name: '503 capacity', answer: answer(503, BODIES.plain503), expected: { type: 'retry_soon', kind: 'capacity', delayMs: JITTERED, countsAgainstAccount: false } },
-  { name: '503 captcha failure', answer: answer(503, BODIES.captcha503), expected: { type: 'retry_soon', kind: 'capacity', countsAgainstAccount: false, message: BODIES.captcha503.error } },
+  {
+    name: '503 capacity',
+    answer: answer(503, BODIES.plain503),
+    expected: { type: 'retry_soon', kind: 'capacity', delayMs: JITTERED, countsAgainstAccount: false },
+  },
+  {
+    name: '503 captcha failure',
+    answer: answer(503, BODIES.captcha503),
+    expected: { type: 'retry_soon', kind: 'capacity', countsAgainstAccount: false, message: BODIES.captcha503.error },
+  },
   { name: '596 session refresh failed', answer: answer(596, BODIES.session596), expected: { type: 'needs_reauth', message: BODIES.session596.error } },
   { name: '413 other 4xx', answer: answer(413, { error: 'Payload too large' }), expected: { type: 'permanent', code: 'invalid_request' } },
   {
@@ -108,7 +147,12 @@ describe('classifyAnswer', () => {
     const statuses = new Set(rows.map((r) => r.answer.status));
     for (const s of [0, 200, 201, 400, 401, 402, 403, 404, 408, 410, 429, 500, 503, 596]) expect(statuses).toContain(s);
     const reasons = new Set(rows.flatMap((r) => (r.answer.ok ? [] : [r.answer.error.reason])));
-    for (const r of ['PUBLIC_ERROR_USER_REQUESTS_THROTTLED', 'PUBLIC_ERROR_USER_QUOTA_REACHED', 'PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED', 'no_eligible_account']) {
+    for (const r of [
+      'PUBLIC_ERROR_USER_REQUESTS_THROTTLED',
+      'PUBLIC_ERROR_USER_QUOTA_REACHED',
+      'PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED',
+      'no_eligible_account',
+    ]) {
       expect(reasons).toContain(r);
     }
   });

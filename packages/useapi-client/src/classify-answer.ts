@@ -65,11 +65,7 @@ export const DEFAULT_CLASSIFY_POLICY: ClassifyPolicy = {
 const CONTENT_POLICY_REASON = /UNSAFE|POLICY|SAFETY|PROHIBITED|FILTER|PROMINENT_PEOPLE|MINOR|SEXUAL|VIOLEN|CHILD|HARM/i;
 const CONTENT_POLICY_TEXT = /content policy|unsafe|safety filter|violat/i;
 
-export function classifyAnswer(
-  answer: UpstreamAnswer<unknown>,
-  ctx: ClassifyContext,
-  policy: Partial<ClassifyPolicy> = {},
-): UpstreamOutcome {
+export function classifyAnswer(answer: UpstreamAnswer<unknown>, ctx: ClassifyContext, policy: Partial<ClassifyPolicy> = {}): UpstreamOutcome {
   if (answer.ok) return { type: 'success' };
   const p = { ...DEFAULT_CLASSIFY_POLICY, ...policy };
   const random = ctx.random ?? Math.random;

@@ -74,33 +74,41 @@ function defineContract(name: string, skip: boolean, open: () => Promise<Contrac
 
     it('a request breaking the mode rules is a 400 with a string error', async () => {
       // Bypasses flowq's own validation on purpose: the upstream must refuse it too.
-      const invalid = { ...request({ prompt: 'a red ball bouncing', email: target.email, model: 'veo-3.1-fast' }), aspectRatio: 'portrait' as const, referenceImage_1: 'not-an-asset' };
+      const invalid = {
+        ...request({ prompt: 'a red ball bouncing', email: target.email, model: 'veo-3.1-fast' }),
+        aspectRatio: 'portrait' as const,
+        referenceImage_1: 'not-an-asset',
+      };
       const answer = await target.client.submitVideo(invalid);
       expect(answer).toMatchObject({ ok: false, status: 400, error: { kind: 'http' } });
       expect(errorBodyOf(answer)).toMatchObject({ error: expect.any(String) });
       expect(classifyAnswer(answer, { now: new Date() })).toMatchObject({ type: 'permanent', code: 'invalid_request' });
     });
 
-    it('submit async answers 201 with a documented jobid, and the job completes with count videos', async () => {
-      const count = 2;
-      const submitted = await target.client.submitVideo(
-        request({ prompt: 'A serene mountain landscape at sunset, camera slowly panning right', email: target.email, model: target.model, count, seed: 42 }),
-      );
-      expect(submitted).toMatchObject({ ok: true, status: 201, data: { type: 'video', status: expect.stringMatching(/^(created|started)$/) } });
-      if (!submitted.ok) return;
-      expect(isJobid(submitted.data.jobid), submitted.data.jobid).toBe(true);
-      expect(submitted.data.request).toMatchObject({ prompt: expect.any(String) });
+    it(
+      'submit async answers 201 with a documented jobid, and the job completes with count videos',
+      async () => {
+        const count = 2;
+        const submitted = await target.client.submitVideo(
+          request({ prompt: 'A serene mountain landscape at sunset, camera slowly panning right', email: target.email, model: target.model, count, seed: 42 }),
+        );
+        expect(submitted).toMatchObject({ ok: true, status: 201, data: { type: 'video', status: expect.stringMatching(/^(created|started)$/) } });
+        if (!submitted.ok) return;
+        expect(isJobid(submitted.data.jobid), submitted.data.jobid).toBe(true);
+        expect(submitted.data.request).toMatchObject({ prompt: expect.any(String) });
 
-      const done = await followToEnd(target, submitted.data.jobid);
-      expect(done).toMatchObject({ jobid: submitted.data.jobid, status: 'completed' });
-      const { videos } = videosOf(done);
-      expect(videos).toHaveLength(count);
-      for (const v of videos) {
-        expect(v.status).toBe('succeeded');
-        expect(new URL(v.url).protocol).toMatch(/^https?:$/);
-        expect(v.mediaGenerationId).toEqual(expect.any(String));
-      }
-    }, testTimeoutMs);
+        const done = await followToEnd(target, submitted.data.jobid);
+        expect(done).toMatchObject({ jobid: submitted.data.jobid, status: 'completed' });
+        const { videos } = videosOf(done);
+        expect(videos).toHaveLength(count);
+        for (const v of videos) {
+          expect(v.status).toBe('succeeded');
+          expect(new URL(v.url).protocol).toMatch(/^https?:$/);
+          expect(v.mediaGenerationId).toEqual(expect.any(String));
+        }
+      },
+      testTimeoutMs,
+    );
 
     it('an unknown job is not a crash: 404 or 410, read as upstream_expired', async () => {
       const jobid = `j${Date.now()}v-u1-email:${target.email}-bot:google-flow`;

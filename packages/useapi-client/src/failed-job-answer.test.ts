@@ -13,7 +13,11 @@ describe('answerOfFailedJob', () => {
     expect(answer).toMatchObject({
       ok: false,
       status: 500,
-      error: { kind: 'http', googleStatus: 'INTERNAL', message: 'API error: 500 - Upstream model returned an internal error - INTERNAL: Internal error encountered.' },
+      error: {
+        kind: 'http',
+        googleStatus: 'INTERNAL',
+        message: 'API error: 500 - Upstream model returned an internal error - INTERNAL: Internal error encountered.',
+      },
     });
     expect(classifyAnswer(answer, { now: NOW })).toMatchObject({ type: 'retry_soon', kind: 'transient_error' });
   });

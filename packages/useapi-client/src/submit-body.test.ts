@@ -14,12 +14,32 @@ describe('submitBodyOf', () => {
     {
       name: 'every field passed through',
       input: { prompt: 'p', model: 'veo-3.1-quality', aspectRatio: 'portrait', count: 4, seed: 0, email: 'a@b.co', startImage: 's', endImage: 'e' },
-      expected: { prompt: 'p', model: 'veo-3.1-quality', aspectRatio: 'portrait', count: 4, seed: 0, email: 'a@b.co', startImage: 's', endImage: 'e', async: true, ...reply },
+      expected: {
+        prompt: 'p',
+        model: 'veo-3.1-quality',
+        aspectRatio: 'portrait',
+        count: 4,
+        seed: 0,
+        email: 'a@b.co',
+        startImage: 's',
+        endImage: 'e',
+        async: true,
+        ...reply,
+      },
     },
     {
       name: 'reference images',
       input: { prompt: 'p', referenceImage_1: 'r1', referenceImage_3: 'r3' },
-      expected: { prompt: 'p', model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1, referenceImage_1: 'r1', referenceImage_3: 'r3', async: true, ...reply },
+      expected: {
+        prompt: 'p',
+        model: 'veo-3.1-fast',
+        aspectRatio: 'landscape',
+        count: 1,
+        referenceImage_1: 'r1',
+        referenceImage_3: 'r3',
+        async: true,
+        ...reply,
+      },
     },
   ])('$name', ({ input, expected }) => {
     expect(submitBodyOf({ ...videoRequestSchema.parse(input), ...reply })).toEqual(expected);

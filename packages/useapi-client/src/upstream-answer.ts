@@ -25,8 +25,6 @@ export interface UpstreamError {
 }
 
 /** One call's answer. The client never throws on a status, a network error or a timeout. */
-export type UpstreamAnswer<T> =
-  | { ok: true; status: number; data: T; retryAfter?: Date }
-  | { ok: false; status: number; error: UpstreamError };
+export type UpstreamAnswer<T> = { ok: true; status: number; data: T; retryAfter?: Date } | { ok: false; status: number; error: UpstreamError };
 
 export type UpstreamFailure = Extract<UpstreamAnswer<unknown>, { ok: false }>;

@@ -23,7 +23,13 @@ const submitRequest = { ...videoRequestSchema.parse({ prompt: 'a cat', count: 2 
 
 describe('useapi client requests', () => {
   it.each<{ name: string; call: (c: UseapiClient) => Promise<unknown>; reply: StubReply; method: string; rawUrl: string }>([
-    { name: 'submitVideo', call: (c) => c.submitVideo(submitRequest), reply: { status: 201, body: BODIES.created201 }, method: 'POST', rawUrl: '/v1/google-flow/videos' },
+    {
+      name: 'submitVideo',
+      call: (c) => c.submitVideo(submitRequest),
+      reply: { status: 201, body: BODIES.created201 },
+      method: 'POST',
+      rawUrl: '/v1/google-flow/videos',
+    },
     {
       name: 'getJob puts the jobid in the path unencoded',
       call: (c) => c.getJob(JOBID),
@@ -31,7 +37,13 @@ describe('useapi client requests', () => {
       method: 'GET',
       rawUrl: `/v1/google-flow/jobs/${JOBID}`,
     },
-    { name: 'listJobs', call: (c) => c.listJobs(), reply: { status: 200, body: { jobs: [] } }, method: 'GET', rawUrl: '/v1/google-flow/jobs?options=executing' },
+    {
+      name: 'listJobs',
+      call: (c) => c.listJobs(),
+      reply: { status: 200, body: { jobs: [] } },
+      method: 'GET',
+      rawUrl: '/v1/google-flow/jobs?options=executing',
+    },
     {
       name: 'listJobs with an email',
       call: (c) => c.listJobs({ email: 'john+1@example.com' }),
@@ -47,7 +59,13 @@ describe('useapi client requests', () => {
       rawUrl: '/v1/google-flow/assets/john%2B1%40example.com',
     },
     { name: 'listAccounts', call: (c) => c.listAccounts(), reply: { status: 200, body: BODIES.accounts }, method: 'GET', rawUrl: '/v1/google-flow/accounts' },
-    { name: 'getAccount', call: (c) => c.getAccount('john@example.com'), reply: { status: 200, body: BODIES.account }, method: 'GET', rawUrl: '/v1/google-flow/accounts/john%40example.com' },
+    {
+      name: 'getAccount',
+      call: (c) => c.getAccount('john@example.com'),
+      reply: { status: 200, body: BODIES.account },
+      method: 'GET',
+      rawUrl: '/v1/google-flow/accounts/john%40example.com',
+    },
   ])('$name', async ({ call, reply, method, rawUrl }) => {
     const { client, seen } = await clientAnswering(reply);
     const answer = await call(client);
@@ -97,7 +115,13 @@ describe('useapi client answers', () => {
       expected: {
         ok: false,
         status: 429,
-        error: { kind: 'http', reason: 'PUBLIC_ERROR_USER_REQUESTS_THROTTLED', googleStatus: 'RESOURCE_EXHAUSTED', code: 429, retryAfter: new Date(NOW.getTime() + 30_000) },
+        error: {
+          kind: 'http',
+          reason: 'PUBLIC_ERROR_USER_REQUESTS_THROTTLED',
+          googleStatus: 'RESOURCE_EXHAUSTED',
+          code: 429,
+          retryAfter: new Date(NOW.getTime() + 30_000),
+        },
       },
     },
     {
@@ -105,11 +129,23 @@ describe('useapi client answers', () => {
       reply: { status: 429, body: BODIES.noEligible429, headers: { 'retry-after': '1' } },
       expected: { ok: false, error: { reason: 'no_eligible_account', retryAfter: new Date(BODIES.noEligible429.retryAfter), raw: BODIES.noEligible429 } },
     },
-    { name: '400 string error', reply: { status: 400, body: BODIES.plain400 }, expected: { ok: false, status: 400, error: { message: BODIES.plain400.error, raw: BODIES.plain400 } } },
+    {
+      name: '400 string error',
+      reply: { status: 400, body: BODIES.plain400 },
+      expected: { ok: false, status: 400, error: { message: BODIES.plain400.error, raw: BODIES.plain400 } },
+    },
     { name: '503 captcha', reply: { status: 503, body: BODIES.captcha503 }, expected: { ok: false, status: 503, error: { code: 503 } } },
     { name: '596', reply: { status: 596, body: BODIES.session596 }, expected: { ok: false, status: 596, error: { message: BODIES.session596.error } } },
-    { name: '201 that is not a job record', reply: { status: 201, body: { hello: 'world' } }, expected: { ok: false, status: 201, error: { kind: 'bad_response', raw: { hello: 'world' } } } },
-    { name: '200 HTML', reply: { status: 200, body: '<html></html>' }, expected: { ok: false, status: 200, error: { kind: 'bad_response', raw: '<html></html>' } } },
+    {
+      name: '201 that is not a job record',
+      reply: { status: 201, body: { hello: 'world' } },
+      expected: { ok: false, status: 201, error: { kind: 'bad_response', raw: { hello: 'world' } } },
+    },
+    {
+      name: '200 HTML',
+      reply: { status: 200, body: '<html></html>' },
+      expected: { ok: false, status: 200, error: { kind: 'bad_response', raw: '<html></html>' } },
+    },
   ])('$name', async ({ reply, expected }) => {
     const { client } = await clientAnswering(reply);
     expect(await client.submitVideo(submitRequest)).toMatchObject(expected);

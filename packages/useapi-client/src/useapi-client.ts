@@ -138,7 +138,6 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         contentType,
       }),
     listAccounts: () => call({ operation: 'listAccounts', method: 'GET', path: '/accounts', schema: accountListSchema }),
-    getAccount: (email) =>
-      call({ operation: 'getAccount', method: 'GET', path: `/accounts/${encodeURIComponent(email)}`, schema: accountSchemaFor(email) }),
+    getAccount: (email) => call({ operation: 'getAccount', method: 'GET', path: `/accounts/${encodeURIComponent(email)}`, schema: accountSchemaFor(email) }),
   };
 }

@@ -48,16 +48,30 @@ describe('videosOf', () => {
     {
       name: 'a pending record has its operations but no URLs: all failed',
       body: BODIES.created201,
-      expected: { videos: [{ status: 'failed', url: '' }, { status: 'failed', url: '' }], remainingCredits: null },
+      expected: {
+        videos: [
+          { status: 'failed', url: '' },
+          { status: 'failed', url: '' },
+        ],
+        remainingCredits: null,
+      },
     },
   ])('$name', ({ body, expected }) => {
     expect(videosOf(record(body))).toMatchObject(expected);
   });
 
   it.each([
-    { name: 'SUCCESSFUL without a URL counts as failed', entry: { mediaGenerationId: 'x', mediaMetadata: { mediaStatus: { mediaGenerationStatus: 'MEDIA_GENERATION_STATUS_SUCCESSFUL' } } }, status: 'failed' },
+    {
+      name: 'SUCCESSFUL without a URL counts as failed',
+      entry: { mediaGenerationId: 'x', mediaMetadata: { mediaStatus: { mediaGenerationStatus: 'MEDIA_GENERATION_STATUS_SUCCESSFUL' } } },
+      status: 'failed',
+    },
     { name: 'a URL and no status counts as succeeded', entry: { videoUrl: 'https://v/x.mp4' }, status: 'succeeded' },
-    { name: 'a URL with status FAILED counts as failed', entry: { videoUrl: 'https://v/x.mp4', mediaMetadata: { mediaStatus: { mediaGenerationStatus: 'MEDIA_GENERATION_STATUS_FAILED' } } }, status: 'failed' },
+    {
+      name: 'a URL with status FAILED counts as failed',
+      entry: { videoUrl: 'https://v/x.mp4', mediaMetadata: { mediaStatus: { mediaGenerationStatus: 'MEDIA_GENERATION_STATUS_FAILED' } } },
+      status: 'failed',
+    },
     { name: 'nested mediaGenerationId', entry: { videoUrl: 'u', mediaGenerationId: { mediaGenerationId: 'nested' } }, status: 'succeeded', id: 'nested' },
   ])('media entry: $name', ({ entry, status, id }) => {
     const [video] = videosOf({ response: { media: [entry] } }).videos;

@@ -116,7 +116,16 @@ describe('results lines', () => {
   it('writes RFC 4180 CSV with one column pair per video and the error columns', () => {
     expect(resultCsvHeader(2)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
     const line = resultCsvLine(
-      { ref: 'a,b', row: 4, prompt: 'say "hi"\nthere', status: 'succeeded', videos: [{ url: 'u1', thumbnailUrl: 't1' }], seeds: [5], errorCode: null, errorMessage: null },
+      {
+        ref: 'a,b',
+        row: 4,
+        prompt: 'say "hi"\nthere',
+        status: 'succeeded',
+        videos: [{ url: 'u1', thumbnailUrl: 't1' }],
+        seeds: [5],
+        errorCode: null,
+        errorMessage: null,
+      },
       2,
     );
     expect(line).toBe('"a,b",4,"say ""hi""\nthere",succeeded,u1,t1,,,5,,\r\n');

@@ -47,7 +47,11 @@ export function mapHeader(header: readonly string[]): ColumnMap {
     else extra.push({ index, name });
   });
   if (!known.some((k) => k.name === 'prompt')) {
-    const names = header.map((h) => h.trim()).filter(Boolean).slice(0, 10).join(', ');
+    const names = header
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .slice(0, 10)
+      .join(', ');
     throw new ValidationError(`file: has no prompt column (header: ${names || 'empty'})`, 'file');
   }
   return { known, extra, width: header.length };

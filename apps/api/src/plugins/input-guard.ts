@@ -25,7 +25,8 @@ export function unstorableInput(value: unknown, root = ''): { field: string; mes
     if (depth >= MAX_JSON_DEPTH) return { field: path || 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
     for (const [key, child] of Object.entries(v)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000') || LONE_SURROGATE.test(key)) return { field: path || 'body', message: 'must not have a key with NUL characters or lone surrogates' };
+      if (key.includes('\u0000') || LONE_SURROGATE.test(key))
+        return { field: path || 'body', message: 'must not have a key with NUL characters or lone surrogates' };
       stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }

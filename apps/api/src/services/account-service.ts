@@ -143,7 +143,10 @@ export function createAccountService({ config, database, redis, logger, client }
     const upstream = await mapLimit(listed.data, SYNC_READS_AT_ONCE, async (summary): Promise<UpstreamAccount> => {
       const answer = await client.getAccount(summary.email);
       if (answer.ok) return answer.data;
-      log.warn({ account: summary.email, status: answer.status, err: answer.error.message }, 'useapi GET /accounts/{email} failed; syncing from the list entry');
+      log.warn(
+        { account: summary.email, status: answer.status, err: answer.error.message },
+        'useapi GET /accounts/{email} failed; syncing from the list entry',
+      );
       return summary;
     });
     const summary: Omit<SyncSummary, 'accounts'> = { added: [], updated: [], unhealthy: [], notAtUseapi: [] };
@@ -151,7 +154,10 @@ export function createAccountService({ config, database, redis, logger, client }
       const email = u.email.toLowerCase();
       if (!u.healthy) summary.unhealthy.push(email);
       const add = accountToAdd(u);
-      const added = await insertAccount(db, add, { kind: 'added', reason: u.healthy ? 'found at useapi by sync' : `found at useapi by sync; health: ${add.stateReason}` });
+      const added = await insertAccount(db, add, {
+        kind: 'added',
+        reason: u.healthy ? 'found at useapi by sync' : `found at useapi by sync; health: ${add.stateReason}`,
+      });
       if (added) {
         summary.added.push(email);
         log.info({ account: email, state: added.state, tier: added.tier, reason: added.stateReason }, 'account added by sync');
@@ -222,9 +228,7 @@ export function createAccountService({ config, database, redis, logger, client }
         return { removed: true };
       }
       if (!drain) {
-        throw new ConflictError(
-          `Account ${row.email} runs ${running} job(s); DELETE with ?drain=true to stop giving it jobs and remove it when they end`,
-        );
+        throw new ConflictError(`Account ${row.email} runs ${running} job(s); DELETE with ?drain=true to stop giving it jobs and remove it when they end`);
       }
       const { row: draining } = await change(row.email, (current) => drainDecision(current, running));
       return { removed: false, account: await one(draining) };

@@ -55,7 +55,10 @@ export function createBatchService(deps: ApiDeps) {
   }
 
   async function states(rows: BatchRow[], now = new Date()): Promise<BatchState[]> {
-    const groups = await batchJobGroups(db, rows.map((r) => r.id));
+    const groups = await batchJobGroups(
+      db,
+      rows.map((r) => r.id),
+    );
     return Promise.all(
       rows.map(async (batch) => {
         const progress = batchProgress(
@@ -88,7 +91,12 @@ export function createBatchService(deps: ApiDeps) {
 
     async jobs(id: string, opts: { status?: JobStatus; limit: number; cursor?: number }, owner?: string) {
       await mustFind(id, owner);
-      return listBatchJobs(db, { batchId: id, limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(opts.cursor !== undefined ? { afterRow: opts.cursor } : {}) });
+      return listBatchJobs(db, {
+        batchId: id,
+        limit: opts.limit,
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.cursor !== undefined ? { afterRow: opts.cursor } : {}),
+      });
     },
 
     /** Every input row in input order, read a page at a time: the first line leaves before the last row is read. */

@@ -82,14 +82,16 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
     init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) };
   } else {
     if (Object.keys(defaults).length) query.set('defaults', JSON.stringify(defaults));
-    const body =
-      size <= BUFFER_LIMIT ? await readFile(path) : (Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>);
+    const body = size <= BUFFER_LIMIT ? await readFile(path) : (Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>);
     init = { method: 'POST', headers: { 'content-type': 'text/csv' }, body, duplex: 'half' };
   }
-  const created = await client.json<{ id: string; total: number; accepted: number; rejected: number; errors: { row: number; column: string; message: string }[] }>(
-    `/v1/batches?${query}`,
-    init,
-  );
+  const created = await client.json<{
+    id: string;
+    total: number;
+    accepted: number;
+    rejected: number;
+    errors: { row: number; column: string; message: string }[];
+  }>(`/v1/batches?${query}`, init);
   io.stdout.write(`${created.id}\n`);
   io.stderr.write(`batch ${created.id}: ${created.accepted} of ${created.total} rows queued${created.rejected ? `, ${created.rejected} rejected` : ''}\n`);
   for (const e of created.errors.slice(0, 20)) io.stderr.write(`  row ${e.row}${e.column ? `, ${e.column}` : ''}: ${e.message}\n`);

@@ -5,10 +5,7 @@ import { recordAccountEvent, type AccountEventInput, type DbOrTx } from './accou
 
 /** The columns an account change may set. */
 export type AccountPatch = Partial<
-  Pick<
-    AccountRow,
-    'tier' | 'enabled' | 'state' | 'stateReason' | 'coolingUntil' | 'maxConcurrent' | 'maxPerMinute' | 'remainingCredits' | 'draining'
-  >
+  Pick<AccountRow, 'tier' | 'enabled' | 'state' | 'stateReason' | 'coolingUntil' | 'maxConcurrent' | 'maxPerMinute' | 'remainingCredits' | 'draining'>
 >;
 
 /** What to write about a change; email and the states before and after are filled in. */

@@ -31,11 +31,7 @@ const zero = (): AttemptOutcomeCounts => ({ succeeded: 0, failed: 0, throttled: 
  *   (the only polls stored with the failed job record as `detail`; a poll that merely did not
  *   get an answer has none and counts as nothing).
  */
-export async function accountOutcomeStats(
-  db: Db,
-  emails: string[],
-  opts: { now?: Date; windowMs?: number } = {},
-): Promise<Map<string, AccountOutcomeStats>> {
+export async function accountOutcomeStats(db: Db, emails: string[], opts: { now?: Date; windowMs?: number } = {}): Promise<Map<string, AccountOutcomeStats>> {
   const out = new Map<string, AccountOutcomeStats>(emails.map((email) => [email, { email, recent: zero(), total: zero(), meanGenerationMs: null }]));
   if (emails.length === 0) return out;
   const since = new Date((opts.now ?? new Date()).getTime() - (opts.windowMs ?? ACCOUNT_STATS_WINDOW_MS));

@@ -50,9 +50,7 @@ export async function completeIdempotencyKey(
 
 /** Lets the key go after a request that failed, so the client can try again with it. */
 export async function releaseIdempotencyKey(db: Db, ownerKey: string, key: string): Promise<void> {
-  await db
-    .delete(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.ownerKey, ownerKey), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.responseStatus)));
+  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.ownerKey, ownerKey), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.responseStatus)));
 }
 
 export async function deleteExpiredIdempotencyKeys(db: Db, before: Date): Promise<number> {

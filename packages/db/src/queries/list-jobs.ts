@@ -10,10 +10,7 @@ export interface JobPage {
 }
 
 /** Newest first, keyset-paginated on the time-ordered id (stable under concurrent inserts). */
-export async function listJobs(
-  db: Db,
-  opts: { status?: JobStatus; limit: number; cursor?: string; batchId?: string; ownerKey?: string },
-): Promise<JobPage> {
+export async function listJobs(db: Db, opts: { status?: JobStatus; limit: number; cursor?: string; batchId?: string; ownerKey?: string }): Promise<JobPage> {
   const where: SQL[] = [];
   if (opts.status) where.push(eq(jobs.status, opts.status));
   if (opts.cursor) where.push(lt(jobs.id, opts.cursor));

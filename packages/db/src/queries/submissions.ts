@@ -10,10 +10,7 @@ export const PENDING = 'pending';
  * one transaction, before any POST: whoever finds the job in `submitting` later finds the
  * attempt too, and its id is the `replyRef` useapi echoes in callbacks and job listings.
  */
-export async function beginSubmission(
-  db: Db,
-  s: { jobId: string; account: string; attemptId: string; startedAt: Date },
-): Promise<JobRow | undefined> {
+export async function beginSubmission(db: Db, s: { jobId: string; account: string; attemptId: string; startedAt: Date }): Promise<JobRow | undefined> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(jobs)

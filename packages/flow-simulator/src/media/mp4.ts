@@ -89,18 +89,26 @@ function buildMp4(): Buffer {
   const moovFor = (chunkOffset: number) =>
     box(
       'moov',
-      fullBox(
-        'mvhd', 0, 0,
-        u32(0), u32(0), u32(MOVIE_TIMESCALE), u32(movieDuration),
-        u32(0x00010000), u16(0x0100), zeros(10), UNITY_MATRIX, zeros(24), u32(2),
-      ),
+      fullBox('mvhd', 0, 0, u32(0), u32(0), u32(MOVIE_TIMESCALE), u32(movieDuration), u32(0x00010000), u16(0x0100), zeros(10), UNITY_MATRIX, zeros(24), u32(2)),
       box(
         'trak',
         fullBox(
-          'tkhd', 0, 0x000003,
-          u32(0), u32(0), u32(1), zeros(4), u32(movieDuration),
-          zeros(8), u16(0), u16(0), u16(0), zeros(2), UNITY_MATRIX,
-          u32(SHAPE.width * 0x10000), u32(SHAPE.height * 0x10000),
+          'tkhd',
+          0,
+          0x000003,
+          u32(0),
+          u32(0),
+          u32(1),
+          zeros(4),
+          u32(movieDuration),
+          zeros(8),
+          u16(0),
+          u16(0),
+          u16(0),
+          zeros(2),
+          UNITY_MATRIX,
+          u32(SHAPE.width * 0x10000),
+          u32(SHAPE.height * 0x10000),
         ),
         box(
           'mdia',

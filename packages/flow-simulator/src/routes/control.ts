@@ -104,9 +104,7 @@ export const controlRoutes: FastifyPluginAsync<{ sim: Simulator; baseUrl: () => 
     }),
   );
   app.post('/token', async (request, reply) => handle(tokenBody, request.body, reply, ({ valid }) => faults.setTokenValid(valid)));
-  app.post('/callbacks', async (request, reply) =>
-    handle(callbacksBody, request.body, reply, (settings) => ({ callbacks: faults.setCallbacks(settings) })),
-  );
+  app.post('/callbacks', async (request, reply) => handle(callbacksBody, request.body, reply, (settings) => ({ callbacks: faults.setCallbacks(settings) })));
   app.post('/jobs/expire', async (request, reply) =>
     handle(expireBody, request.body, reply, (body) =>
       body?.jobid !== undefined ? { expired: faults.expireJob(body.jobid) ? 1 : 0 } : { expired: faults.expireAllJobs() },

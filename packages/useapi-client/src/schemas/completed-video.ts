@@ -32,9 +32,7 @@ export const mediaEntrySchema = z.looseObject({
   mediaGenerationId: mediaIdField.optional(),
   videoUrl: z.string().optional(),
   thumbnailUrl: z.string().optional(),
-  video: z
-    .looseObject({ generatedVideo: z.looseObject({ seed: z.number().optional() }).optional() })
-    .optional(),
+  video: z.looseObject({ generatedVideo: z.looseObject({ seed: z.number().optional() }).optional() }).optional(),
   mediaMetadata: z
     .looseObject({
       mediaStatus: z.looseObject({ mediaGenerationStatus: z.string().optional() }).optional(),

@@ -12,7 +12,11 @@ describe('jobRecordSchema', () => {
     { name: 'completed, media shape', body: BODIES.completedMedia, status: 'completed' },
     { name: 'failed', body: BODIES.failedJob, status: 'failed' },
     { name: 'record spelled jobId', body: { ...BODIES.completedMedia, jobid: undefined, jobId: JOBID }, status: 'completed' },
-    { name: 'started, nulls for absent fields', body: { jobid: JOBID, type: 'video', status: 'started', created: 'x', updated: null, request: null, response: null, error: null, code: null }, status: 'started' },
+    {
+      name: 'started, nulls for absent fields',
+      body: { jobid: JOBID, type: 'video', status: 'started', created: 'x', updated: null, request: null, response: null, error: null, code: null },
+      status: 'started',
+    },
   ])('accepts $name', ({ body, status }) => {
     const rec = jobRecordSchema.parse(body);
     expect(rec).toMatchObject({ jobid: JOBID, status });

@@ -38,7 +38,11 @@ describe('tierOfPaygate', () => {
 
 describe('sync decisions', () => {
   it('adds an unknown account lower-cased, as needs_reauth when useapi says it is unhealthy', () => {
-    expect(accountToAdd(healthy({ credits: { credits: 5, userPaygateTier: 'PAYGATE_TIER_TWO' } }))).toEqual({ email: 'a@x.test', tier: 'ultra', remainingCredits: 5 });
+    expect(accountToAdd(healthy({ credits: { credits: 5, userPaygateTier: 'PAYGATE_TIER_TWO' } }))).toEqual({
+      email: 'a@x.test',
+      tier: 'ultra',
+      remainingCredits: 5,
+    });
     expect(accountToAdd(sick)).toMatchObject({ tier: 'pro', state: 'needs_reauth', stateReason: sick.health, remainingCredits: null });
     expect(accountToAdd({ ...sick, health: 'x'.repeat(2_000) }).stateReason!.length).toBeLessThanOrEqual(500);
   });
@@ -85,7 +89,8 @@ describe('admin decisions', () => {
       set: { state: 'cooling', coolingUntil: until, stateReason: 'r' },
       event: { kind: 'cooled_off', reason: 'r', until },
     });
-    for (const state of ['needs_reauth', 'no_credits', 'disabled'] as const) expect(() => coolOffDecision(row({ state }), until, 'r')).toThrow(/only an active or cooling/);
+    for (const state of ['needs_reauth', 'no_credits', 'disabled'] as const)
+      expect(() => coolOffDecision(row({ state }), until, 'r')).toThrow(/only an active or cooling/);
     expect(() => liftCoolOffDecision(row())).toThrow(/not cooling off/);
   });
 

@@ -114,7 +114,16 @@ describe('GET /v1/accounts', () => {
     await markRunning(t.db.db, job.id, 'busy@x.test', 'j1-bot:google-flow');
     const startedAt = (await t.db.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) }))!.startedAt!;
     const attempt = (kind: 'submit' | 'poll', statusCode: number, outcome: string, at: number, extra: Record<string, unknown> = {}) =>
-      recordAttempt(t.db.db, { jobId: job.id, kind, account: 'busy@x.test', statusCode, outcome, startedAt: new Date(at), finishedAt: new Date(at + 10), ...extra });
+      recordAttempt(t.db.db, {
+        jobId: job.id,
+        kind,
+        account: 'busy@x.test',
+        statusCode,
+        outcome,
+        startedAt: new Date(at),
+        finishedAt: new Date(at + 10),
+        ...extra,
+      });
     await attempt('submit', 429, 'retry_other_account', now - 60_000);
     await attempt('submit', 429, 'cool_off', now - 3_600_000); // throttled, but not in the last 15 minutes
     await attempt('submit', 400, 'permanent', now - 30_000);
@@ -171,7 +180,12 @@ describe('PATCH /v1/accounts/:email', () => {
     await call('POST', '/v1/accounts/state@x.test/cooldown', { minutes: 30, reason: 'looks throttled' });
     const off = await call('PATCH', '/v1/accounts/state@x.test', { state: 'disabled', reason: 'card expired' });
     expect(off.json()).toMatchObject({ state: 'disabled', stateReason: 'card expired', coolingUntil: null });
-    expect(off.json().events[0]).toMatchObject({ kind: 'state_changed', fromState: 'cooling', toState: 'disabled', reason: 'card expired (state cooling -> disabled)' });
+    expect(off.json().events[0]).toMatchObject({
+      kind: 'state_changed',
+      fromState: 'cooling',
+      toState: 'disabled',
+      reason: 'card expired (state cooling -> disabled)',
+    });
     const on = await call('PATCH', '/v1/accounts/state@x.test', { state: 'active' });
     expect(on.json()).toMatchObject({ state: 'active', stateReason: null });
   });
@@ -188,7 +202,13 @@ describe('cool-offs', () => {
     const until = Date.parse(body.coolingUntil);
     expect(until).toBeGreaterThanOrEqual(before + 90 * 60_000);
     expect(until).toBeLessThan(Date.now() + 90 * 60_000 + 1_000);
-    expect(body.events[0]).toMatchObject({ kind: 'cooled_off', fromState: 'active', toState: 'cooling', reason: 'manual: Google flagged it', until: body.coolingUntil });
+    expect(body.events[0]).toMatchObject({
+      kind: 'cooled_off',
+      fromState: 'active',
+      toState: 'cooling',
+      reason: 'manual: Google flagged it',
+      until: body.coolingUntil,
+    });
 
     const lifted = await call('DELETE', '/v1/accounts/cool@x.test/cooldown');
     expect(lifted.statusCode).toBe(200);

@@ -39,12 +39,18 @@ export const updateAccountBody = z
   .meta({ id: 'UpdateAccountRequest' });
 
 export const coolOffBody = z
-  .object({ minutes: integer(1, MAX_COOL_OFF_MINUTES), reason: z.string({ error: 'is required' }).trim().min(1, 'is required').max(500, 'must be at most 500 characters') })
+  .object({
+    minutes: integer(1, MAX_COOL_OFF_MINUTES),
+    reason: z.string({ error: 'is required' }).trim().min(1, 'is required').max(500, 'must be at most 500 characters'),
+  })
   .strict()
   .meta({ id: 'CoolOffRequest' });
 
 export const deleteAccountQuery = z.object({
-  drain: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  drain: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 const counts = z.object({ succeeded: z.number(), failed: z.number(), throttled: z.number() });

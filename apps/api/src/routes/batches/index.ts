@@ -191,7 +191,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
         },
       });
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(answer.status as 201).header('location', `/v1/batches/${answer.body.id}`).send(answer.body);
+      return reply
+        .status(answer.status as 201)
+        .header('location', `/v1/batches/${answer.body.id}`)
+        .send(answer.body);
     },
   );
 
@@ -231,7 +234,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
     },
     async (req) => {
       const page = await batches.jobs(req.params.id, req.query, ownerScope(req));
-      return { items: page.items.map((j) => ({ ...jobView(j), batchRow: j.batchRow, ref: j.ref })), nextCursor: page.nextCursor === null ? null : String(page.nextCursor) };
+      return {
+        items: page.items.map((j) => ({ ...jobView(j), batchRow: j.batchRow, ref: j.ref })),
+        nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+      };
     },
   );
 

@@ -25,10 +25,18 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
       };
       const key = idempotencyKeyOf(req);
       const answer = key
-        ? await idempotency.run({ ownerKey: req.apiKeyId ?? '', key, requestHash: requestFingerprint('POST /v1/jobs', req.body).digest('hex'), execute: create })
+        ? await idempotency.run({
+            ownerKey: req.apiKeyId ?? '',
+            key,
+            requestHash: requestFingerprint('POST /v1/jobs', req.body).digest('hex'),
+            execute: create,
+          })
         : { ...(await create()), replayed: false };
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(answer.status as 202).header('location', `/v1/jobs/${answer.body.id}`).send(answer.body);
+      return reply
+        .status(answer.status as 202)
+        .header('location', `/v1/jobs/${answer.body.id}`)
+        .send(answer.body);
     },
   );
 

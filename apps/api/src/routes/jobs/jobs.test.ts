@@ -9,8 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const post = (body: unknown, headers: Record<string, string> = t.auth) =>
-  t.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: body as object });
+const post = (body: unknown, headers: Record<string, string> = t.auth) => t.app.inject({ method: 'POST', url: '/v1/jobs', headers, payload: body as object });
 
 describe('POST /v1/jobs validation: 400 naming the field and the reason, nothing queued', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [

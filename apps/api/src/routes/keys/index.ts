@@ -24,15 +24,17 @@ export const keyRoutes: FastifyPluginAsyncZod<{ keys: ApiKeyService }> = async (
     },
     async (req, reply) => {
       const { row, token } = await keys.create(req.body);
-      return reply.status(201).header('location', `/v1/keys/${row.id}`).header('cache-control', 'no-store').send({ ...keyView(row), key: token });
+      return reply
+        .status(201)
+        .header('location', `/v1/keys/${row.id}`)
+        .header('cache-control', 'no-store')
+        .send({ ...keyView(row), key: token });
     },
   );
 
-  app.get(
-    '/v1/keys',
-    { schema: { summary: 'List API keys (never the keys themselves)', tags, response: { 200: keyListSchema, ...errors } } },
-    async () => ({ items: (await keys.list()).map(keyView) }),
-  );
+  app.get('/v1/keys', { schema: { summary: 'List API keys (never the keys themselves)', tags, response: { 200: keyListSchema, ...errors } } }, async () => ({
+    items: (await keys.list()).map(keyView),
+  }));
 
   app.delete(
     '/v1/keys/:id',

@@ -21,7 +21,10 @@ const callbackBody = z
     jobid: z.string().optional(),
     jobId: z.string().optional(),
     status: z.string().optional(),
-    request: z.looseObject({ replyRef: z.string().max(64).optional() }).optional().catch(undefined),
+    request: z
+      .looseObject({ replyRef: z.string().max(64).optional() })
+      .optional()
+      .catch(undefined),
   })
   .loose();
 
