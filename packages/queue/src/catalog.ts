@@ -41,3 +41,8 @@ export function bullPriority(priority: number, batchRow?: number | null): number
  * order among waiting jobs is kept by the waiting room, not by BullMQ.
  */
 export const FOLLOW_UP_PRIORITY = 1;
+
+/** A step on its first look: the job has never slept (every sleep moves it to FOLLOW_UP_PRIORITY). */
+export function isFirstLook(priority: number | undefined): boolean {
+  return priority !== FOLLOW_UP_PRIORITY;
+}
