@@ -6,7 +6,7 @@ const BULLMQ_MAX = 2_097_152;
 describe('bullPriority: client priority and fair share between batches as one BullMQ number', () => {
   it('keeps single jobs ordered by client priority, higher sooner, within BullMQ bounds', () => {
     for (let p = 0; p < MAX_PRIORITY; p++) expect(bullPriority(p + 1)).toBeLessThan(bullPriority(p));
-    expect(bullPriority(MAX_PRIORITY)).toBe(1);
+    expect(bullPriority(MAX_PRIORITY)).toBe(FOLLOW_UP_PRIORITY + 1);
     expect(bullPriority(0)).toBeLessThanOrEqual(BULLMQ_MAX);
     expect(bullPriority(0, 10_000_000)).toBeLessThanOrEqual(BULLMQ_MAX);
     expect(bullPriority(-5)).toBe(bullPriority(0));
