@@ -1,6 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
-import type { GenerateQueue } from '@flowq/queue';
+import type { GenerateQueue, WaitingRoom } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
@@ -14,6 +14,7 @@ export interface WorkerDeps {
   /** Blocking connection for BullMQ workers (maxRetriesPerRequest: null). */
   redis: Redis;
   queue: GenerateQueue;
+  waitingRoom: WaitingRoom;
   client: UseapiClient;
   leases: AccountLeases;
   slots: AccountSlots;

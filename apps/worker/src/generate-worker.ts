@@ -1,7 +1,7 @@
 import { GENERATE_QUEUE, type GeneratePayload } from '@flowq/queue';
 import { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
-import { createGenerateProcessor, type ProcessorHooks } from './process-generate-job';
+import { createGenerateProcessor, type ProcessorHooks } from './steps/step-runner';
 
 export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}): Worker<GeneratePayload, void, 'generate'> {
   const worker = new Worker<GeneratePayload, void, 'generate'>(GENERATE_QUEUE, createGenerateProcessor(deps, hooks), {

@@ -1,8 +1,7 @@
 import type { Logger } from '@flowq/config';
-import { jobs, jobsHoldingSlots, type Db } from '@flowq/db';
+import { jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
 import { enqueueGenerate, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
 import type { AccountSlots } from '@flowq/scheduler';
-import { and, asc, gt, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 
 const PAGE = 1_000;
@@ -29,12 +28,7 @@ export async function reconcileQueue(deps: {
   try {
     let cursor = '';
     for (;;) {
-      const rows = await db
-        .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
-        .from(jobs)
-        .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), gt(jobs.id, cursor)))
-        .orderBy(asc(jobs.id))
-        .limit(PAGE);
+      const rows = await unfinishedJobsPage(db, cursor, PAGE);
       if (rows.length === 0) break;
       cursor = rows[rows.length - 1]!.id;
       checked += rows.length;
@@ -85,21 +79,9 @@ export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs
     cursor = rows[rows.length - 1]!.id;
     const held = rows.filter((r): r is { id: string; account: string } => r.account !== null);
     await Promise.all(held.map((r) => slots.restore(r.account, r.id, leaseMs)));
-    const still = new Set(
-      (
-        await db
-          .select({ id: jobs.id })
-          .from(jobs)
-          .where(
-            and(
-              inArray(
-                jobs.id,
-                held.map((r) => r.id),
-              ),
-              inArray(jobs.status, ['submitting', 'running']),
-            ),
-          )
-      ).map((r) => r.id),
+    const still = await stillHoldingSlots(
+      db,
+      held.map((r) => r.id),
     );
     await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => slots.release(r.account, r.id)));
     restored += still.size;

@@ -1,6 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
-import { createDatabase, seedAccounts } from '@flowq/db';
-import { createGenerateQueue, createRedis } from '@flowq/queue';
+import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
+import { createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom } from '@flowq/queue';
 import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
@@ -8,7 +8,6 @@ import { createPoolSnapshots } from './account-pool-snapshot';
 import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
 import { createDispatchGate } from './dispatch-gate';
-import { createWaitingRoom } from '@flowq/queue';
 import { createWaker } from './waker';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 
@@ -39,7 +38,8 @@ export async function startWorkerProcess(config: FlowqConfig, logger: Logger, op
   const prefix = config.redis.prefix;
   const slots = createAccountSlots(redis, { prefix });
   const stats = createAccountStats(redis, { prefix });
-  const snapshots = createPoolSnapshots(database.db, slots, stats);
+  const accounts = createAccountCache(database.db);
+  const snapshots = createPoolSnapshots(accounts, slots, stats);
   const effects = createAccountEffects(database.db, logger, () => snapshots.invalidate());
   const gate = createDispatchGate(redis, prefix, {
     tokenProbeIntervalMs: config.worker.tokenProbeIntervalMs,
@@ -47,9 +47,29 @@ export async function startWorkerProcess(config: FlowqConfig, logger: Logger, op
     backoff: { baseMs: config.worker.retryDelayMs.min },
   });
   const waitingRoom = createWaitingRoom(redis, prefix);
+  const slotRelease = createSlotRelease({
+    queue,
+    waitingRoom,
+    slots,
+    tierOf: accounts.tierOf,
+    onWakeError: (err) => logger.debug({ err }, 'wake-up failed; the job wakes on its timer'),
+  });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
-  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, waker });
-  const deps: WorkerDeps = { config, database, redis, queue, client, leases, slots, effects, gate, logger, ...(opts.random ? { random: opts.random } : {}) };
+  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease });
+  const deps: WorkerDeps = {
+    config,
+    database,
+    redis,
+    queue,
+    waitingRoom,
+    client,
+    leases,
+    slots,
+    effects,
+    gate,
+    logger,
+    ...(opts.random ? { random: opts.random } : {}),
+  };
   const stopWaker = await waker.listen(subscriber, prefix);
   const runtime = startWorkerRuntime(deps);
   return {

@@ -4,4 +4,5 @@ export * from './generate-queue';
 export * from './callback-hints';
 export * from './service-signals';
 export * from './waiting-room';
-export * from './wake-parked';
+export * from './wake-ups';
+export * from './callback-url';

@@ -86,3 +86,23 @@ export function jobsHoldingSlots(db: Db, afterId: string, limit: number): Promis
     .orderBy(jobs.id)
     .limit(limit);
 }
+
+/** The ids among `ids` whose job still holds its account slot (`submitting` or `running`). */
+export async function stillHoldingSlots(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(inArray(jobs.id, ids), inArray(jobs.status, ['submitting', 'running'])));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** One page of unfinished jobs (queued, submitting, running) after `afterId`, in id order: what must have a live queue entry. */
+export function unfinishedJobsPage(db: Db, afterId: string, limit: number): Promise<{ id: string; priority: number; batchRow: number | null }[]> {
+  return db
+    .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
+    .from(jobs)
+    .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), sql`${jobs.id} > ${afterId}`))
+    .orderBy(jobs.id)
+    .limit(limit);
+}
