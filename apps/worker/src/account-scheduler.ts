@@ -84,7 +84,8 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       );
       if (got.ok) {
         // Woken by its own timer, the job may still be listed as waiting: it is not any more.
-        await waitingRoom.unpark(waitNeeds(job));
+        // (On its first look it has never parked.)
+        if (!opts.firstLook) await waitingRoom.unpark(waitNeeds(job));
         return { ok: true, email: got.email };
       }
       return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };

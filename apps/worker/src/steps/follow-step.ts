@@ -1,4 +1,4 @@
-import { markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
+import { recordAttempt, recordPollAndSucceed, type JobRow } from '@flowq/db';
 import { hasCallbackHint } from '@flowq/queue';
 import { answerOfFailedJob, classifyAnswer, videosOf } from '@flowq/useapi-client';
 import type { Step } from '../next-step';
@@ -23,19 +23,22 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
     if (record.status === 'completed') {
       const result = videosOf(record);
       const made = result.videos.filter((v) => v.status === 'succeeded').length;
-      await recordAttempt(ctx.db, {
+      const poll = {
         jobId: row.id,
-        kind: 'poll',
+        kind: 'poll' as const,
         account: row.account,
         statusCode: answer.status,
         outcome: 'completed',
         upstreamJobId: row.upstreamJobId,
         startedAt,
-      });
+      };
       await leases.release(row.account, row.id);
-      if (made === 0) return afterFailure(ctx, row, row.account, transientFailure(ctx, 'every clip of the generation failed'));
+      if (made === 0) {
+        await recordAttempt(ctx.db, poll);
+        return afterFailure(ctx, row, row.account, transientFailure(ctx, 'every clip of the generation failed'));
+      }
       await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
-      await markSucceeded(ctx.db, row.id, result);
+      await recordPollAndSucceed(ctx.db, poll, result);
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }

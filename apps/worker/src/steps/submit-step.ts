@@ -1,5 +1,5 @@
 import { newId } from '@flowq/core';
-import { beginSubmission, markFailed, markRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { beginSubmission, markFailed, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
@@ -48,22 +48,22 @@ async function settle(ctx: StepContext, row: JobRow, email: string, attemptId: s
   const { leases, logger } = ctx.deps;
   const outcome = classifyAnswer(answer, { now: new Date(), model: row.request.model, operation: 'submitVideo', random: ctx.random }, ctx.policy);
   const upstreamJobId = answer.ok ? answer.data.jobid : null;
-  await settleSubmission(ctx.db, attemptId, {
+  const written = {
     statusCode: answer.status,
     outcome: outcome.type,
     reason: answer.ok ? null : (answer.error.reason ?? answer.error.message),
-    upstreamJobId,
     detail: answer.ok ? null : answer.error.raw,
-  });
+  };
   if (outcome.type === 'success' && upstreamJobId) {
     await leases.recordOutcome(email, row, outcome, new Date());
-    const running = await markRunning(ctx.db, row.id, email, upstreamJobId);
+    const running = await settleAndMarkRunning(ctx.db, attemptId, { ...written, upstreamJobId }, { id: row.id, account: email });
     // Not `submitting` any more: cancelled (the next step frees the slot) or already resumed
     // by another worker that found this attempt (it holds the slot now).
     if (!running) return { kind: 'again' };
     logger.debug({ jobId: row.id, account: email, upstreamJobId }, 'submitted');
     return waitForUpstream(ctx, row.id);
   }
+  await settleSubmission(ctx.db, attemptId, { ...written, upstreamJobId });
   // The account's new state (cooling, needs_reauth, ...) is written before its slot is freed,
   // so the job that takes the slot next already sees it.
   const step = await afterFailure(
