@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { parseSsrfAllowList } from '@flowq/core';
+import { createFlowqMetrics } from '@flowq/metrics';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './deps';
@@ -13,6 +14,7 @@ import { registerRateLimit } from './plugins/rate-limit';
 import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
 import { accountRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
 import { keyRoutes } from './routes/keys';
@@ -53,8 +55,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const metrics = deps.metrics ?? createFlowqMetrics();
   await app.register(healthRoutes, { deps });
-  await app.register(useapiCallbackRoutes, { deps });
+  await app.register(metricsRoutes, { deps, metrics });
+  await app.register(useapiCallbackRoutes, { deps, metrics });
   await registerBullBoard(app, [deps.queue], deps.config.bullBoard.user, deps.config.bullBoard.password);
 
   const jobs = createJobService(deps);
