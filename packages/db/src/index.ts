@@ -18,3 +18,4 @@ export * from './queries/api-keys';
 export * from './queries/idempotency';
 export * from './queries/metrics-figures';
 export * from './wait-for-postgres';
+export * from './queries/job-timeline';
