@@ -6,3 +6,4 @@ export * from './service-signals';
 export * from './waiting-room';
 export * from './wake-ups';
 export * from './callback-url';
+export * from './wait-for-redis';
