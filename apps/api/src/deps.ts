@@ -1,4 +1,4 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
+import type { ApiConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue } from '@flowq/queue';
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 
 /** Everything the API needs, built by the caller (server.ts or a test) and closed by it. */
 export interface ApiDeps {
-  config: FlowqConfig;
+  config: ApiConfig;
   database: Database;
   /** Producer connection: fails fast while Redis is away. */
   redis: Redis;

@@ -1,9 +1,9 @@
-import { closeOnSignals, createProcessLogger, loadConfig, ServiceUnreachableError } from '@flowq/config';
+import { closeOnSignals, createProcessLogger, loadApiConfig, ServiceUnreachableError } from '@flowq/config';
 import { migrateDatabase, waitForPostgres } from '@flowq/db';
 import { waitForRedis } from '@flowq/queue';
 import { startApiServer } from './server';
 
-const config = loadConfig();
+const config = loadApiConfig();
 const logger = createProcessLogger(config.log, 'flowq-api');
 try {
   await Promise.all([

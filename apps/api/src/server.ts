@@ -1,4 +1,4 @@
-import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
+import { createReachabilityLog, type ApiConfig, type Logger } from '@flowq/config';
 import { createDatabase, isDatabaseUnavailable } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
 import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
@@ -14,7 +14,7 @@ export interface ApiServer {
 }
 
 /** Builds the API with its own pool, Redis connection and queue, and listens. `close` undoes all of it. */
-export async function startApiServer(config: FlowqConfig, logger: Logger, opts: { metrics?: FlowqMetrics } = {}): Promise<ApiServer> {
+export async function startApiServer(config: ApiConfig, logger: Logger, opts: { metrics?: FlowqMetrics } = {}): Promise<ApiServer> {
   const postgresLog = createReachabilityLog('PostgreSQL', config.db.url, logger);
   const database = createDatabase(config.db.url, {
     max: config.db.poolMax,

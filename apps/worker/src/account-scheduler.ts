@@ -1,4 +1,4 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
+import type { WorkerConfig, Logger } from '@flowq/config';
 import { imagesOf, VIDEO_MODELS, type JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
@@ -23,7 +23,7 @@ const IMPOSSIBLE: Record<ImpossibleReason, { code: JobErrorCode; message: string
 };
 
 export interface SchedulerParts {
-  config: FlowqConfig;
+  config: WorkerConfig;
   logger: Logger;
   slots: AccountSlots;
   stats: AccountStatsStore;

@@ -1,4 +1,4 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
+import type { WorkerConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue, WaitingRoom } from '@flowq/queue';
@@ -10,7 +10,7 @@ import type { AccountLeases } from './account-leases';
 import type { DispatchGate } from './dispatch-gate';
 
 export interface WorkerDeps {
-  config: FlowqConfig;
+  config: WorkerConfig;
   database: Database;
   /** Blocking connection for BullMQ workers (maxRetriesPerRequest: null). */
   redis: Redis;

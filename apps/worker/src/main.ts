@@ -1,9 +1,9 @@
-import { closeOnSignals, createProcessLogger, loadConfig, ServiceUnreachableError } from '@flowq/config';
+import { closeOnSignals, createProcessLogger, loadWorkerConfig, ServiceUnreachableError } from '@flowq/config';
 import { migrateDatabase, waitForPostgres } from '@flowq/db';
 import { waitForRedis } from '@flowq/queue';
 import { startWorkerProcess } from './worker-process';
 
-const config = loadConfig();
+const config = loadWorkerConfig();
 const logger = createProcessLogger(config.log, 'flowq-worker');
 try {
   await Promise.all([

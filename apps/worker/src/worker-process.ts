@@ -1,4 +1,4 @@
-import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
+import { createReachabilityLog, type WorkerConfig, type Logger } from '@flowq/config';
 import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
 import { createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
@@ -24,7 +24,7 @@ export interface WorkerProcess {
 
 /** Everything one worker process owns, wired: pool, Redis connections, queue, client, scheduler, waker. */
 export async function startWorkerProcess(
-  config: FlowqConfig,
+  config: WorkerConfig,
   logger: Logger,
   opts: { random?: () => number; metrics?: FlowqMetrics } = {},
 ): Promise<WorkerProcess> {

@@ -83,6 +83,49 @@ const envSchema = z.object({
 
 export type Env = z.output<typeof envSchema>;
 
+/**
+ * Variables only the API reads, and only the workers. Each process parses its own schema (the
+ * whole list minus the other's variables), so a worker never needs the API's keys or Bull Board
+ * password, and a typo in a worker setting does not stop the API. Anything in neither list
+ * (connections, useapi, logs, metrics, ...) both read.
+ */
+const API_ONLY = [
+  'FLOWQ_API_KEYS',
+  'RATE_LIMIT_PER_MINUTE',
+  'SSRF_ALLOWLIST',
+  'BULL_BOARD_USER',
+  'BULL_BOARD_PASSWORD',
+  'BATCH_MAX_ROWS',
+  'BATCH_MAX_BYTES',
+] as const;
+const WORKER_ONLY = [
+  'FLOWQ_ACCOUNTS',
+  'WORKER_CONCURRENCY',
+  'POLL_INTERVAL_MS',
+  'RETRY_DELAY_MIN_MS',
+  'RETRY_DELAY_MAX_MS',
+  'MAX_ATTEMPTS',
+  'ACCOUNT_MAX_CONCURRENT',
+  'ACCOUNT_MAX_PER_MINUTE',
+  'COOLDOWN_AFTER_429S',
+  'COOLDOWN_WINDOW_MINUTES',
+  'COOLDOWN_DURATION_MINUTES',
+  'ACCOUNT_LEASE_MS',
+  'TOKEN_PROBE_INTERVAL_MS',
+  'MAINTENANCE_INTERVAL_MS',
+  'WORKER_LOCK_MS',
+  'FLOWQ_ON_AMBIGUOUS',
+  'FLOWQ_AMBIGUOUS_TIMEOUT_MS',
+] as const;
+
+const without = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
+/** The API process's variables. */
+export const apiEnvSchema = envSchema.omit(without(WORKER_ONLY));
+/** A worker process's variables. */
+export const workerEnvSchema = envSchema.omit(without(API_ONLY));
+
+export type Role = 'api' | 'worker';
+
 export interface FlowqConfig {
   env: Env['NODE_ENV'];
   http: { port: number; host: string; publicUrl: string };
@@ -134,15 +177,53 @@ export interface FlowqConfig {
   };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): FlowqConfig {
-  const e = parseEnv(envSchema, env);
+/** The API's configuration: no worker settings but the job deadline it stamps on each job. */
+export type ApiConfig = Omit<FlowqConfig, 'accounts' | 'worker'> & { worker: Pick<FlowqConfig['worker'], 'deadlineMs'> };
+/** A worker's configuration: no API keys, rate limit, SSRF allow-list, Bull Board or batch limits. */
+export type WorkerConfig = Omit<FlowqConfig, 'auth' | 'rateLimit' | 'ssrf' | 'bullBoard' | 'batches'>;
+
+function problemsOf(e: Env, roles: readonly Role[]): string[] {
   const simulatorEnabled = e.SIM_ENABLED || !e.USEAPI_TOKEN;
   const problems: string[] = [];
-  if (!simulatorEnabled && e.FLOWQ_API_KEYS.length === 0) problems.push('FLOWQ_API_KEYS: required when USEAPI_TOKEN is set');
-  if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
-  if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
-  if (e.FLOWQ_AMBIGUOUS_TIMEOUT_MS < e.USEAPI_TIMEOUT_MS) problems.push('FLOWQ_AMBIGUOUS_TIMEOUT_MS: must be >= USEAPI_TIMEOUT_MS');
+  if (roles.includes('api')) {
+    if (!simulatorEnabled && e.FLOWQ_API_KEYS.length === 0) problems.push('FLOWQ_API_KEYS: required when USEAPI_TOKEN is set');
+    if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
+  }
+  if (roles.includes('worker')) {
+    if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
+    if (e.FLOWQ_AMBIGUOUS_TIMEOUT_MS < e.USEAPI_TIMEOUT_MS) problems.push('FLOWQ_AMBIGUOUS_TIMEOUT_MS: must be >= USEAPI_TIMEOUT_MS');
+  }
+  return problems;
+}
+
+/** Parses the role's own variables (the other role's are left at their defaults, never read) and checks the role's rules. */
+function parseFor(env: Record<string, string | undefined>, roles: readonly Role[]): Env {
+  const schema = roles.length === 2 ? envSchema : roles[0] === 'api' ? apiEnvSchema : workerEnvSchema;
+  const e = { ...envSchema.parse({}), ...parseEnv(schema, env) } as Env;
+  const problems = problemsOf(e, roles);
   if (problems.length) throw new ConfigError(problems);
+  return e;
+}
+
+/** The API process's configuration (`apps/api`). */
+export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const { accounts: _accounts, worker, ...rest } = buildConfig(parseFor(env, ['api']));
+  return { ...rest, worker: { deadlineMs: worker.deadlineMs } };
+}
+
+/** A worker process's configuration (`apps/worker`). */
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const { auth: _auth, rateLimit: _rateLimit, ssrf: _ssrf, bullBoard: _bullBoard, batches: _batches, ...rest } = buildConfig(parseFor(env, ['worker']));
+  return rest;
+}
+
+/** Both roles in one process (`pnpm start`, tests): every variable, every rule. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): FlowqConfig {
+  return buildConfig(parseFor(env, ['api', 'worker']));
+}
+
+function buildConfig(e: Env): FlowqConfig {
+  const simulatorEnabled = e.SIM_ENABLED || !e.USEAPI_TOKEN;
   const [genMin, genMax = genMin] = e.SIM_GENERATION_MS.split('-').map(Number) as [number, number?];
   const usingDevKey = e.FLOWQ_API_KEYS.length === 0;
   return {
