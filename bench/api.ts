@@ -40,8 +40,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   }
 
   try {
-    progress(`database ${resources.databaseName}; starting the flowq API and the bare queue server`);
-    const [flowq, bare] = await Promise.all([
+    progress(`database ${resources.databaseName}; starting the flowq API, the bare queue server and the bare durable server`);
+    const [flowq, bare, durable] = await Promise.all([
       freePort().then((port) =>
         startServiceProcess({
           name: 'flowq api',
@@ -58,8 +58,17 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
           env: { PORT: String(port), REDIS_URL: resources.redisUrl, REDIS_PREFIX: resources.redisPrefix('bare') },
         }),
       ),
+      freePort().then((port) =>
+        startServiceProcess({
+          name: 'bare durable server',
+          entry: 'bench/bare-durable-server.ts',
+          port,
+          // Its rows go to the same database (the API migrated it), under their own Redis prefix.
+          env: { PORT: String(port), DATABASE_URL: resources.databaseUrl, REDIS_URL: resources.redisUrl, REDIS_PREFIX: resources.redisPrefix('durable') },
+        }),
+      ),
     ]);
-    started.push(flowq, bare);
+    started.push(flowq, bare, durable);
     await checkAccepts(flowq.url);
 
     const closedLoop = (url: string): Omit<LoadOptions, 'durationS'> => ({
@@ -84,12 +93,15 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
 
     // Other work on the machine only ever slows a run down, so each side keeps its best round.
     const baselines: Measured[] = [];
+    const durables: Measured[] = [];
     const flowqs: Measured[] = [];
     for (let round = 1; round <= rounds; round++) {
       baselines.push(await maxRate(`round ${round}/${rounds} baseline (bare queue.add)`, bare.url));
+      durables.push(await maxRate(`round ${round}/${rounds} baseline (bare insert + queue.add)`, durable.url));
       flowqs.push(await maxRate(`round ${round}/${rounds} flowq`, flowq.url));
     }
     const baseline = best(baselines);
+    const durableBaseline = best(durables);
     const flowqMax = best(flowqs);
     const targetRate = baseline.run.rps * TARGET_RATIO;
     const flowqAtTarget = await fixedRate(targetRate);
@@ -97,7 +109,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
 
     const flowqRuns = [...flowqs, flowqAtTarget, ...(flowqAtGiven ? [flowqAtGiven] : [])];
     // Requests in flight when a run stops are answered but not counted, so rows may exceed the count.
-    const accepted = flowqRuns.reduce((n, m) => n + m.warm.ok + m.run.ok, 0) + 1;
+    const accepted = flowqRuns.reduce((n, m) => n + m.warm.ok + m.run.ok, 0) + 1 + durables.reduce((n, m) => n + m.warm.ok + m.run.ok, 0);
     const rows = await countJobs(resources.databaseUrl);
     const rowsOk = rows >= accepted;
 
@@ -111,6 +123,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     const row = (name: string, offered: string, r: LoadResult): Cell[] => [name, offered, r.rps, r.p50Ms, r.p99Ms, r.maxMs, r.failed];
     const table: Cell[][] = [
       row('baseline: bare Fastify + queue.add', 'max', baseline.run),
+      row('baseline: bare Fastify + insert + queue.add', 'max', durableBaseline.run),
       row('flowq: POST /v1/jobs', 'max', flowqMax.run),
       row('flowq: POST /v1/jobs', `${Math.round(targetRate)}/s paced (0.5x baseline)`, flowqAtTarget.run),
       ...(flowqAtGiven && givenRate ? [row('flowq: POST /v1/jobs', `${Math.round(givenRate)}/s paced (--rate)`, flowqAtGiven.run)] : []),
@@ -122,6 +135,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       [
         '',
         `throughput ratio flowq/baseline: ${ratio.toFixed(2)}x (target >= ${TARGET_RATIO}x) ${ratioOk ? 'PASS' : 'FAIL'}`,
+        `durable accept (insert + queue.add) / bare queue.add: ${(durableBaseline.run.rps / baseline.run.rps).toFixed(2)}x; flowq / durable accept: ${(flowqMax.run.rps / durableBaseline.run.rps).toFixed(2)}x`,
         `flowq p99 offered ${Math.round(targetRate)} req/s: ${p99AtTarget.toFixed(1)} ms at ${Math.round(flowqAtTarget.run.rps)} req/s served (target < ${TARGET_P99_MS} ms at that rate) ${p99Ok ? 'PASS' : 'FAIL'}`,
         `jobs rows in Postgres: ${rows} for ${accepted} counted 202s ${rowsOk ? 'PASS' : 'FAIL'}`,
         `overall: ${pass ? 'PASS' : 'FAIL'}`,
@@ -134,6 +148,9 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       p99Ms: round(p99AtTarget),
       baselineRps: round(baseline.run.rps),
       ratio: round(ratio, 3),
+      durableBaselineRps: round(durableBaseline.run.rps),
+      durableBaselineP99Ms: round(durableBaseline.run.p99Ms),
+      ratioToDurable: round(flowqMax.run.rps / durableBaseline.run.rps, 3),
       p50Ms: round(flowqMax.run.p50Ms),
       p99AtMaxRateMs: round(flowqMax.run.p99Ms),
       baselineP50Ms: round(baseline.run.p50Ms),

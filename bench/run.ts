@@ -10,7 +10,7 @@ import type { Bench } from './lib/bench';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Files in bench/ that are not benches. */
-const NOT_BENCHES = new Set(['run.ts', 'bare-queue-server.ts', 'naive-worker.ts']);
+const NOT_BENCHES = new Set(['run.ts', 'bare-queue-server.ts', 'bare-durable-server.ts', 'naive-worker.ts']);
 
 function availableBenches(): string[] {
   return readdirSync(here)

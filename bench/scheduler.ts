@@ -7,7 +7,13 @@
  * submissions, beside a naive baseline measured in the same run (bench/naive-worker.ts: one
  * global concurrency limit of 40 with no account awareness).
  *
- * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --markdown
+ * Cost per completed job (flowq run): Redis commands and Postgres statements as sent on the wire
+ * (counted by proxies in front of a Redis server of the run's own and of Postgres), their sum as
+ * round trips, Postgres transactions (pg_stat_database), Redis server-side calls including those
+ * inside Lua scripts (INFO commandstats), and CPU ms of each process. --no-cost skips the
+ * proxies (they add a hop to every call) for a timing-only run.
+ *
+ * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --markdown, --no-cost
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createDatabase, insertJob, jobs, migrateDatabase, type Database } from '@flowq/db';
@@ -18,6 +24,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
 import { createBenchResources, type BenchResources } from './lib/bench-resources';
+import { cpuMsOf, postgresActivity, startCountingProxy, startPrivateRedis, type CountingProxy, type PrivateRedis } from './lib/cost-meter';
 import { flowqBenchEnv } from './lib/flowq-env';
 import { freePort, startServiceProcess, type ServiceProcess } from './lib/service-process';
 import { formatMarkdownTable, formatTable } from './lib/table';
@@ -33,6 +40,20 @@ interface RunFigures {
   overLimit: number;
   throttled429: number;
   maxConcurrency: number;
+  /** From the first submission until every slot was busy at once (null: never). */
+  allSlotsBusyMs: number | null;
+}
+
+/** What one completed job cost (flowq run only). */
+export interface JobCost {
+  redisCommandsPerJob: number;
+  pgStatementsPerJob: number;
+  roundTripsPerJob: number;
+  pgTransactionsPerJob: number;
+  /** Server-side calls, including the commands Lua scripts run. */
+  redisServerCallsPerJob: number;
+  redisTopCommands: Record<string, number>;
+  cpuMsPerJob: { total: number; api: number; workers: number; postgres: number; redis: number; benchAndSimulator: number };
 }
 
 type Sim = Awaited<ReturnType<typeof startFlowSimulator>>;
@@ -123,13 +144,53 @@ function figures(sim: Sim, emails: string[], slots: number, endMs: number): RunF
     overLimit: sim.log.overSubmission429s(),
     throttled429: subs.filter((e) => e.status === 429).length,
     maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedConcurrency(e))),
+    allSlotsBusyMs: firstAllBusy(sim, emails.length * slots, start),
   };
 }
 
-async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jobsN: number; slots: number; workers: number }): Promise<RunFigures> {
+/** Milliseconds from `start` until `capacity` generations ran at once, from the simulator's record. */
+function firstAllBusy(sim: Sim, capacity: number, start: number): number | null {
+  const events: [number, number][] = [];
+  for (const e of sim.log.submissions().filter((x) => x.status === 201)) {
+    const plan = sim.inspectJob(e.jobid!)?.plan as unknown as { startDelayMs?: number; generationMs: number } | undefined;
+    const at = new Date(e.at).getTime() + (plan?.startDelayMs ?? 0);
+    events.push([at, 1], [at + (plan?.generationMs ?? 0), -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  for (const [at, d] of events) {
+    running += d;
+    if (running >= capacity) return at - start;
+  }
+  return null;
+}
+
+async function runFlowq(o: {
+  res: BenchResources;
+  sim: Sim;
+  emails: string[];
+  jobsN: number;
+  slots: number;
+  workers: number;
+  cost: boolean;
+}): Promise<RunFigures & { cost: JobCost | null }> {
   const prefix = o.res.redisPrefix('flowq');
   await migrateDatabase(o.res.databaseUrl);
   const port = await freePort();
+  // Measured runs get a Redis of their own (INFO and CPU are then the run's alone) and proxies that count what is sent.
+  let privateRedis: PrivateRedis | undefined;
+  let redisProxy: CountingProxy | undefined;
+  let pgProxy: CountingProxy | undefined;
+  let redisUrl = o.res.redisUrl;
+  let databaseUrl = o.res.databaseUrl;
+  if (o.cost) {
+    privateRedis = await startPrivateRedis();
+    redisUrl = privateRedis.url;
+    redisProxy = await startCountingProxy({ host: '127.0.0.1', port: Number(new URL(redisUrl).port) }, 'redis');
+    const pgUrl = new URL(o.res.databaseUrl);
+    pgProxy = await startCountingProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) }, 'postgres');
+    databaseUrl = pgProxy.rewrite(o.res.databaseUrl);
+  }
   const env = flowqBenchEnv({
     resources: o.res,
     port,
@@ -146,11 +207,12 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
       POLL_INTERVAL_MS: '2000',
       RETRY_DELAY_MIN_MS: '250',
       RETRY_DELAY_MAX_MS: '500',
+      ...(o.cost ? { REDIS_URL: redisProxy!.rewrite(redisUrl), DATABASE_URL: databaseUrl } : {}),
     },
   });
   const api: ServiceProcess = await startServiceProcess({ name: 'flowq api', entry: 'apps/api/src/main.ts', port, env });
   const database: Database = createDatabase(o.res.databaseUrl);
-  const redis = new Redis(o.res.redisUrl, { maxRetriesPerRequest: null });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = createGenerateQueue(redis, prefix);
   const children: ChildProcess[] = [];
   try {
@@ -171,6 +233,15 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
     progress(`flowq: starting ${o.workers} worker processes`);
     for (let i = 0; i < o.workers; i++) children.push(spawnNode('apps/worker/src/main.ts', env));
     await waitUntil(async () => (await queue.getWorkersCount()) >= o.workers, 60_000, 'the worker processes to start');
+    const adminUrl = o.res.databaseUrl.replace(/\/[^/]*$/, '/postgres');
+    const pids = () => ({ api: [api.pid], workers: children.map((c) => c.pid!), redis: privateRedis ? [privateRedis.pid] : [], bench: [process.pid] });
+    const cpuOf = (list: number[]) => list.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+    const cpuBefore = { api: cpuOf(pids().api), workers: cpuOf(pids().workers), redis: cpuOf(pids().redis), bench: process.cpuUsage() };
+    const pgBefore = o.cost ? await postgresActivity(adminUrl, o.res.databaseName) : undefined;
+    const statsBefore = (await privateRedis?.commandStats()) ?? {};
+    redisProxy?.reset();
+    pgProxy?.reset();
+    let benchQueries = 0;
     await queue.resume();
     let end = 0;
     const t0 = Date.now();
@@ -183,6 +254,7 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
       : undefined;
     await waitUntil(
       async () => {
+        benchQueries++;
         const [row] = await database.db
           .select({ n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` })
           .from(jobs)
@@ -195,13 +267,56 @@ async function runFlowq(o: { res: BenchResources; sim: Sim; emails: string[]; jo
       'flowq to finish',
     );
     clearInterval(ticker);
-    return figures(o.sim, o.emails, o.slots, end);
+    let cost: JobCost | null = null;
+    if (o.cost) {
+      const redisCommands = redisProxy!.count();
+      const pgStatements = pgProxy!.count();
+      const benchCpu = process.cpuUsage(cpuBefore.bench);
+      const pgAfter = await postgresActivity(adminUrl, o.res.databaseName);
+      const statsAfter = await privateRedis!.commandStats();
+      const calls = Object.fromEntries(Object.entries(statsAfter).map(([k, v]) => [k, v - (statsBefore[k] ?? 0)]));
+      const pgCpu = [...pgAfter.backends].reduce((sum, [pid, ms]) => sum + ms - (pgBefore!.backends.get(pid) ?? 0), 0);
+      const per = (x: number) => Math.round((x / o.jobsN) * 100) / 100;
+      const cpu = {
+        api: cpuOf(pids().api) - cpuBefore.api,
+        workers: cpuOf(pids().workers) - cpuBefore.workers,
+        postgres: pgCpu,
+        redis: cpuOf(pids().redis) - cpuBefore.redis,
+        benchAndSimulator: (benchCpu.user + benchCpu.system) / 1000,
+      };
+      cost = {
+        redisCommandsPerJob: per(redisCommands),
+        pgStatementsPerJob: per(pgStatements),
+        roundTripsPerJob: per(redisCommands + pgStatements),
+        pgTransactionsPerJob: per(pgAfter.transactions - pgBefore!.transactions - benchQueries),
+        redisServerCallsPerJob: per(Object.values(calls).reduce((a, b) => a + b, 0)),
+        redisTopCommands: Object.fromEntries(
+          Object.entries(calls)
+            .filter(([k]) => k !== 'info')
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 12)
+            .map(([k, v]) => [k, per(v)]),
+        ),
+        cpuMsPerJob: {
+          total: per(cpu.api + cpu.workers + cpu.postgres + cpu.redis + cpu.benchAndSimulator),
+          api: per(cpu.api),
+          workers: per(cpu.workers),
+          postgres: per(cpu.postgres),
+          redis: per(cpu.redis),
+          benchAndSimulator: per(cpu.benchAndSimulator),
+        },
+      };
+    }
+    return { ...figures(o.sim, o.emails, o.slots, end), cost };
   } finally {
     await stopChildren(children);
     await queue.close();
     redis.disconnect();
     await database.close();
     await api.stop();
+    await redisProxy?.close();
+    await pgProxy?.close();
+    await privateRedis?.stop();
   }
 }
 
@@ -246,6 +361,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const accountsN = numberFlag(args, 'accounts', 10);
   const slots = numberFlag(args, 'slots', 4);
   const workers = numberFlag(args, 'workers', 3);
+  const cost = !hasFlag(args, 'no-cost');
   const generationMs = { min: numberFlag(args, 'gen-min', 800), max: numberFlag(args, 'gen-max', 1200) };
   const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
   const simAccounts = emails.map((email) => ({ email, tier: 'ultra' as const, credits: 1e9 }));
@@ -254,9 +370,9 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const res = await createBenchResources();
   try {
     const simA = await startFlowSimulator(simOptions);
-    let flowq: RunFigures;
+    let flowq: RunFigures & { cost: JobCost | null };
     try {
-      flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, workers });
+      flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, workers, cost });
     } finally {
       await simA.close();
     }
@@ -268,7 +384,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       await simB.close();
     }
 
-    const header = ['run', 'makespan s', 'ideal s', 'makespan/ideal', 'utilisation', '429s', 'over-limit', 'max concurrency'];
+    const header = ['run', 'makespan s', 'ideal s', 'makespan/ideal', 'utilisation', '429s', 'over-limit', 'max concurrency', 'all slots busy after ms'];
     const row = (name: string, f: RunFigures) => [
       name,
       f.makespanMs / 1000,
@@ -278,17 +394,29 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       f.throttled429,
       f.overLimit,
       f.maxConcurrency,
+      f.allSlotsBusyMs ?? 'never',
     ];
     const rows = [row(`flowq (${workers} workers)`, flowq), row('naive global limit', naive)];
     const pass = flowq.makespanRatio <= TARGETS.makespanRatio && flowq.utilization >= TARGETS.utilization && flowq.overLimit === TARGETS.overLimit;
     console.log(`scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms\n`);
     console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, rows));
     console.log(`\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`);
+    if (flowq.cost) {
+      const c = flowq.cost;
+      console.log(
+        `\ncost per completed job: ${c.roundTripsPerJob} round trips (${c.redisCommandsPerJob} Redis commands + ${c.pgStatementsPerJob} Postgres statements), ` +
+          `${c.pgTransactionsPerJob} Postgres transactions, ${c.redisServerCallsPerJob} Redis server calls (Lua-internal included)`,
+      );
+      console.log(`CPU ms per job: ${JSON.stringify(c.cpuMsPerJob)}`);
+      console.log(`Redis server calls per job by command: ${JSON.stringify(c.redisTopCommands)}`);
+    }
     return {
       makespanRatio: flowq.makespanRatio,
       utilization: flowq.utilization,
       overLimit: flowq.overLimit,
       throttled429: flowq.throttled429,
+      allSlotsBusyMs: flowq.allSlotsBusyMs,
+      ...(flowq.cost ?? {}),
       jobs: jobsN,
       baseline: { makespanRatio: naive.makespanRatio, utilization: naive.utilization, throttled429: naive.throttled429 },
     };
