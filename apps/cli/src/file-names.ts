@@ -16,7 +16,7 @@ export function safeRef(ref: string | null | undefined): string {
  */
 export function downloadName(row: unknown, ref: unknown, n: number, ext: 'mp4' | 'jpg'): string {
   const rowPart = typeof row === 'number' && Number.isSafeInteger(row) && row >= 0 ? String(row) : `row_${safeRef(String(row))}`;
-  const r = safeRef(typeof ref === 'string' ? ref : ref == null ? '' : String(ref));
+  const r = safeRef(typeof ref === 'string' || typeof ref === 'number' ? String(ref) : '');
   return `${rowPart}-${r ? `${r}-` : ''}${n}.${ext}`;
 }
 

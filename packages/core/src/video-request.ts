@@ -10,7 +10,7 @@ export type ImageField = (typeof IMAGE_FIELDS)[number];
  * space, U+2060 word joiner, U+FEFF, bidi marks, tags), variation selectors, the Hangul fillers
  * and the blank Braille pattern. A prompt made only of these would be paid for and mean nothing.
  */
-const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\uFE00-\uFE0F\u115F\u1160\u3164\uFFA0\u2800]*$/u;
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Variation_Selector}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
 
 export function hasVisibleCharacter(text: string): boolean {
   return !INVISIBLE.test(text);

@@ -46,8 +46,9 @@ export async function registerBullBoard(
     scope.addHook('onRequest', async (req, reply) => {
       const wait = await throttle.retryAfterSeconds(req.ip);
       if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new RateLimitedError(`Too many failed logins: at most ${throttle.max} a minute per address; try again in ${wait} s`);
+        // Sent here, not thrown: Bull Board's routes have their own error handler.
+        const err = new RateLimitedError(`Too many failed logins: at most ${throttle.max} a minute per address; try again in ${wait} s`);
+        return reply.status(err.status).header('retry-after', String(wait)).send({ error: err.toJSON() });
       }
     });
     scope.addHook('onRequest', scope.basicAuth);

@@ -30,6 +30,8 @@ export function frameworkError(err: FastifyError, bodyLimit: number): FlowqError
       return new PayloadTooLargeError(`body: is larger than the limit of ${bodyLimit} bytes`, 'body');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new UnsupportedMediaTypeError('Content-Type: is not one this route accepts (send application/json)', 'Content-Type');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ValidationError('body: is not valid JSON', 'body');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ValidationError('body: is empty; send a JSON object', 'body');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -39,7 +41,7 @@ export function frameworkError(err: FastifyError, bodyLimit: number): FlowqError
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new UriTooLongError('url: a path segment is longer than the limit of 100 characters', 'url');
   }
-  if (err instanceof SyntaxError) return new ValidationError('body: is not valid JSON', 'body');
+  if (err.name === 'SyntaxError') return new ValidationError('body: is not valid JSON', 'body');
   const status = err.statusCode ?? 400;
   return new (class extends FlowqError {
     readonly code = (STATUS_CODES[status] ?? 'bad request').toLowerCase().replaceAll(/[^a-z]+/g, '_');
