@@ -1,0 +1,128 @@
+import { request } from 'undici';
+import { type AbuseCase, type AbuseContext, abuseCases } from './abuse-cases';
+import { ABUSE_API_KEY, type ApiProcess, rssOf, startApiProcess } from './api-process';
+
+/** What one case measured. */
+export interface AbuseResult {
+  name: string;
+  bytes: number;
+  expected: number[];
+  /** The HTTP status, or what went wrong instead (the connection dropped, the process died). */
+  answer: number | string;
+  ms: number;
+  /** The slowest `/healthz` answer while the request ran (a probe every 50 ms); a probe still waiting counts for as long as it waited. */
+  worstHealthzMs: number;
+  healthzProbes: number;
+  /** Peak resident memory of the API process during the request, above its idle level just before. */
+  peakRssOverIdleMb: number;
+  idleRssMb: number;
+  /** The API process was still up after the case. */
+  alive: boolean;
+}
+
+const PROBE_EVERY_MS = 50;
+const MB = 1024 * 1024;
+
+/** Milliseconds until /healthz answered; a probe that failed counts for as long as it took. */
+async function probeHealthz(address: string): Promise<{ ms: number; ok: boolean }> {
+  const started = performance.now();
+  let ok = false;
+  try {
+    const res = await request(`${address}/healthz`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    ok = res.statusCode === 200;
+    await res.body.dump();
+  } catch {
+    ok = false;
+  }
+  return { ms: performance.now() - started, ok };
+}
+
+async function idleRss(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    samples.push(rssOf(pid) ?? 0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return samples.sort((a, b) => a - b)[3]!;
+}
+
+export async function runCase(api: ApiProcess, c: AbuseCase, ctx: AbuseContext): Promise<AbuseResult> {
+  const pid = api.child.pid!;
+  const body = c.body?.();
+  // Let the previous case's garbage settle before reading the idle level.
+  await new Promise((r) => setTimeout(r, 300));
+  const idle = await idleRss(pid);
+  let peak = idle;
+  const sampler = setInterval(() => {
+    const rss = rssOf(pid);
+    if (rss !== null && rss > peak) peak = rss;
+  }, 25);
+  const probes: Promise<{ ms: number; ok: boolean }>[] = [];
+  const prober = setInterval(() => probes.push(probeHealthz(api.address)), PROBE_EVERY_MS);
+  const started = performance.now();
+  let answer: number | string;
+  let text = '';
+  try {
+    const res = await request(`${api.address}${c.path(ctx)}`, {
+      method: c.method,
+      headers: { authorization: `Bearer ${ABUSE_API_KEY}`, ...(c.contentType ? { 'content-type': c.contentType } : {}) },
+      ...(body ? { body } : {}),
+      headersTimeout: 300_000,
+      bodyTimeout: 300_000,
+    });
+    answer = res.statusCode;
+    // Read the whole answer (an export streams), keeping only its start.
+    for await (const chunk of res.body) if (text.length < 64 * 1024) text += chunk.toString();
+  } catch (err) {
+    answer = `${(err as Error).message}`;
+  }
+  const ms = performance.now() - started;
+  clearInterval(prober);
+  // Memory freed after the answer still counts for the request: sample a moment longer.
+  await new Promise((r) => setTimeout(r, 200));
+  clearInterval(sampler);
+  const latencies = (await Promise.all(probes)).map((p) => p.ms);
+  const alive = api.exited() === null && (await probeHealthz(api.address)).ok;
+  if (typeof answer === 'number' && c.expect.includes(answer)) c.after?.(ctx, { status: answer, body: text });
+  return {
+    name: c.name,
+    bytes: body?.length ?? 0,
+    expected: c.expect,
+    answer,
+    ms: Math.round(ms),
+    worstHealthzMs: Math.round(Math.max(0, ...latencies)),
+    healthzProbes: latencies.length,
+    peakRssOverIdleMb: Math.round((peak - idle) / MB),
+    idleRssMb: Math.round(idle / MB),
+    alive,
+  };
+}
+
+/** Every case of `scale` against one fresh API process, in order. */
+export async function runAbuseSuite(scale: 'short' | 'full'): Promise<{ results: AbuseResult[]; output: string }> {
+  const api = await startApiProcess(`abuse-${scale}`);
+  const results: AbuseResult[] = [];
+  const ctx: AbuseContext = {};
+  try {
+    for (const c of abuseCases(scale)) {
+      results.push(await runCase(api, c, ctx));
+      if (api.exited()) break;
+    }
+    return { results, output: api.output() };
+  } finally {
+    await api.stop();
+  }
+}
+
+export function formatAbuseTable(results: readonly AbuseResult[]): string {
+  const rows = results.map((r) => [
+    r.name,
+    r.bytes ? `${(r.bytes / MB).toFixed(1)} MB` : '-',
+    String(r.answer),
+    `${r.ms} ms`,
+    `${r.worstHealthzMs} ms`,
+    `${r.peakRssOverIdleMb} MB`,
+  ]);
+  const head = ['case', 'body', 'answer', 'time', 'worst /healthz', 'peak RSS over idle'];
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
