@@ -7,18 +7,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-type Method = 'GET' | 'POST' | 'DELETE';
-const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-function call(method: Method, url: string, headers: Record<string, string>, payload?: unknown) {
-  return t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-}
-
-async function createKey(name: string, admin = false): Promise<{ id: string; key: string }> {
-  const res = await call('POST', '/v1/keys', t.auth, { name, admin });
-  expect(res.statusCode).toBe(201);
-  return res.json();
-}
-
 describe('bugs the fuzzer found, fixed', () => {
   const post = (url: string, payload: string | Buffer, type = 'application/json') =>
     t.app.inject({ method: 'POST', url, headers: { ...t.auth, 'content-type': type }, payload });

@@ -14,12 +14,6 @@ function call(method: Method, url: string, headers: Record<string, string>, payl
   return t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
-async function createKey(name: string, admin = false): Promise<{ id: string; key: string }> {
-  const res = await call('POST', '/v1/keys', t.auth, { name, admin });
-  expect(res.statusCode).toBe(201);
-  return res.json();
-}
-
 describe('rate limiting per API key', () => {
   let limited: Awaited<ReturnType<typeof buildTestApp>>;
   beforeAll(async () => {
