@@ -8,7 +8,7 @@ export const RSS_TARGET_MB = 300;
 
 describe('abuse suite (full scale)', () => {
   it(`every route's worst legal and just-too-large bodies: no crash, no 5xx, /healthz within ${HEALTHZ_TARGET_MS} ms, peak RSS under ${RSS_TARGET_MB} MB above idle`, async () => {
-    const { results, output } = await runAbuseSuite('full');
+    const { results, output } = await runAbuseSuite(process.env.FAULTS_SCALE === 'short' ? 'short' : 'full');
     const table = formatAbuseTable(results);
     console.log(`\n${table}\n`);
     if (process.env.ABUSE_REPORT) writeFileSync(process.env.ABUSE_REPORT, table);

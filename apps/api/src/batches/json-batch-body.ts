@@ -36,14 +36,31 @@ function notJson(why: string): ValidationError {
 }
 
 /**
- * Reads the shape of a JSON batch body `{ name?, defaults?, items: [...] }` in one pass over
- * its bytes, building nothing per element: the cheap refusals (more items than `maxRows`, an
+ * Reads a JSON batch body `{ name?, defaults?, items: [...] }` and its shape in one pass over
+ * its bytes as they arrive, building nothing per element: the cheap refusals (more than
+ * `maxBytes`, more items than `maxRows`, an
  * item over MAX_JSON_ITEM_BYTES, nesting deeper than MAX_JSON_DEPTH) come before anything is
  * parsed, so the cost of a hostile body is a byte loop, not a heap of 25 million values. Items
  * are parsed one at a time afterwards (`parseItem`). The syntax inside each value is left to
  * JSON.parse of that value.
  */
-export async function scanJsonBatch(body: Buffer, maxRows: number): Promise<JsonBatchLayout> {
+export async function readJsonBatch(source: AsyncIterable<Buffer | string>, opts: { maxBytes: number; maxRows: number }): Promise<JsonBatchLayout> {
+  const { maxRows } = opts;
+  const chunks: Buffer[] = [];
+  const chunkStarts: number[] = [];
+  let length = 0;
+  /** Bytes `start` to `end` of the body read so far (only for short ranges: a field name). */
+  const bytesOf = (start: number, end: number): Buffer => {
+    const out = Buffer.alloc(end - start);
+    for (let k = chunks.length - 1; k >= 0; k--) {
+      const from = chunkStarts[k]!;
+      const to = from + chunks[k]!.length;
+      if (to <= start) break;
+      if (from >= end) continue;
+      chunks[k]!.copy(out, Math.max(0, from - start), Math.max(0, start - from), Math.min(chunks[k]!.length, end - from));
+    }
+    return out;
+  };
   const fields: JsonBatchLayout['fields'] = [];
   let items: JsonBatchLayout['items'] = null;
   let depth = 0;
@@ -61,6 +78,7 @@ export async function scanJsonBatch(body: Buffer, maxRows: number): Promise<Json
   /** A comma ended the last item: `]` may not come next. */
   let itemsComma = false;
   let closed = false;
+  let sawAnything = false;
   let nextYield = SCAN_SLICE_BYTES;
 
   const where = () => (inItems ? `items.${items!.starts.length - 1}` : (key ?? 'body'));
@@ -86,101 +104,125 @@ export async function scanJsonBatch(body: Buffer, maxRows: number): Promise<Json
     list.ends.push(end);
   };
 
-  for (let i = 0; i < body.length; i++) {
-    if (i >= nextYield) {
+  for await (const raw of source) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const base = length;
+    length += chunk.length;
+    if (length > opts.maxBytes) throw new PayloadTooLargeError(`body: is larger than the limit of ${opts.maxBytes} bytes`, 'body');
+    chunks.push(chunk);
+    chunkStarts.push(base);
+    if (length >= nextYield) {
       nextYield += SCAN_SLICE_BYTES;
       await yieldToEventLoop();
     }
-    const c = body[i]!;
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === BACKSLASH) escaped = true;
-      else if (c === QUOTE) {
-        inString = false;
-        if (depth === 1 && expectKey) {
-          if (i - stringStart > 256) throw new ValidationError('body: has a field name longer than 256 bytes', 'body');
-          try {
-            key = JSON.parse(body.toString('utf8', stringStart, i + 1)) as string;
-          } catch {
-            throw notJson('a field name is not a valid string');
-          }
-          if (key === 'items' && items) throw new ValidationError('items: is given twice', 'items');
-          expectKey = false;
-          valueStart = -1;
+    for (let j = 0; j < chunk.length; j++) {
+      const i = base + j;
+      const c = chunk[j]!;
+      // An item or a field growing past its limit is refused now (checked every 4 KB, strings
+      // included), not when (if ever) it ends.
+      if ((i & 0xfff) === 0) {
+        if (itemStart !== -1 && i - itemStart > MAX_JSON_ITEM_BYTES) {
+          const field = `items.${items!.starts.length - 1}`;
+          throw new PayloadTooLargeError(`${field}: is larger than the limit of ${MAX_JSON_ITEM_BYTES} bytes`, field);
+        }
+        if (depth >= 1 && !inItems && !afterItems && key !== null && valueStart !== -1 && i - valueStart > MAX_JSON_ITEM_BYTES) {
+          throw new PayloadTooLargeError(`${key}: is larger than the limit of ${MAX_JSON_ITEM_BYTES} bytes`, key);
         }
       }
-      continue;
-    }
-    if (isSpace(c)) continue;
-    if (closed) throw notJson('there is more after the end of the object');
-    if (depth === 0 && c !== OPEN_OBJECT) throw new ValidationError('body: must be a JSON object { items: [...] }', 'body');
-    if (afterItems && c !== COMMA && c !== CLOSE_OBJECT) throw notJson('more after the items array');
-    if (depth === 1 && !expectKey && key !== null && valueStart === -1 && c === COLON) {
-      valueStart = i + 1;
-      continue;
-    }
-    if (inItems && depth === 2 && itemStart === -1 && c !== CLOSE_ARRAY) {
-      // The first byte of an element (or of a stray comma, which JSON.parse of the element refuses).
-      if (items!.starts.length >= maxRows) throw new PayloadTooLargeError(`items: has more than the limit of ${maxRows} rows`, 'items');
-      items!.starts.push(i);
-      itemStart = i;
-      itemsComma = false;
-    }
-    switch (c) {
-      case QUOTE:
-        inString = true;
-        stringStart = i;
-        if (depth === 1 && !expectKey && key === null) throw notJson('a value without a field name');
-        break;
-      case OPEN_OBJECT:
-      case OPEN_ARRAY:
-        if (depth >= MAX_JSON_DEPTH) {
-          const field = where();
-          throw new ValidationError(`${field}: is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) {
+          inString = false;
+          if (depth === 1 && expectKey) {
+            if (i - stringStart > 256) throw new ValidationError('body: has a field name longer than 256 bytes', 'body');
+            try {
+              key = JSON.parse(bytesOf(stringStart, i + 1).toString('utf8')) as string;
+            } catch {
+              throw notJson('a field name is not a valid string');
+            }
+            if (key === 'items' && items) throw new ValidationError('items: is given twice', 'items');
+            expectKey = false;
+            valueStart = -1;
+          }
         }
-        if (depth === 1 && key === 'items' && c === OPEN_ARRAY && valueStart !== -1 && !items) {
-          items = { starts: [], ends: [] };
-          inItems = true;
-          itemStart = -1;
-        }
-        depth++;
-        if (depth === 1) expectKey = true;
-        break;
-      case CLOSE_OBJECT:
-      case CLOSE_ARRAY:
-        if (depth === 0) throw notJson('a closing bracket without an opening one');
-        if (inItems && depth === 2) {
-          if (c !== CLOSE_ARRAY) throw notJson('the items array is not closed by "]"');
-          if (itemsComma) throw notJson('a comma before the end of the items array');
-          if (itemStart !== -1) endItem(i);
-          itemStart = -1;
-          inItems = false;
-          afterItems = true;
-        }
-        depth--;
-        if (depth === 0) {
-          if (c !== CLOSE_OBJECT) throw notJson('the body object is not closed by "}"');
-          if (key !== null && valueStart !== -1) endMember(i);
-          else if (key !== null) throw notJson(`field "${key}" has no value`);
-          closed = true;
-        }
-        break;
-      case COMMA:
-        if (depth === 1) {
-          if (key === null || valueStart === -1) throw notJson('a comma where a field was expected');
-          endMember(i);
-          expectKey = true;
-        } else if (inItems && depth === 2) {
-          endItem(i);
-          itemStart = -1;
-          itemsComma = true;
-        }
-        break;
-      default:
-        if (depth === 1 && (expectKey || valueStart === -1)) throw notJson('a field name must be a quoted string followed by ":"');
+        continue;
+      }
+      if (isSpace(c)) continue;
+      sawAnything = true;
+      if (closed) throw notJson('there is more after the end of the object');
+      if (depth === 0 && c !== OPEN_OBJECT) throw new ValidationError('body: must be a JSON object { items: [...] }', 'body');
+      if (afterItems && c !== COMMA && c !== CLOSE_OBJECT) throw notJson('more after the items array');
+      if (depth === 1 && !expectKey && key !== null && valueStart === -1 && c === COLON) {
+        valueStart = i + 1;
+        continue;
+      }
+      if (inItems && depth === 2 && itemStart === -1 && c !== CLOSE_ARRAY) {
+        // The first byte of an element (or of a stray comma, which JSON.parse of the element refuses).
+        if (items!.starts.length >= maxRows) throw new PayloadTooLargeError(`items: has more than the limit of ${maxRows} rows`, 'items');
+        items!.starts.push(i);
+        itemStart = i;
+        itemsComma = false;
+      }
+      switch (c) {
+        case QUOTE:
+          inString = true;
+          stringStart = i;
+          if (depth === 1 && !expectKey && key === null) throw notJson('a value without a field name');
+          break;
+        case OPEN_OBJECT:
+        case OPEN_ARRAY:
+          if (depth >= MAX_JSON_DEPTH) {
+            const field = where();
+            throw new ValidationError(`${field}: is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+          }
+          if (depth === 1 && key === 'items' && c === OPEN_ARRAY && valueStart !== -1 && !items) {
+            items = { starts: [], ends: [] };
+            inItems = true;
+            itemStart = -1;
+          }
+          depth++;
+          if (depth === 1) expectKey = true;
+          break;
+        case CLOSE_OBJECT:
+        case CLOSE_ARRAY:
+          if (depth === 0) throw notJson('a closing bracket without an opening one');
+          if (inItems && depth === 2) {
+            if (c !== CLOSE_ARRAY) throw notJson('the items array is not closed by "]"');
+            if (itemsComma) throw notJson('a comma before the end of the items array');
+            if (itemStart !== -1) endItem(i);
+            itemStart = -1;
+            inItems = false;
+            afterItems = true;
+          }
+          depth--;
+          if (depth === 0) {
+            if (c !== CLOSE_OBJECT) throw notJson('the body object is not closed by "}"');
+            if (key !== null && valueStart !== -1) endMember(i);
+            else if (key !== null) throw notJson(`field "${key}" has no value`);
+            closed = true;
+          }
+          break;
+        case COMMA:
+          if (depth === 1) {
+            if (key === null || valueStart === -1) throw notJson('a comma where a field was expected');
+            endMember(i);
+            expectKey = true;
+          } else if (inItems && depth === 2) {
+            endItem(i);
+            itemStart = -1;
+            itemsComma = true;
+          }
+          break;
+        default:
+          if (depth === 1 && (expectKey || valueStart === -1)) throw notJson('a field name must be a quoted string followed by ":"');
+      }
     }
   }
+  if (!sawAnything) throw new ValidationError('body: is empty; send { items: [...] } or a CSV file', 'body');
   if (inString || depth > 0 || !closed) throw notJson('the body ends before its object does');
+  const body = Buffer.concat(chunks, length);
+  chunks.length = 0;
   return { body, fields, items };
 }
 

@@ -8,9 +8,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { csvRows } from '../../batches/csv-rows';
 import { delimiterFromParam } from '../../batches/detect-delimiter';
-import { jsonBatchHead, parseItem, scanJsonBatch, type JsonBatchLayout } from '../../batches/json-batch-body';
+import { jsonBatchHead, parseItem, readJsonBatch, type JsonBatchLayout } from '../../batches/json-batch-body';
 import { jsonRows } from '../../batches/json-rows';
-import { readJsonBody } from '../../batches/read-json-body';
 import { cellValue } from '../../batches/row-fields';
 import { parseDefaults } from '../../batches/row-validation';
 import { ownerScope } from '../../plugins/api-key-auth';
@@ -153,7 +152,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
 
       type Input = { json: JsonBatchLayout } | { csv: AsyncIterable<Buffer>; name: string | null };
       let input: Input;
-      if (contentType === 'application/json') input = { json: await scanJsonBatch(await readJsonBody(req.body as Readable, maxBytes), maxRows) };
+      if (contentType === 'application/json') input = { json: await readJsonBatch(req.body as Readable, { maxBytes, maxRows }) };
       else if (req.isMultipart()) {
         const file = await untilStalled(req, req.file()).catch((err: unknown) => Promise.reject(multipartFailure(err)));
         if (!file || file.fieldname !== 'file') throw new ValidationError('file: send the CSV file in a multipart field named "file"', 'file');
