@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { type AbuseCase, type AbuseContext, abuseCases } from './abuse-cases';
 import { ABUSE_API_KEY, type ApiProcess, rssOf, startApiProcess } from './api-process';
@@ -25,22 +26,56 @@ const PROBE_EVERY_MS = 50;
 const MB = 1024 * 1024;
 
 /** Milliseconds until /healthz answered; a probe that failed counts for as long as it took. */
-/** The probes' own connections: never queued behind the case's request on a shared socket. */
-const probeAgent = new Agent({ connections: 32 });
-
-async function probeHealthz(address: string): Promise<{ ms: number; ok: boolean; error?: string }> {
+/**
+ * The /healthz probe (every 50 ms) and the RSS sampler (every 25 ms) run on a thread of their
+ * own, so sending a 50 MB body from this thread cannot delay them and inflate what they measure.
+ */
+const PROBE_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { address, pid, everyMs } = workerData;
+const rss = () => { try { const m = /VmRSS:\\s+(\\d+) kB/.exec(readFileSync('/proc/' + pid + '/status', 'utf8')); return m ? Number(m[1]) * 1024 : null; } catch { return null; } };
+let peak = 0;
+const sampler = setInterval(() => { const r = rss(); if (r !== null && r > peak) peak = r; }, 25);
+const probes = [];
+const probe = async () => {
   const started = performance.now();
-  let ok = false;
-  let error: string | undefined;
+  try { const res = await fetch(address + '/healthz', { signal: AbortSignal.timeout(10000) }); await res.arrayBuffer(); } catch {}
+  return performance.now() - started;
+};
+const prober = setInterval(() => probes.push(probe()), everyMs);
+// Ready once a first probe has answered: the connection is up and the case may start.
+probe().then(() => parentPort.postMessage('ready'));
+parentPort.on('message', async () => {
+  clearInterval(prober);
+  await new Promise((r) => setTimeout(r, 200));
+  clearInterval(sampler);
+  parentPort.postMessage({ latencies: await Promise.all(probes), peak });
+});
+`;
+
+async function startProbes(address: string, pid: number): Promise<{ stop(): Promise<{ latencies: number[]; peak: number }> }> {
+  const worker = new Worker(PROBE_THREAD, { eval: true, workerData: { address, pid, everyMs: PROBE_EVERY_MS } });
+  await new Promise((resolve) => worker.once('message', resolve));
+  return {
+    async stop() {
+      const done = new Promise<{ latencies: number[]; peak: number }>((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      const result = await done;
+      await worker.terminate();
+      return result;
+    },
+  };
+}
+
+async function aliveCheck(address: string): Promise<{ ok: boolean; error?: string }> {
   try {
-    const res = await request(`${address}/healthz`, { dispatcher: probeAgent, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    ok = res.statusCode === 200;
-    if (!ok) error = `status ${res.statusCode}`;
+    const res = await request(`${address}/healthz`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
     await res.body.dump();
+    return res.statusCode === 200 ? { ok: true } : { ok: false, error: `status ${res.statusCode}` };
   } catch (err) {
-    error = (err as Error).message;
+    return { ok: false, error: (err as Error).message };
   }
-  return { ms: performance.now() - started, ok, ...(error ? { error } : {}) };
 }
 
 async function idleRss(pid: number): Promise<number> {
@@ -58,13 +93,7 @@ export async function runCase(api: ApiProcess, c: AbuseCase, ctx: AbuseContext):
   // Let the previous case's garbage settle before reading the idle level.
   await new Promise((r) => setTimeout(r, 300));
   const idle = await idleRss(pid);
-  let peak = idle;
-  const sampler = setInterval(() => {
-    const rss = rssOf(pid);
-    if (rss !== null && rss > peak) peak = rss;
-  }, 25);
-  const probes: Promise<{ ms: number; ok: boolean; error?: string }>[] = [];
-  const prober = setInterval(() => probes.push(probeHealthz(api.address)), PROBE_EVERY_MS);
+  const probes = await startProbes(api.address, pid);
   const started = performance.now();
   let answer: number | string;
   let text = '';
@@ -87,12 +116,10 @@ export async function runCase(api: ApiProcess, c: AbuseCase, ctx: AbuseContext):
   }
   const ms = performance.now() - started;
   await agent.destroy().catch(() => undefined);
-  clearInterval(prober);
-  // Memory freed after the answer still counts for the request: sample a moment longer.
-  await new Promise((r) => setTimeout(r, 200));
-  clearInterval(sampler);
-  const latencies = (await Promise.all(probes)).map((p) => p.ms);
-  const last = await probeHealthz(api.address);
+  // Memory freed after the answer still counts for the request: the sampler runs a moment longer.
+  const { latencies, peak: sampledPeak } = await probes.stop();
+  const peak = Math.max(idle, sampledPeak);
+  const last = await aliveCheck(api.address);
   const alive = api.exited() === null && last.ok;
   if (typeof answer === 'number' && c.expect.includes(answer)) c.after?.(ctx, { status: answer, body: text });
   return {
