@@ -62,9 +62,9 @@ export function sendError(reply: FastifyReply, err: FlowqError) {
 export function installErrorHandler(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     // Refused before the body was read to its end (a 413 at the row limit, a 401 before parsing):
-    // close the connection after the answer, so the client stops sending the rest of it and the
-    // socket is not left paused, half-read, until a timeout.
-    if (!req.raw.complete) reply.header('connection', 'close');
+    // the rest is read and dropped unparsed, so a client that sends its whole body before it
+    // reads the answer gets the answer, and the socket is not left paused until a timeout.
+    if (!req.raw.complete) req.raw.resume();
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues: Issue[] = err.validation.map((v) => {
         const field = fieldOf(v.keyword, v.instancePath, v.params);
