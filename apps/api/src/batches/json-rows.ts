@@ -4,7 +4,7 @@ import { type JsonBatchLayout, parseItem } from './json-batch-body';
 import type { RawBatchRow } from './row-fields';
 
 /** Items parsed between two turns of the event loop. */
-const ITEMS_PER_TURN = 500;
+const ITEMS_PER_TURN = 100;
 
 /**
  * The items of a JSON batch as rows, each parsed on its own as it is needed: each item is a

@@ -10,10 +10,10 @@ import type { ApiDeps } from '../deps';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
-/** Rows read back and handed to BullMQ per addBulk once the batch is committed. */
-const ENQUEUE_CHUNK = 2_000;
+/** Rows read back and handed to BullMQ per addBulk once the batch is committed: small enough that building one addBulk does not hold the event loop for long. */
+const ENQUEUE_CHUNK = 500;
 /** Rows validated between two turns of the event loop. */
-const YIELD_EVERY_ROWS = 250;
+const YIELD_EVERY_ROWS = 100;
 /** addBulk calls in flight at once: hides the round trips without flooding Redis. */
 const ENQUEUE_CONCURRENCY = 3;
 
