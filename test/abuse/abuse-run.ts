@@ -143,6 +143,19 @@ export async function runAbuseSuite(scale: 'short' | 'full'): Promise<{ results:
   const results: AbuseResult[] = [];
   const ctx: AbuseContext = {};
   try {
+    // Warm up (first-request compiling of each route) so the cases measure the steady state.
+    const auth = { authorization: `Bearer ${ABUSE_API_KEY}`, 'content-type': 'application/json' };
+    for (let i = 0; i < 3; i++) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/batches', '{"items":[{"prompt":"warm"}]}'],
+        ['POST', '/v1/jobs', '{"prompt":"warm"}'],
+        ['GET', '/v1/batches', undefined],
+        ['POST', '/v1/keys', '{"name":"warm"}'],
+      ] as const) {
+        const res = await request(`${api.address}${path}`, { method, headers: auth, ...(body ? { body } : {}) });
+        await res.body.dump();
+      }
+    }
     for (const c of abuseCases(scale).filter((c) => !process.env.ABUSE_ONLY || c.name.includes(process.env.ABUSE_ONLY))) {
       results.push(await runCase(api, c, ctx));
       if (api.exited()) break;

@@ -8,7 +8,7 @@ import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
 import { frameworkError, installErrorHandler, sendError } from './plugins/error-handler';
-import { inputGuard } from './plugins/input-guard';
+import { guardedJsonParser, inputGuard } from './plugins/input-guard';
 import { requestLogger } from './plugins/log-redaction';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
@@ -48,6 +48,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, BODY_LIMIT);
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, guardedJsonParser(defaultJson as never));
   app.addHook('preValidation', inputGuard);
 
   await app.register(swagger, {

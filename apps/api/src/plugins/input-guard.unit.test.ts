@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, unstorableInput } from './input-guard';
+import { MAX_JSON_DEPTH, nestsTooDeep, unstorableInput } from './input-guard';
 
 describe('unstorableInput', () => {
   it('walks a 2-million-element array and names only the bad element (was an entry and a path string per element: 1.2 GB for a 10 MB body)', () => {
@@ -21,5 +21,15 @@ describe('unstorableInput', () => {
     expect(unstorableInput(deep)).toBeNull();
     expect(unstorableInput([deep])).toMatchObject({ message: `is nested deeper than ${MAX_JSON_DEPTH} levels` });
     expect(unstorableInput({ a: [1, 'fine', { b: null }], c: '\ud83d\ude00' })).toBeNull();
+  });
+});
+
+describe('nestsTooDeep', () => {
+  it('refuses 1 MB of brackets on the text, before JSON.parse builds half a million arrays (was seconds of CPU per request)', () => {
+    expect(nestsTooDeep(`{"prompt":"p","metadata":${'['.repeat(524_000)}${']'.repeat(524_000)}}`)).toBe(true);
+    expect(nestsTooDeep(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`)).toBe(false);
+    expect(nestsTooDeep(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toBe(true);
+    // Brackets inside strings, escaped quotes included, are text.
+    expect(nestsTooDeep(JSON.stringify({ prompt: `\\" ${'['.repeat(500)}` }))).toBe(false);
   });
 });
