@@ -10,3 +10,4 @@ export * from './callback-signature';
 export * from './callback-retry';
 export * from './secret-box';
 export * from './guarded-agent';
+export * from './image-type';
