@@ -72,7 +72,10 @@ export function defineFaultSuite(scale: FaultScale): void {
       },
       long ? 600_000 : 60_000,
     );
+  });
 
+  // Apart from the two above: a third system beside them would only slow all three on a small machine.
+  describe(`client callbacks under faults (${scale.name})`, () => {
     it(
       `${scale.callbacks.jobs} jobs with callbacks while the receiver is down for 10 minutes (clock x${scale.callbacks.timeScale}), the sender restarted and Redis wiped: every callback delivered, one delivery id per event`,
       async () => {
