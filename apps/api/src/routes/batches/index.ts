@@ -12,6 +12,7 @@ import { jsonBatchHead, parseItem, readJsonBatch, type JsonBatchLayout } from '.
 import { jsonRows } from '../../batches/json-rows';
 import { cellValue } from '../../batches/row-fields';
 import { parseDefaults } from '../../batches/row-validation';
+import { checkCallbackUrl, type CallbackUrlCheck } from '../../callbacks/callback-url';
 import { ownerScope } from '../../plugins/api-key-auth';
 import { withoutNulBytes } from '../../plugins/input-guard';
 import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
@@ -113,10 +114,13 @@ async function fingerprintJsonBatch(layout: JsonBatchLayout, hash: Hash): Promis
   return hash.digest('hex');
 }
 
-export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempotency: IdempotencyService; maxBytes: number; maxRows: number }> = async (
-  app,
-  { batches, idempotency, maxBytes, maxRows },
-) => {
+export const batchRoutes: FastifyPluginAsyncZod<{
+  batches: BatchService;
+  idempotency: IdempotencyService;
+  maxBytes: number;
+  maxRows: number;
+  callbackUrls: CallbackUrlCheck;
+}> = async (app, { batches, idempotency, maxBytes, maxRows, callbackUrls }) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
   app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
@@ -146,7 +150,9 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
       const q = req.query;
       const delimiter = q.delimiter === undefined ? undefined : delimiterFromParam(q.delimiter);
       if (q.delimiter !== undefined && !delimiter) throw new ValidationError('delimiter: must be one of ",", ";", "tab"', 'delimiter');
-      const common = { onInvalid: q.onInvalid, ownerKey: req.apiKeyId ?? null };
+      const ownerKey = req.apiKeyId ?? null;
+      const checkUrl = (url: string | undefined) => (url === undefined ? Promise.resolve(null) : checkCallbackUrl(url, { ownerKey, ...callbackUrls }));
+      const common = { onInvalid: q.onInvalid, ownerKey, callbackUrl: await checkUrl(q.callbackUrl) };
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const key = idempotencyKeyOf(req);
 
@@ -165,9 +171,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
         if ('json' in input) {
           const parsed = createBatchJsonBody.safeParse(jsonBatchHead(input.json));
           if (!parsed.success) throw firstIssue(parsed.error, '');
-          const { name, defaults } = parsed.data;
+          const { name, defaults, callbackUrl } = parsed.data;
           return batches.create({
             ...common,
+            ...(callbackUrl !== undefined ? { callbackUrl: await checkUrl(callbackUrl) } : {}),
             rows: jsonRows(input.json),
             name: name ?? q.name ?? null,
             defaults: parseDefaults({ ...queryDefaults(q), ...defaults }),
