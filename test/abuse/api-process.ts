@@ -60,6 +60,7 @@ export async function startApiProcess(label: string, env: Record<string, string>
       REDIS_PREFIX: redis.prefix,
       FLOWQ_API_KEYS: ABUSE_API_KEY,
       USEAPI_TOKEN: 'abuse-useapi-token-abcdefghijklmnop',
+      FLOWQ_SECRET_KEY: 'abuse-secret-key-0123456789abcdefghijklmnop',
       BULL_BOARD_PASSWORD: 'abuse-board-password',
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
