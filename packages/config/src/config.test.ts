@@ -15,20 +15,22 @@ function problems(load: () => unknown): string[] {
 }
 
 describe('one configuration per process', () => {
-  it('starts a worker with a real token without the API keys or the Bull Board password', () => {
+  it('starts a worker with a real token without the API keys, the Bull Board password or the secret key', () => {
     const config = loadWorkerConfig({ ...realToken, WORKER_CONCURRENCY: '7' });
     expect(config.worker.concurrency).toBe(7);
     expect(config.useapi.token).toBe('user:1-token');
     expect(config).not.toHaveProperty('auth');
     expect(config).not.toHaveProperty('bullBoard');
+    expect(config).not.toHaveProperty('callbacks');
   });
 
-  it('still asks the API for both when the token is real', () => {
+  it('still asks the API for them when the token is real', () => {
     expect(problems(() => loadApiConfig(realToken))).toEqual([
       'FLOWQ_API_KEYS: required when USEAPI_TOKEN is set',
       'BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set',
+      'FLOWQ_SECRET_KEY: required when USEAPI_TOKEN is set (seals callback signing secrets)',
     ]);
-    const api = loadApiConfig({ ...realToken, FLOWQ_API_KEYS: 'k1', BULL_BOARD_PASSWORD: 'pw' });
+    const api = loadApiConfig({ ...realToken, FLOWQ_API_KEYS: 'k1', BULL_BOARD_PASSWORD: 'pw', FLOWQ_SECRET_KEY: 'k'.repeat(32) });
     expect(api.auth.apiKeys).toEqual(['k1']);
     expect(api.worker).toEqual({ deadlineMs: 24 * 3_600_000 });
     expect(api).not.toHaveProperty('accounts');
@@ -50,6 +52,7 @@ describe('one configuration per process', () => {
     expect(problems(() => loadConfig({ ...realToken, RETRY_DELAY_MIN_MS: '900', RETRY_DELAY_MAX_MS: '100' }))).toEqual([
       'FLOWQ_API_KEYS: required when USEAPI_TOKEN is set',
       'BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set',
+      'FLOWQ_SECRET_KEY: required when USEAPI_TOKEN is set (seals callback signing secrets)',
       'RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS',
     ]);
   });

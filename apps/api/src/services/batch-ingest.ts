@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
@@ -9,8 +10,10 @@ import type { ApiDeps } from '../deps';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
-/** Rows read back and handed to BullMQ per addBulk once the batch is committed. */
-const ENQUEUE_CHUNK = 2_000;
+/** Rows read back and handed to BullMQ per addBulk once the batch is committed: small enough that building one addBulk does not hold the event loop for long. */
+const ENQUEUE_CHUNK = 500;
+/** Rows validated between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 100;
 /** addBulk calls in flight at once: hides the round trips without flooding Redis. */
 const ENQUEUE_CONCURRENCY = 3;
 
@@ -39,6 +42,8 @@ export interface IngestInput {
   defaults: Record<string, unknown>;
   onInvalid: 'reject' | 'skip';
   ownerKey: string | null;
+  /** Already checked (checkCallbackUrl): called once every job of the batch has ended. */
+  callbackUrl?: string | null;
   /** The request part the rows came from, named in errors: `file` (CSV) or `items` (JSON). */
   field: 'file' | 'items';
 }
@@ -108,6 +113,9 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
 
       for await (const raw of input.rows) {
         total++;
+        // Validation is CPU work: give other requests (and /healthz) a turn now and then,
+        // also when no insert is awaited (a batch being rejected writes nothing).
+        if (total % YIELD_EVERY_ROWS === 0) await yieldToEventLoop();
         if (total > maxRows) throw new PayloadTooLargeError(`${input.field}: has more than the limit of ${maxRows} rows`, input.field);
         const v = validateRow(raw, input.defaults);
         if (!v.ok) {
@@ -143,6 +151,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
         id: batchId,
         name: input.name,
         ownerKey: input.ownerKey,
+        callbackUrl: input.callbackUrl ?? null,
         status: 'active',
         total,
         accepted,

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, type VideoRequest } from '@flowq/core';
-import { findJob, insertJob, listJobs, markCancelled, type JobRow } from '@flowq/db';
+import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 
@@ -8,6 +8,8 @@ export interface CreateJobInput {
   priority?: number;
   metadata?: unknown;
   ownerKey?: string;
+  /** Already checked (checkCallbackUrl). */
+  callbackUrl?: string | null;
 }
 
 /**
@@ -33,6 +35,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
         priority,
         metadata: input.metadata,
         ownerKey: input.ownerKey ?? null,
+        callbackUrl: input.callbackUrl ?? null,
         deadlineMs: config.worker.deadlineMs,
       });
       try {
@@ -48,6 +51,12 @@ export function createJobService({ config, database, queue, redis, logger }: Api
     get: (id: string, owner?: string) => mustFind(id, owner),
 
     list: (opts: Parameters<typeof listJobs>[1]) => listJobs(db, opts),
+
+    /** The job's client callbacks with their attempts; another owner's job is not found. */
+    async deliveries(id: string, owner?: string) {
+      await mustFind(id, owner);
+      return listCallbackDeliveries(db, { jobId: id });
+    },
 
     async cancel(id: string, owner?: string): Promise<JobRow> {
       if (owner !== undefined) await mustFind(id, owner);

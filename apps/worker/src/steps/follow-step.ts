@@ -1,4 +1,4 @@
-import { recordAttempt, recordPollAndSucceed, type JobRow } from '@flowq/db';
+import { markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
 import { hasCallbackHint } from '@flowq/queue';
 import { answerOfFailedJob, classifyAnswer, videosOf } from '@flowq/useapi-client';
 import type { Step } from '../next-step';
@@ -38,7 +38,9 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
         return afterFailure(ctx, row, row.account, transientFailure(ctx, 'every clip of the generation failed'));
       }
       await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
-      await recordPollAndSucceed(ctx.db, poll, result);
+      await recordAttempt(ctx.db, poll);
+      // The end and its client callback (outbox) are written together by markSucceeded.
+      await markSucceeded(ctx.db, row.id, result);
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }

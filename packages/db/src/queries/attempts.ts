@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { newId, type JobResult } from '@flowq/core';
+import { asc, eq } from 'drizzle-orm';
+import { newId } from '@flowq/core';
 import type { Db } from '../client';
-import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
+import { jobAttempts, type AttemptRow } from '../schema';
 
 export interface AttemptRecord {
   jobId: string;
@@ -38,22 +38,6 @@ export async function recordAttempt(db: Db, a: AttemptRecord): Promise<string> {
   const values = attemptValues(a);
   await db.insert(jobAttempts).values(values);
   return values.id;
-}
-
-/**
- * The poll that found the generation done is recorded and the job marked succeeded, in one
- * statement. The job row comes back only when it was still running (a compare-and-set like
- * every transition); the poll is recorded either way.
- */
-export async function recordPollAndSucceed(db: Db, poll: AttemptRecord, result: JobResult): Promise<JobRow | undefined> {
-  const polled = db.$with('polled').as(db.insert(jobAttempts).values(attemptValues(poll)).returning({ id: jobAttempts.id }));
-  const [row] = await db
-    .with(polled)
-    .update(jobs)
-    .set({ status: 'succeeded', result, error: null, completedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(jobs.id, poll.jobId), inArray(jobs.status, ['submitting', 'running'])))
-    .returning();
-  return row;
 }
 
 export function listAttempts(db: Db, jobId: string): Promise<AttemptRow[]> {
