@@ -130,8 +130,8 @@ export interface FlowqConfig {
     store: { driver: 'fs'; dir: string } | S3StoreConfig;
     /** With the S3 driver, answer media requests with a redirect to a presigned URL instead of streaming. */
     s3Redirect: boolean;
-    /** HMAC key of signed media links; every API replica must share it. */
-    signingSecret: string;
+    /** HMAC key of signed media links; every API replica must share it. Unset with a real token: no signed links, the API key only. */
+    signingSecret: string | undefined;
     linkTtlSeconds: number;
     /** 0 = keep forever; else maintenance deletes archived media older than this. */
     retentionDays: number;
@@ -189,7 +189,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MEDIA_STORE === 's3' && !e.MEDIA_S3_BUCKET) problems.push('MEDIA_S3_BUCKET: required when MEDIA_STORE=s3');
   if (!!e.MEDIA_S3_ACCESS_KEY_ID !== !!e.MEDIA_S3_SECRET_ACCESS_KEY)
     problems.push('MEDIA_S3_SECRET_ACCESS_KEY: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together');
-  if (!simulatorEnabled && !e.MEDIA_SIGNING_SECRET) problems.push('MEDIA_SIGNING_SECRET: required when USEAPI_TOKEN is set (at least 32 characters)');
   if (problems.length) throw new ConfigError(problems);
   const [genMin, genMax = genMin] = e.SIM_GENERATION_MS.split('-').map(Number) as [number, number?];
   const usingDevKey = e.FLOWQ_API_KEYS.length === 0;
@@ -238,7 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
                 : {}),
             },
       s3Redirect: e.MEDIA_S3_REDIRECT,
-      signingSecret: e.MEDIA_SIGNING_SECRET ?? DEV_MEDIA_SIGNING_SECRET,
+      signingSecret: e.MEDIA_SIGNING_SECRET ?? (simulatorEnabled ? DEV_MEDIA_SIGNING_SECRET : undefined),
       linkTtlSeconds: e.MEDIA_LINK_TTL_SECONDS,
       retentionDays: e.MEDIA_RETENTION_DAYS,
       archiveConcurrency: e.MEDIA_ARCHIVE_CONCURRENCY,
