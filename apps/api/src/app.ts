@@ -16,6 +16,8 @@ import { healthRoutes } from './routes/health';
 import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
 import { keyRoutes } from './routes/keys';
+import { mediaRoutes } from './routes/media';
+import { createMediaLinks } from './media/media-links';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
 import { createAccountService } from './services/account-service';
 import { createApiKeyService } from './services/api-key-service';
@@ -61,11 +63,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
   const idempotency = createIdempotencyService(deps);
+  const authenticate = apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate);
+  const { media } = deps.config;
+  const links = createMediaLinks({ publicUrl: deps.config.http.publicUrl, signingSecret: media.signingSecret, ttlSeconds: media.linkTtlSeconds });
+  // Outside the authenticated group: a signed link opens a file without a key; without one the route checks the key itself.
+  await app.register(mediaRoutes, {
+    db: deps.database.db,
+    store: deps.mediaStore,
+    authenticate,
+    signingSecret: media.signingSecret,
+    redirectSeconds: media.s3Redirect && deps.mediaStore.driver === 's3' ? Math.min(media.linkTtlSeconds, 604_800) : undefined,
+  });
   await app.register(async (authed) => {
-    authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
+    authed.addHook('preHandler', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency });
-    await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes });
+    await authed.register(jobRoutes, { jobs, idempotency, links });
+    await authed.register(batchRoutes, { batches: createBatchService(deps, links), idempotency, maxBytes: deps.config.batches.maxBytes, links });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });
   });

@@ -1,5 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
+import type { MediaStore } from '@flowq/media-store';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { Redis } from 'ioredis';
@@ -14,4 +15,6 @@ export interface ApiDeps {
   logger: Logger;
   /** useapi.net (or the simulator): `POST /v1/accounts/sync` reads its accounts. */
   client: UseapiClient;
+  /** Where archived media lives (MEDIA_STORE); the API serves it and does not close it. */
+  mediaStore: MediaStore;
 }

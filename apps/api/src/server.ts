@@ -1,5 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import { createDatabase } from '@flowq/db';
+import { openMediaStore } from '@flowq/media-store';
 import { createGenerateQueue, createRedis } from '@flowq/queue';
 import { createUseapiClient } from '@flowq/useapi-client';
 import type { FastifyInstance } from 'fastify';
@@ -25,7 +26,8 @@ export async function startApiServer(config: FlowqConfig, logger: Logger): Promi
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
-  const app = await buildApp({ config, database, redis, queue, logger, client });
+  const mediaStore = await openMediaStore(config.media.store);
+  const app = await buildApp({ config, database, redis, queue, logger, client, mediaStore });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   return {
     app,
@@ -34,6 +36,7 @@ export async function startApiServer(config: FlowqConfig, logger: Logger): Promi
       await app.close();
       await queue.close();
       redis.disconnect();
+      await mediaStore.close();
       await database.close();
     },
   };

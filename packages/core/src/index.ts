@@ -6,3 +6,4 @@ export * from './ids';
 export * from './media-id';
 export * from './ssrf-guard';
 export * from './hash';
+export * from './media-file';

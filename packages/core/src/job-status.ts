@@ -30,11 +30,27 @@ export interface JobError {
 }
 
 export interface VideoResult {
+  /** Stored: useapi's link, or once archived flowq's path (`/v1/media/...`), made absolute when shown. */
   url: string;
   thumbnailUrl: string | null;
   seed: number | null;
   mediaGenerationId: string | null;
   status: 'succeeded' | 'failed';
+  /** useapi's own links and when they are expected to die (about 6 h after completion). */
+  upstreamUrl?: string;
+  upstreamThumbnailUrl?: string | null;
+  upstreamExpiresAt?: string | null;
+  /** Of the archived video. */
+  sha256?: string;
+  bytes?: number;
+  /** Whether flowq kept the files: `off` when MEDIA_ARCHIVE=false. */
+  archive?: ClipArchive;
+}
+
+export interface ClipArchive {
+  status: 'archived' | 'failed' | 'expired' | 'off';
+  /** Why the clip (or its thumbnail) could not be kept. */
+  error?: string;
 }
 
 export interface JobResult {

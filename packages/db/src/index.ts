@@ -16,3 +16,4 @@ export * from './queries/batches';
 export * from './queries/batch-ingest';
 export * from './queries/api-keys';
 export * from './queries/idempotency';
+export * from './queries/media-files';

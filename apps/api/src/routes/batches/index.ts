@@ -16,6 +16,7 @@ import { assertStorable, withoutNulBytes } from '../../plugins/input-guard';
 import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { BatchService } from '../../services/batch-service';
+import type { MediaLinks } from '../../media/media-links';
 import { jobView } from '../jobs/job-view';
 import { batchView } from './batch-view';
 import {
@@ -98,9 +99,9 @@ function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unk
   return given;
 }
 
-export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempotency: IdempotencyService; maxBytes: number }> = async (
+export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempotency: IdempotencyService; maxBytes: number; links: MediaLinks }> = async (
   app,
-  { batches, idempotency, maxBytes },
+  { batches, idempotency, maxBytes, links },
 ) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
@@ -235,7 +236,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
     async (req) => {
       const page = await batches.jobs(req.params.id, req.query, ownerScope(req));
       return {
-        items: page.items.map((j) => ({ ...jobView(j), batchRow: j.batchRow, ref: j.ref })),
+        items: page.items.map((j) => ({ ...jobView(j, links), batchRow: j.batchRow, ref: j.ref })),
         nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
       };
     },

@@ -3,10 +3,14 @@ import { ownerScope } from '../../plugins/api-key-auth';
 import { idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
+import type { MediaLinks } from '../../media/media-links';
 import { jobView } from './job-view';
 import { createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
 
-export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService }> = async (app, { jobs, idempotency }) => {
+export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService; links: MediaLinks }> = async (
+  app,
+  { jobs, idempotency, links },
+) => {
   app.post(
     '/v1/jobs',
     {
@@ -21,7 +25,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
       const { priority, metadata, ...request } = req.body;
       const create = async () => {
         const row = await jobs.create({ request, priority, metadata, ...(req.apiKeyId ? { ownerKey: req.apiKeyId } : {}) });
-        return { status: 202, body: jobView(row) };
+        return { status: 202, body: jobView(row, links) };
       };
       const key = idempotencyKeyOf(req);
       const answer = key
@@ -43,7 +47,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
   app.get(
     '/v1/jobs/:id',
     { schema: { summary: 'Read one job', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, 404: errorSchema } } },
-    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req))),
+    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req)), links),
   );
 
   app.get(
@@ -52,7 +56,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
     async (req) => {
       const owner = ownerScope(req);
       const page = await jobs.list({ ...req.query, ...(owner !== undefined ? { ownerKey: owner } : {}) });
-      return { items: page.items.map(jobView), nextCursor: page.nextCursor };
+      return { items: page.items.map((row) => jobView(row, links)), nextCursor: page.nextCursor };
     },
   );
 
@@ -66,6 +70,6 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
         response: { 200: jobSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (req) => jobView(await jobs.cancel(req.params.id, ownerScope(req))),
+    async (req) => jobView(await jobs.cancel(req.params.id, ownerScope(req)), links),
   );
 };
