@@ -1,3 +1,4 @@
+ALTER TYPE "public"."job_status" ADD VALUE 'archiving' BEFORE 'succeeded';--> statement-breakpoint
 CREATE TABLE "media_files" (
 	"id" text PRIMARY KEY NOT NULL,
 	"job_id" text NOT NULL,

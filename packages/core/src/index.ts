@@ -7,3 +7,4 @@ export * from './media-id';
 export * from './ssrf-guard';
 export * from './hash';
 export * from './media-file';
+export * from './archived-result';

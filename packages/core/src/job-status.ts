@@ -1,4 +1,5 @@
-export const JOB_STATUSES = ['queued', 'submitting', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `archiving`: the generation is done and paid; its files are being copied into flowq's media store. */
+export const JOB_STATUSES = ['queued', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);

@@ -5,3 +5,5 @@ export * from './media-store';
 export * from './media-store-errors';
 export * from './open-media-store';
 export * from './s3-media-store';
+export * from './copy-from-url';
+export * from './archive-failure';
