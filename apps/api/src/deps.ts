@@ -1,6 +1,7 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { MediaStore } from '@flowq/media-store';
+import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { Redis } from 'ioredis';
@@ -17,4 +18,6 @@ export interface ApiDeps {
   client: UseapiClient;
   /** Where archived media lives (MEDIA_STORE); the API serves it and does not close it. */
   mediaStore: MediaStore;
+  /** Counters of this process; `pnpm start` shares one set between its API and worker. Default: the API's own. */
+  metrics?: FlowqMetrics;
 }

@@ -1,7 +1,8 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
-import { createDatabase } from '@flowq/db';
+import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
+import { createDatabase, isDatabaseUnavailable } from '@flowq/db';
 import { openMediaStore } from '@flowq/media-store';
-import { createGenerateQueue, createRedis } from '@flowq/queue';
+import type { FlowqMetrics } from '@flowq/metrics';
+import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createUseapiClient } from '@flowq/useapi-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
@@ -14,12 +15,18 @@ export interface ApiServer {
 }
 
 /** Builds the API with its own pool, Redis connection and queue, and listens. `close` undoes all of it. */
-export async function startApiServer(config: FlowqConfig, logger: Logger): Promise<ApiServer> {
-  const database = createDatabase(config.db.url, { max: config.db.poolMax, onError: (err) => logger.warn({ err }, 'postgres pool error') });
+export async function startApiServer(config: FlowqConfig, logger: Logger, opts: { metrics?: FlowqMetrics } = {}): Promise<ApiServer> {
+  const postgresLog = createReachabilityLog('PostgreSQL', config.db.url, logger);
+  const database = createDatabase(config.db.url, {
+    max: config.db.poolMax,
+    onError: (err) => (isDatabaseUnavailable(err) ? postgresLog.down(err) : logger.warn({ err }, 'postgres pool error')),
+  });
+  database.pool.on('connect', () => postgresLog.up());
   const redis = createRedis(config.redis.url, 'producer');
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const redisLog = createReachabilityLog('Redis', config.redis.url, logger);
+  watchRedis([redis], redisLog);
   const queue = createGenerateQueue(redis, config.redis.prefix);
-  queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
+  queue.on('error', (err) => (isRedisConnectionError(err) ? redisLog.down(err) : logger.warn({ err }, 'queue error')));
   const client = createUseapiClient({
     baseUrl: config.useapi.baseUrl,
     token: config.useapi.token ?? 'simulator',
@@ -27,7 +34,7 @@ export async function startApiServer(config: FlowqConfig, logger: Logger): Promi
     logger: logger.child({ component: 'useapi' }),
   });
   const mediaStore = await openMediaStore(config.media.store);
-  const app = await buildApp({ config, database, redis, queue, logger, client, mediaStore });
+  const app = await buildApp({ config, database, redis, queue, logger, client, mediaStore, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   return {
     app,

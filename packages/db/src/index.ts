@@ -17,3 +17,6 @@ export * from './queries/batch-ingest';
 export * from './queries/api-keys';
 export * from './queries/idempotency';
 export * from './queries/media-files';
+export * from './queries/metrics-figures';
+export * from './wait-for-postgres';
+export * from './queries/job-timeline';

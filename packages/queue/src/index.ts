@@ -6,3 +6,4 @@ export * from './service-signals';
 export * from './waiting-room';
 export * from './wake-parked';
 export * from './archive-queue';
+export * from './wait-for-redis';
