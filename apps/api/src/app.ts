@@ -4,6 +4,7 @@ import { parseSsrfAllowList } from '@flowq/core';
 import { createFlowqMetrics } from '@flowq/metrics';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createCallbackSecrets } from './callbacks/callback-secrets';
 import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
@@ -21,7 +22,7 @@ import { jobRoutes } from './routes/jobs';
 import { jobTimelineRoutes } from './routes/jobs/job-timeline';
 import { keyRoutes } from './routes/keys';
 import { mediaRoutes } from './routes/media';
-import { createMediaLinks } from './media/media-links';
+import { mediaLinksOf } from './media/media-links';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
 import { createAccountService } from './services/account-service';
 import { createApiKeyService } from './services/api-key-service';
@@ -32,7 +33,7 @@ import { createJobService } from './services/job-service';
 /** Builds the API without listening: server.ts listens, tests use `app.inject()`. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // A typo in SSRF_ALLOWLIST fails at start, not at the first client URL it should have allowed.
-  parseSsrfAllowList(deps.config.ssrf.allow);
+  const allow = parseSsrfAllowList(deps.config.ssrf.allow);
   const app = Fastify({
     loggerInstance: requestLogger(deps.logger) as FastifyBaseLogger,
     bodyLimit: 1_048_576,
@@ -72,7 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const idempotency = createIdempotencyService(deps);
   const authenticate = apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate);
   const { media } = deps.config;
-  const links = createMediaLinks({ publicUrl: deps.config.http.publicUrl, signingSecret: media.signingSecret, ttlSeconds: media.linkTtlSeconds });
+  const links = mediaLinksOf(deps.config);
   // Outside the authenticated group: a signed link opens a file without a key; without one the route checks the key itself.
   await app.register(mediaRoutes, {
     db: deps.database.db,
@@ -81,12 +82,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     signingSecret: media.signingSecret,
     redirectSeconds: media.s3Redirect && deps.mediaStore.driver === 's3' ? Math.min(media.linkTtlSeconds, 604_800) : undefined,
   });
+  const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
     authed.addHook('preHandler', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency, links });
+    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
+    await authed.register(batchRoutes, { batches: createBatchService(deps, links), idempotency, maxBytes: deps.config.batches.maxBytes, callbackUrls, links });
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
-    await authed.register(batchRoutes, { batches: createBatchService(deps, links), idempotency, maxBytes: deps.config.batches.maxBytes, links });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });
   });

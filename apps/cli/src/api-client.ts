@@ -61,7 +61,7 @@ export interface BatchView {
   total: number;
   accepted: number;
   rejected: number;
-  counts: Record<'queued' | 'submitting' | 'running' | 'succeeded' | 'failed' | 'cancelled', number>;
+  counts: Record<'queued' | 'submitting' | 'running' | 'archiving' | 'succeeded' | 'failed' | 'cancelled', number>;
   credits: { spent: number; estimatedRemaining: number };
   createdAt: string;
   startedAt: string | null;

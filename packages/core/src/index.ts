@@ -8,3 +8,8 @@ export * from './ssrf-guard';
 export * from './hash';
 export * from './media-file';
 export * from './archived-result';
+export * from './callback-signature';
+export * from './callback-retry';
+export * from './secret-box';
+export * from './guarded-agent';
+export * from './image-type';

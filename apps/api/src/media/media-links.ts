@@ -21,3 +21,8 @@ export function createMediaLinks(options: { publicUrl: string; signingSecret: st
     },
   };
 }
+
+/** The links of one process's configuration (PUBLIC_URL, MEDIA_SIGNING_SECRET, MEDIA_LINK_TTL_SECONDS). */
+export function mediaLinksOf(config: { http: { publicUrl: string }; media: { signingSecret: string | undefined; linkTtlSeconds: number } }): MediaLinks {
+  return createMediaLinks({ publicUrl: config.http.publicUrl, signingSecret: config.media.signingSecret, ttlSeconds: config.media.linkTtlSeconds });
+}

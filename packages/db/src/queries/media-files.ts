@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { archivedResult, expiredResult, type JobResult, type MediaFileKind, mediaStorageKey } from '@flowq/core';
 import type { Db } from '../client';
 import { jobs, type JobRow, type MediaFileRow, mediaFiles } from '../schema';
+import { announceEnd } from './job-transitions';
 
 export async function findMediaFile(db: Db, jobId: string, clip: number, kind: MediaFileKind): Promise<MediaFileRow | undefined> {
   const [row] = await db
@@ -93,6 +94,7 @@ export async function finishArchiving(db: Db, jobId: string): Promise<JobRow | u
       .set({ status: 'succeeded', result: archivedResult(jobId, job.result, files), completedAt: new Date(), updatedAt: new Date() })
       .where(and(eq(jobs.id, jobId), eq(jobs.status, 'archiving')))
       .returning();
+    if (row) await announceEnd(tx as unknown as Db, row);
     return row;
   });
 }

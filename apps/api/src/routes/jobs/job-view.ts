@@ -14,6 +14,7 @@ export function jobView(row: JobRow, links: MediaLinks) {
     account: row.account,
     upstreamJobId: row.upstreamJobId,
     attempts: row.attempts,
+    callbackUrl: row.callbackUrl,
     result: row.result ? { videos: row.result.videos.map((v) => videoView(v, links)), remainingCredits: row.result.remainingCredits ?? null } : null,
     error: row.error ?? null,
     createdAt: row.createdAt.toISOString(),
