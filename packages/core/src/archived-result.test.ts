@@ -62,7 +62,7 @@ describe('archivedResult', () => {
     ['no file row at all', [], [{ archive: { status: 'failed', error: 'the video was not archived' } }, { archive: { status: 'failed' } }]],
   ])('%s', (_name, files, expected) => {
     const r = archivedResult('job_1', base, files);
-    expected.forEach((e, i) => expect(r.videos[i]).toMatchObject(e));
+    for (const [i, e] of expected.entries()) expect(r.videos[i]).toMatchObject(e);
     expect(r.videos[2]).toEqual(base.videos[2]);
     expect(r.remainingCredits).toBe(90);
   });

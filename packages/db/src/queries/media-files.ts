@@ -86,7 +86,7 @@ export async function refreshUpstreamUrls(db: Db, jobId: string, links: { clip: 
 export async function finishArchiving(db: Db, jobId: string): Promise<JobRow | undefined> {
   return db.transaction(async (tx) => {
     const [job] = await tx.select().from(jobs).where(eq(jobs.id, jobId)).for('update');
-    if (!job || job.status !== 'archiving' || !job.result) return undefined;
+    if (job?.status !== 'archiving' || !job.result) return undefined;
     const files = await tx.select().from(mediaFiles).where(eq(mediaFiles.jobId, jobId));
     if (files.some((f) => f.status === 'pending')) return undefined;
     const [row] = await tx
