@@ -32,6 +32,7 @@ describe('migrations', () => {
         'idempotency_keys',
         'job_attempts',
         'jobs',
+        'media_files',
       ]);
       const applied = await c.query('select count(*)::int as n from drizzle.__drizzle_migrations');
       expect(applied.rows[0].n).toBeGreaterThanOrEqual(1);

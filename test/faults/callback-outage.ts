@@ -45,7 +45,9 @@ export async function runCallbackOutageScenario(scale: FaultScale): Promise<Scen
     }
     await waitFor(
       async () => {
-        const [row] = (await sys.db.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where status in ('queued','submitting','running')`)).rows;
+        const [row] = (
+          await sys.db.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where status in ('queued','submitting','running','archiving')`)
+        ).rows;
         return row!.n === 0;
       },
       { timeoutMs: 60_000, intervalMs: 200, what: 'every job to end' },

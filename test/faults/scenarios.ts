@@ -103,7 +103,7 @@ async function unfinishedIds(sys: FaultSystem): Promise<string[]> {
   const rows = await sys.db.db
     .select({ id: jobs.id })
     .from(jobs)
-    .where(inArray(jobs.status, ['queued', 'submitting', 'running']));
+    .where(inArray(jobs.status, ['queued', 'submitting', 'running', 'archiving']));
   return rows.map((r) => r.id);
 }
 
@@ -135,7 +135,7 @@ async function drain(sys: FaultSystem, timeoutMs: number, what: string): Promise
     const stuck = await sys.db.db
       .select()
       .from(jobs)
-      .where(inArray(jobs.status, ['queued', 'submitting', 'running']));
+      .where(inArray(jobs.status, ['queued', 'submitting', 'running', 'archiving']));
     const base = `${sys.redis.prefix}:${GENERATE_QUEUE}`;
     const where = await Promise.all(
       stuck.map(async (j) => {

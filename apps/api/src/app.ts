@@ -21,6 +21,8 @@ import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
 import { jobTimelineRoutes } from './routes/jobs/job-timeline';
 import { keyRoutes } from './routes/keys';
+import { mediaRoutes } from './routes/media';
+import { mediaLinksOf } from './media/media-links';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
 import { createAccountService } from './services/account-service';
 import { createApiKeyService } from './services/api-key-service';
@@ -85,17 +87,29 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
   const idempotency = createIdempotencyService(deps);
+  const authenticate = apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate);
+  const { media } = deps.config;
+  const links = mediaLinksOf(deps.config);
+  // Outside the authenticated group: a signed link opens a file without a key; without one the route checks the key itself.
+  await app.register(mediaRoutes, {
+    db: deps.database.db,
+    store: deps.mediaStore,
+    authenticate,
+    signingSecret: media.signingSecret,
+    redirectSeconds: media.s3Redirect && deps.mediaStore.driver === 's3' ? Math.min(media.linkTtlSeconds, 604_800) : undefined,
+  });
   const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
-    authed.addHook('onRequest', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
+    authed.addHook('onRequest', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls });
+    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
     await authed.register(batchRoutes, {
-      batches: createBatchService(deps),
+      batches: createBatchService(deps, links),
       idempotency,
       maxBytes: deps.config.batches.maxBytes,
       maxRows: deps.config.batches.maxRows,
       callbackUrls,
+      links,
     });
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
     await authed.register(accountRoutes, { accounts });

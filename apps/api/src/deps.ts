@@ -1,5 +1,6 @@
 import type { ApiConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
+import type { MediaStore } from '@flowq/media-store';
 import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   logger: Logger;
   /** useapi.net (or the simulator): `POST /v1/accounts/sync` reads its accounts. */
   client: UseapiClient;
+  /** Where archived media lives (MEDIA_STORE); the API serves it and does not close it. */
+  mediaStore: MediaStore;
   /** Counters of this process; `pnpm start` shares one set between its API and worker. Default: the API's own. */
   metrics?: FlowqMetrics;
 }

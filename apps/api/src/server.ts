@@ -1,5 +1,6 @@
 import { createReachabilityLog, type ApiConfig, type Logger } from '@flowq/config';
 import { createDatabase, isDatabaseUnavailable } from '@flowq/db';
+import { openMediaStore } from '@flowq/media-store';
 import type { FlowqMetrics } from '@flowq/metrics';
 import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createUseapiClient } from '@flowq/useapi-client';
@@ -35,7 +36,8 @@ export async function startApiServer(config: ApiConfig, logger: Logger, opts: { 
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
-  const deps = { config, database, redis, queue, logger, client, ...(opts.metrics ? { metrics: opts.metrics } : {}) };
+  const mediaStore = await openMediaStore(config.media.store);
+  const deps = { config, database, redis, queue, logger, client, mediaStore, ...(opts.metrics ? { metrics: opts.metrics } : {}) };
   const app = await buildApp(deps);
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   const callbacks = createCallbackDispatcher({
@@ -54,6 +56,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger, opts: { 
       await app.close();
       await queue.close();
       redis.disconnect();
+      await mediaStore.close();
       await database.close();
     },
   };

@@ -42,6 +42,8 @@ export function createApiClient({ url, key }: ApiClientOptions) {
   }
   return {
     base,
+    /** For fetching flowq's own media addresses, which need it as every API route does. */
+    key,
     request,
     async json<T>(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<T> {
       return (await (await request(path, init)).json()) as T;
@@ -59,7 +61,7 @@ export interface BatchView {
   total: number;
   accepted: number;
   rejected: number;
-  counts: Record<'queued' | 'submitting' | 'running' | 'succeeded' | 'failed' | 'cancelled', number>;
+  counts: Record<'queued' | 'submitting' | 'running' | 'archiving' | 'succeeded' | 'failed' | 'cancelled', number>;
   credits: { spent: number; estimatedRemaining: number };
   createdAt: string;
   startedAt: string | null;

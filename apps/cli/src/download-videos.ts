@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +10,14 @@ interface ResultLine {
   ref: string | null;
   row: number;
   status: string;
-  videos: { url: string; thumbnailUrl: string | null }[];
+  videos: { url: string | null; thumbnailUrl: string | null; downloadUrl?: string | null; thumbnailDownloadUrl?: string | null; sha256?: string | null }[];
+}
+
+/** One file to fetch: where from, whether it needs the API key (a flowq address), and its checksum when known. */
+interface Download {
+  url: string;
+  withKey: boolean;
+  sha256: string | null;
 }
 
 export interface DownloadSummary {
@@ -41,23 +49,49 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Fetches to `<file>.part` and renames when complete, so a file that exists under its name is whole. */
-async function fetchTo(url: string, file: string): Promise<void> {
-  const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`${res.status} ${res.statusText}`);
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Fetches to `<file>.part` and renames when complete, so a file that exists under its name is
+ * whole. A `.part` left by a cut download is resumed with a range request; a file with a known
+ * SHA-256 is checked before it takes its name (a mismatch is thrown away and reported).
+ */
+async function fetchTo(download: Download, file: string, key: string | undefined): Promise<void> {
   const part = `${file}.part`;
-  try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(part));
-    await rename(part, file);
-  } catch (err) {
-    await rm(part, { force: true });
-    throw err;
+  const have = await stat(part).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const headers = new Headers();
+  if (download.withKey && key) headers.set('authorization', `Bearer ${key}`);
+  if (have > 0) headers.set('range', `bytes=${have}-`);
+  const res = await fetch(download.url, { headers });
+  if (res.status === 416 && have > 0) {
+    await res.body?.cancel();
+  } else {
+    if (!res.ok || !res.body) throw new Error(`${res.status} ${res.statusText}`);
+    const append = res.status === 206 && have > 0;
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(part, { flags: append ? 'a' : 'w' }));
   }
+  if (download.sha256) {
+    const got = await sha256Of(part);
+    if (got !== download.sha256) {
+      await rm(part, { force: true });
+      throw new Error(`checksum mismatch (expected sha256 ${download.sha256}, got ${got}); run download again`);
+    }
+  }
+  await rename(part, file);
 }
 
 /**
  * Downloads every video and thumbnail of a batch into `dir` as `<row>-<ref>-<n>.mp4|jpg`.
- * Resumable: files already there are complete (see fetchTo) and skipped.
+ * Resumable: files already there are complete (see fetchTo) and skipped; a cut one resumes.
+ * Archived files come from flowq (the signed `downloadUrl`, else `url` with the API key) and
+ * are checked against their SHA-256.
  */
 export async function downloadBatch(
   client: ApiClient,
@@ -69,7 +103,7 @@ export async function downloadBatch(
   await mkdir(dir, { recursive: true });
   const summary: DownloadSummary = { downloaded: 0, skipped: 0, failed: [] };
   const running = new Set<Promise<void>>();
-  const one = async (url: string, name: string) => {
+  const one = async (download: Download, name: string) => {
     let file: string;
     try {
       file = fileInside(dir, name);
@@ -84,7 +118,7 @@ export async function downloadBatch(
       return;
     }
     try {
-      await fetchTo(url, file);
+      await fetchTo(download, file, client.key);
       summary.downloaded++;
       onFile(name, 'downloaded');
     } catch (err) {
@@ -94,10 +128,15 @@ export async function downloadBatch(
   };
   for await (const line of resultLines(client, id)) {
     for (const [i, video] of line.videos.entries()) {
-      const files: [string, string][] = [[video.url, downloadName(line.row, line.ref, i + 1, 'mp4')]];
-      if (video.thumbnailUrl) files.push([video.thumbnailUrl, downloadName(line.row, line.ref, i + 1, 'jpg')]);
-      for (const [url, name] of files) {
-        const p = one(url, name).finally(() => running.delete(p));
+      const files: [Download, string][] = [];
+      const pick = (signed: string | null | undefined, plain: string | null, sha256: string | null): Download | null =>
+        signed ? { url: signed, withKey: false, sha256 } : plain ? { url: plain, withKey: plain.startsWith(`${client.base}/`), sha256 } : null;
+      const mp4 = pick(video.downloadUrl, video.url, video.sha256 ?? null);
+      if (mp4) files.push([mp4, downloadName(line.row, line.ref, i + 1, 'mp4')]);
+      const jpg = pick(video.thumbnailDownloadUrl, video.thumbnailUrl, null);
+      if (jpg) files.push([jpg, downloadName(line.row, line.ref, i + 1, 'jpg')]);
+      for (const [download, name] of files) {
+        const p = one(download, name).finally(() => running.delete(p));
         running.add(p);
         if (running.size >= concurrency) await Promise.race(running);
       }

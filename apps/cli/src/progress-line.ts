@@ -10,7 +10,7 @@ export function formatDuration(seconds: number): string {
 
 /** Jobs of the batch that have not ended. */
 export function unfinishedOf(b: BatchView): number {
-  return b.counts.queued + b.counts.submitting + b.counts.running;
+  return b.counts.queued + b.counts.submitting + b.counts.running + (b.counts.archiving ?? 0);
 }
 
 /**
@@ -19,6 +19,7 @@ export function unfinishedOf(b: BatchView): number {
  */
 export function progressLine(b: BatchView, barWidth = 24): string {
   const { succeeded, failed, cancelled, running, submitting, queued } = b.counts;
+  const archiving = b.counts.archiving ?? 0;
   const total = Math.max(1, b.accepted);
   const ended = succeeded + failed + cancelled;
   const filled = Math.min(barWidth, Math.floor((ended / total) * barWidth));
@@ -26,7 +27,14 @@ export function progressLine(b: BatchView, barWidth = 24): string {
   const pct = `${Math.floor((ended / total) * 100)}%`.padStart(4);
   const rate = b.throughputPerMinute === null ? '-/s' : `${(b.throughputPerMinute / 60).toFixed(1)}/s`;
   const eta = unfinishedOf(b) === 0 ? 'done' : b.etaSeconds === null ? 'ETA -' : `ETA ${formatDuration(b.etaSeconds)}`;
-  const parts = [`${bar} ${pct} ${ended}/${b.accepted}`, `done ${succeeded}`, `failed ${failed}`, `running ${running + submitting}`, `queued ${queued}`];
+  const parts = [
+    `${bar} ${pct} ${ended}/${b.accepted}`,
+    `done ${succeeded}`,
+    `failed ${failed}`,
+    `running ${running + submitting}`,
+    ...(archiving > 0 ? [`archiving ${archiving}`] : []),
+    `queued ${queued}`,
+  ];
   if (cancelled > 0) parts.push(`cancelled ${cancelled}`);
   parts.push(rate, eta);
   return parts.join('  ');

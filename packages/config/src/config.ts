@@ -91,6 +91,27 @@ const envSchema = z.object({
   CALLBACK_CONCURRENCY: intFrom(16, 1),
   BATCH_MAX_ROWS: intFrom(100_000, 1),
   BATCH_MAX_BYTES: intFrom(50 * 1024 * 1024, 1),
+  MEDIA_ARCHIVE: boolFrom(true),
+  MEDIA_STORE: z.enum(['fs', 's3']).default('fs'),
+  MEDIA_DIR: z.string().default('./data/media'),
+  MEDIA_S3_BUCKET: z.string().optional(),
+  MEDIA_S3_ENDPOINT: z.url().optional(),
+  MEDIA_S3_REGION: z.string().default('us-east-1'),
+  MEDIA_S3_ACCESS_KEY_ID: z.string().optional(),
+  MEDIA_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  MEDIA_S3_FORCE_PATH_STYLE: boolFrom(false),
+  MEDIA_S3_KEY_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/, 'must be empty or end with "/"')
+    .default(''),
+  MEDIA_S3_REDIRECT: boolFrom(false),
+  MEDIA_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MEDIA_LINK_TTL_SECONDS: intFrom(86_400, 60),
+  MEDIA_RETENTION_DAYS: z.coerce.number().min(0).default(0),
+  MEDIA_ARCHIVE_CONCURRENCY: intFrom(4, 1),
+  MEDIA_ARCHIVE_ATTEMPTS: intFrom(8, 1),
+  MEDIA_ARCHIVE_TIMEOUT_MS: intFrom(300_000, 1000),
+  UPSTREAM_LINK_TTL_HOURS: z.coerce.number().positive().default(6),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -166,6 +187,25 @@ export interface FlowqConfig {
     coolOff: { threshold: number; windowMs: number; durationMs: number };
   };
   bullBoard: { user: string; password: string };
+  /** Where results are archived and how they are served (docs/media.md). */
+  media: {
+    /** False: results keep useapi's own links, which die after about `upstreamLinkTtlMs`. */
+    archive: boolean;
+    store: { driver: 'fs'; dir: string } | S3StoreConfig;
+    /** With the S3 driver, answer media requests with a redirect to a presigned URL instead of streaming. */
+    s3Redirect: boolean;
+    /** HMAC key of signed media links; every API replica must share it. Unset with a real token: no signed links, the API key only. */
+    signingSecret: string | undefined;
+    linkTtlSeconds: number;
+    /** 0 = keep forever; else maintenance deletes archived media older than this. */
+    retentionDays: number;
+    /** Archive downloads one worker process runs at once (its own queue: they never hold an account slot). */
+    archiveConcurrency: number;
+    archiveAttempts: number;
+    archiveTimeoutMs: number;
+    /** useapi's signed links die after about this long (undocumented; about 6 h in 2026). */
+    upstreamLinkTtlMs: number;
+  };
   /** Client callbacks (callbackUrl): signing, timeouts and the retry schedule. */
   callbacks: {
     /** Signs callbacks of jobs made with a FLOWQ_API_KEYS (bootstrap) key; null: such jobs cannot ask for one. */
@@ -201,6 +241,19 @@ export interface FlowqConfig {
   };
 }
 
+export interface S3StoreConfig {
+  driver: 's3';
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+  keyPrefix: string;
+}
+
+/** Only for simulator mode, where nothing real is served; a real install must set MEDIA_SIGNING_SECRET. */
+export const DEV_MEDIA_SIGNING_SECRET = 'flowq-dev-media-signing-secret-do-not-use';
+
 /** The API's configuration: no worker settings but the job deadline it stamps on each job. */
 export type ApiConfig = Omit<FlowqConfig, 'accounts' | 'worker'> & { worker: Pick<FlowqConfig['worker'], 'deadlineMs'> };
 /** A worker's configuration: no API keys, rate limit, SSRF allow-list, Bull Board, batch limits or client callbacks. */
@@ -209,6 +262,10 @@ export type WorkerConfig = Omit<FlowqConfig, 'auth' | 'rateLimit' | 'ssrf' | 'bu
 function problemsOf(e: Env, roles: readonly Role[]): string[] {
   const simulatorEnabled = e.SIM_ENABLED || !e.USEAPI_TOKEN;
   const problems: string[] = [];
+  // The media store: the API serves from it, the workers archive into it.
+  if (e.MEDIA_STORE === 's3' && !e.MEDIA_S3_BUCKET) problems.push('MEDIA_S3_BUCKET: required when MEDIA_STORE=s3');
+  if (!!e.MEDIA_S3_ACCESS_KEY_ID !== !!e.MEDIA_S3_SECRET_ACCESS_KEY)
+    problems.push('MEDIA_S3_SECRET_ACCESS_KEY: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together');
   if (roles.includes('api')) {
     if (!simulatorEnabled && e.FLOWQ_API_KEYS.length === 0) problems.push('FLOWQ_API_KEYS: required when USEAPI_TOKEN is set');
     if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
@@ -290,6 +347,31 @@ function buildConfig(e: Env): FlowqConfig {
     },
     bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD ?? 'admin' },
     batches: { maxRows: e.BATCH_MAX_ROWS, maxBytes: e.BATCH_MAX_BYTES },
+    media: {
+      archive: e.MEDIA_ARCHIVE,
+      store:
+        e.MEDIA_STORE === 'fs'
+          ? { driver: 'fs', dir: e.MEDIA_DIR }
+          : {
+              driver: 's3',
+              bucket: e.MEDIA_S3_BUCKET!,
+              region: e.MEDIA_S3_REGION,
+              forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE,
+              keyPrefix: e.MEDIA_S3_KEY_PREFIX,
+              ...(e.MEDIA_S3_ENDPOINT ? { endpoint: e.MEDIA_S3_ENDPOINT } : {}),
+              ...(e.MEDIA_S3_ACCESS_KEY_ID && e.MEDIA_S3_SECRET_ACCESS_KEY
+                ? { credentials: { accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY } }
+                : {}),
+            },
+      s3Redirect: e.MEDIA_S3_REDIRECT,
+      signingSecret: e.MEDIA_SIGNING_SECRET ?? (simulatorEnabled ? DEV_MEDIA_SIGNING_SECRET : undefined),
+      linkTtlSeconds: e.MEDIA_LINK_TTL_SECONDS,
+      retentionDays: e.MEDIA_RETENTION_DAYS,
+      archiveConcurrency: e.MEDIA_ARCHIVE_CONCURRENCY,
+      archiveAttempts: e.MEDIA_ARCHIVE_ATTEMPTS,
+      archiveTimeoutMs: e.MEDIA_ARCHIVE_TIMEOUT_MS,
+      upstreamLinkTtlMs: e.UPSTREAM_LINK_TTL_HOURS * 3_600_000,
+    },
     callbacks: {
       bootstrapSecret: e.FLOWQ_WEBHOOK_SECRET ?? (simulatorEnabled ? DEV_WEBHOOK_SECRET : null),
       secretKey: e.FLOWQ_SECRET_KEY ?? DEV_SECRET_KEY,

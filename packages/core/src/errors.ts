@@ -75,6 +75,18 @@ export class InvalidRowsError extends FlowqError {
   }
 }
 
+/** A file flowq kept once and has since deleted (MEDIA_RETENTION_DAYS). */
+export class MediaExpiredError extends FlowqError {
+  readonly code = 'media_expired';
+  readonly status = 410;
+}
+
+/** A byte range that starts past the end of the file. */
+export class RangeNotSatisfiableError extends FlowqError {
+  readonly code = 'range_not_satisfiable';
+  readonly status = 416;
+}
+
 export class ConflictError extends FlowqError {
   readonly code = 'conflict';
   readonly status = 409;
@@ -89,7 +101,7 @@ export class ServiceUnavailableError extends FlowqError {
   override readonly retryable = true;
   readonly status = 503;
   constructor(
-    readonly code: 'database_unavailable' | 'queue_unavailable' | 'service_unavailable',
+    readonly code: 'database_unavailable' | 'queue_unavailable' | 'service_unavailable' | 'media_store_unavailable',
     message: string,
   ) {
     super(message);

@@ -6,6 +6,8 @@ export * from './ids';
 export * from './media-id';
 export * from './ssrf-guard';
 export * from './hash';
+export * from './media-file';
+export * from './archived-result';
 export * from './callback-signature';
 export * from './callback-retry';
 export * from './secret-box';

@@ -1,4 +1,5 @@
-export const JOB_STATUSES = ['queued', 'submitting', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `archiving`: the generation is done and paid; its files are being copied into flowq's media store. */
+export const JOB_STATUSES = ['queued', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -30,11 +31,27 @@ export interface JobError {
 }
 
 export interface VideoResult {
+  /** Stored: useapi's link, or once archived flowq's path (`/v1/media/...`), made absolute when shown. */
   url: string;
   thumbnailUrl: string | null;
   seed: number | null;
   mediaGenerationId: string | null;
   status: 'succeeded' | 'failed';
+  /** useapi's own links and when they are expected to die (about 6 h after completion). */
+  upstreamUrl?: string;
+  upstreamThumbnailUrl?: string | null;
+  upstreamExpiresAt?: string | null;
+  /** Of the archived video. */
+  sha256?: string;
+  bytes?: number;
+  /** Whether flowq kept the files: `off` when MEDIA_ARCHIVE=false. */
+  archive?: ClipArchive;
+}
+
+export interface ClipArchive {
+  status: 'archived' | 'failed' | 'expired' | 'off';
+  /** Why the clip (or its thumbnail) could not be kept. */
+  error?: string;
 }
 
 export interface JobResult {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { JOB_STATUSES, type JobError, type JobResult, type VideoRequest } from '@flowq/core';
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
@@ -166,6 +166,46 @@ export const idempotencyKeys = pgTable(
 export type AccountEventRow = typeof accountEvents.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * One file of a job's result (a clip's video or its thumbnail) and its copy in flowq's media
+ * store. Rows are written `pending` when the upstream job completes; the archive step streams
+ * each into the store and records what it stored (`archived`), or why it could not (`failed`);
+ * retention maintenance deletes old copies (`expired`).
+ */
+export const mediaFiles = pgTable(
+  'media_files',
+  {
+    id: text('id').primaryKey(),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** The API key that owns the job; another key's request for this file answers 404. */
+    ownerKey: text('owner_key'),
+    clipIndex: integer('clip_index').notNull(),
+    kind: text('kind').$type<'video' | 'thumbnail'>().notNull(),
+    status: text('status').$type<'pending' | 'archived' | 'failed' | 'expired'>().notNull().default('pending'),
+    /** Where the file lives in the media store. */
+    storageKey: text('storage_key').notNull(),
+    /** useapi's signed link, as last read from the upstream job. */
+    upstreamUrl: text('upstream_url').notNull(),
+    /** When that link is expected to stop working (useapi does not say; UPSTREAM_LINK_TTL_HOURS). */
+    upstreamExpiresAt: timestamp('upstream_expires_at', { withTimezone: true, mode: 'date' }),
+    bytes: bigint('bytes', { mode: 'number' }),
+    sha256: text('sha256'),
+    contentType: text('content_type'),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('media_files_job_clip_kind_idx').on(t.jobId, t.clipIndex, t.kind),
+    index('media_files_archived_at_idx').on(t.archivedAt).where(sql`${t.status} = 'archived'`),
+  ],
+);
+
+export type MediaFileRow = typeof mediaFiles.$inferSelect;
 
 /**
  * The outbox of client callbacks: one row per event (a job's end, a batch's end), written in

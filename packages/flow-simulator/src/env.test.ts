@@ -24,4 +24,11 @@ describe('optionsFromEnv', () => {
     expect(optionsFromEnv({ SIM_GENERATION_MS: '500' }).generationMs).toEqual({ min: 500, max: 500 });
     expect(() => optionsFromEnv({ SIM_ACCOUNTS: 'a@x.test:gold' })).toThrow(/tier/);
   });
+
+  it('reads the clip size and the media link lifetime', () => {
+    const options = optionsFromEnv({ SIM_CLIP_BYTES: '4000000', SIM_URL_TTL_MS: '60000' });
+    expect(options.clipBytes).toBe(4_000_000);
+    expect(options.urlTtlMs).toBe(60_000);
+    expect(() => optionsFromEnv({ SIM_CLIP_BYTES: 'big' })).toThrow(/SIM_CLIP_BYTES/);
+  });
 });

@@ -6,7 +6,8 @@ export const DEFAULT_SIM_ACCOUNTS = 'sim-1@flowq.test:ultra,sim-2@flowq.test:pro
  * Options of `pnpm sim` from its environment:
  * SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_TOKEN (any token), SIM_ACCOUNTS (`email[:tier],...`),
  * SIM_GENERATION_MS (`2000-4000` or `3000`), SIM_START_DELAY_MS, SIM_SEED,
- * SIM_RESPONSE_SHAPE (operations | media | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN.
+ * SIM_RESPONSE_SHAPE (operations | media | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN,
+ * SIM_CLIP_BYTES (size of every MP4 served), SIM_URL_TTL_MS (lifetime of signed media links).
  */
 export function optionsFromEnv(env: Record<string, string | undefined>): FlowSimulatorOptions {
   const options: FlowSimulatorOptions = {
@@ -21,6 +22,8 @@ export function optionsFromEnv(env: Record<string, string | undefined>): FlowSim
   if (env.SIM_SEED) options.seed = /^\d+$/.test(env.SIM_SEED) ? Number(env.SIM_SEED) : env.SIM_SEED;
   if (env.SIM_MAX_CONCURRENT) options.maxConcurrentPerAccount = integer(env.SIM_MAX_CONCURRENT, 'SIM_MAX_CONCURRENT');
   if (env.SIM_PUBLIC_ORIGIN) options.publicOrigin = env.SIM_PUBLIC_ORIGIN;
+  if (env.SIM_CLIP_BYTES) options.clipBytes = integer(env.SIM_CLIP_BYTES, 'SIM_CLIP_BYTES');
+  if (env.SIM_URL_TTL_MS) options.urlTtlMs = integer(env.SIM_URL_TTL_MS, 'SIM_URL_TTL_MS');
   if (env.SIM_RESPONSE_SHAPE) {
     const shape = env.SIM_RESPONSE_SHAPE;
     if (shape !== 'operations' && shape !== 'media' && shape !== 'mixed')

@@ -16,5 +16,5 @@ export type {
   PromptMarkers,
   ResponseShape,
 } from './options';
-export { SAMPLE_MP4 } from './media/mp4';
+export { mp4OfSize, SAMPLE_MP4 } from './media/mp4';
 export { SAMPLE_JPEG } from './media/jpeg';

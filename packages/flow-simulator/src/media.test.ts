@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_JPEG } from './media/jpeg';
-import { SAMPLE_MP4 } from './media/mp4';
+import { mp4OfSize, SAMPLE_MP4 } from './media/mp4';
 import type { FlowSimulator } from './server';
 import { call, fastSimulator, submit, waitForStatus } from './test-support';
 
@@ -42,6 +42,34 @@ describe('sample media', () => {
     expect(SAMPLE_MP4[offset + 4]! & 0x1f).toBe(5);
   });
 
+  it('grown to a few MB it is still one valid 8-second clip: boxes tile, sample sizes fill mdat, the extra bytes are filler NAL units', () => {
+    const clip = mp4OfSize(4 * 1024 * 1024);
+    expect(clip.length).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(clip.length).toBeLessThan(4 * 1024 * 1024 + 1024);
+    const boxes = topLevelBoxes(clip);
+    expect(boxes.map(([type]) => type)).toEqual(['ftyp', 'moov', 'mdat']);
+    const stsz = clip.indexOf(Buffer.from('stsz'));
+    const count = clip.readUInt32BE(stsz + 12);
+    expect(count).toBe(64);
+    let total = 0;
+    for (let i = 0; i < count; i++) total += clip.readUInt32BE(stsz + 16 + 4 * i);
+    expect(total).toBe(boxes[2]![1] - 8);
+    // Every sample: a slice NAL, then one filler NAL (type 12) ending with the stop bit.
+    const mdatStart = clip.readUInt32BE(clip.indexOf(Buffer.from('stco')) + 12);
+    let at = mdatStart;
+    for (let i = 0; i < count; i++) {
+      const size = clip.readUInt32BE(stsz + 16 + 4 * i);
+      const sliceLength = clip.readUInt32BE(at);
+      expect(clip[at + 4]! & 0x1f).toBe(i === 0 ? 5 : 1);
+      const fillerAt = at + 4 + sliceLength;
+      expect(clip[fillerAt + 4]! & 0x1f).toBe(12);
+      expect(4 + sliceLength + 4 + clip.readUInt32BE(fillerAt)).toBe(size);
+      expect(clip[at + size - 1]).toBe(0x80);
+      at += size;
+    }
+    expect(mp4OfSize(100)).toBe(SAMPLE_MP4);
+  });
+
   it('the JPEG starts with SOI and ends with EOI', () => {
     expect([...SAMPLE_JPEG.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect([...SAMPLE_JPEG.subarray(-2)]).toEqual([0xff, 0xd9]);
@@ -65,6 +93,13 @@ describe('media URLs', () => {
     expect(jpg.headers.get('content-type')).toBe('image/jpeg');
     const jpgBytes = Buffer.from(await jpg.arrayBuffer());
     expect([jpgBytes[0], jpgBytes[1], jpgBytes.at(-2), jpgBytes.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+  });
+
+  it('serve clips of the configured size', async () => {
+    sim = await fastSimulator({ clipBytes: 3_000_000 });
+    const { video } = await completedUrls(sim);
+    const bytes = Buffer.from(await (await fetch(video)).arrayBuffer());
+    expect(bytes.equals(mp4OfSize(3_000_000))).toBe(true);
   });
 
   it('answer 403 once expired, tampered or revoked; 404 when unknown', async () => {

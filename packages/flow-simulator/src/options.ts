@@ -68,6 +68,8 @@ export interface FlowSimulatorOptions {
   markers?: Partial<PromptMarkers>;
   /** Lifetime of signed media URLs. Default 24 h, as Google's signed URLs. */
   urlTtlMs?: number;
+  /** Size of every served MP4 (still a valid 8-second H.264 clip). Default: its natural size, about 6 KB. */
+  clipBytes?: number;
   /**
    * `completion` (default): URLs are signed once, when the job completes, and every read of the
    * record returns the same ones, as a stored registry would. `read`: each read signs afresh.
@@ -100,6 +102,7 @@ export interface ResolvedOptions {
   callbacks: CallbackSettings;
   markers: PromptMarkers;
   urlTtlMs: number;
+  clipBytes: number;
   urlSigning: 'completion' | 'read';
   jobRetentionMs: number;
   logger: false | LoggerOptions;
@@ -138,6 +141,7 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
     callbacks: { mode: 'deliver', delayMs: 1000, duplicate: false, dropRate: 0, ...options.callbacks },
     markers: { unsafe: '[[unsafe]]', fail: '[[fail]]', failClip: '[[fail-clip]]', ...options.markers },
     urlTtlMs: options.urlTtlMs ?? 24 * 60 * 60 * 1000,
+    clipBytes: options.clipBytes ?? 0,
     urlSigning: options.urlSigning ?? 'completion',
     jobRetentionMs: options.jobRetentionMs ?? Number.POSITIVE_INFINITY,
     logger: options.logger ?? false,

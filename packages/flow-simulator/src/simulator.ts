@@ -7,7 +7,7 @@ import { SubmitFaultQueue } from './faults';
 import { mediaGenerationId, parseJobId, userPartOf, videoJobId } from './ids';
 import { imageSize, type ImageType } from './media/image-size';
 import { SAMPLE_JPEG } from './media/jpeg';
-import { SAMPLE_MP4 } from './media/mp4';
+import { mp4OfSize } from './media/mp4';
 import { MediaUrlSigner, type MediaKind } from './media/signed-urls';
 import { planJob } from './job-plan';
 import { jobRecord, syncAnswer } from './job-record';
@@ -233,7 +233,9 @@ export class Simulator {
         body: `<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code><Message>${reason}</Message></Error>`,
       };
     }
-    return kind === 'mp4' ? { status: 200, contentType: 'video/mp4', body: SAMPLE_MP4 } : { status: 200, contentType: 'image/jpeg', body: SAMPLE_JPEG };
+    return kind === 'mp4'
+      ? { status: 200, contentType: 'video/mp4', body: mp4OfSize(this.options.clipBytes) }
+      : { status: 200, contentType: 'image/jpeg', body: SAMPLE_JPEG };
   }
 
   expireJob(jobid: string): boolean {

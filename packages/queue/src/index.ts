@@ -6,4 +6,5 @@ export * from './service-signals';
 export * from './waiting-room';
 export * from './wake-ups';
 export * from './callback-url';
+export * from './archive-queue';
 export * from './wait-for-redis';

@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './test-redis';
 export * from './global-setup';
 export * from './wait-for';
+export * from './test-s3-server';

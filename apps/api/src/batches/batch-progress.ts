@@ -17,7 +17,7 @@ export interface BatchProgress {
   etaSeconds: number | null;
 }
 
-const UNFINISHED: ReadonlySet<JobStatus> = new Set(['queued', 'submitting', 'running']);
+const UNFINISHED: ReadonlySet<JobStatus> = new Set(['queued', 'submitting', 'running', 'archiving']);
 
 function credits(g: JobGroup): number {
   return isVideoModel(g.model) ? creditsFor(g.model, g.count) * g.jobs : 0;

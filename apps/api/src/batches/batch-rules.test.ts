@@ -121,7 +121,7 @@ describe('results lines', () => {
         row: 4,
         prompt: 'say "hi"\nthere',
         status: 'succeeded',
-        videos: [{ url: 'u1', thumbnailUrl: 't1' }],
+        videos: [{ url: 'u1', thumbnailUrl: 't1', downloadUrl: null, thumbnailDownloadUrl: null, sha256: null, bytes: null, archive: 'off' }],
         seeds: [5],
         errorCode: null,
         errorMessage: null,

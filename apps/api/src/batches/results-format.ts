@@ -1,4 +1,6 @@
 import type { JobError, JobResult, VideoRequest } from '@flowq/core';
+import type { MediaLinks } from '../media/media-links';
+import { videoView } from '../media/video-view';
 
 /** One line of a batch's results: one per input row, rejected rows included. */
 export interface ResultRecord {
@@ -6,27 +8,53 @@ export interface ResultRecord {
   row: number;
   prompt: string | null;
   status: string;
-  videos: { url: string; thumbnailUrl: string | null }[];
+  /**
+   * `url` is flowq's address once archived (API key), `downloadUrl` the same signed to open
+   * without one; `sha256` lets a downloader check what it got. An expired clip has no url.
+   */
+  videos: {
+    url: string | null;
+    thumbnailUrl: string | null;
+    downloadUrl: string | null;
+    thumbnailDownloadUrl: string | null;
+    sha256: string | null;
+    bytes: number | null;
+    archive: string;
+  }[];
   seeds: number[];
   errorCode: string | null;
   errorMessage: string | null;
 }
 
-export function resultOfJob(job: {
-  ref: string | null;
-  batchRow: number | null;
-  request: VideoRequest;
-  status: string;
-  result: JobResult | null;
-  error: JobError | null;
-}): ResultRecord {
+export function resultOfJob(
+  job: {
+    ref: string | null;
+    batchRow: number | null;
+    request: VideoRequest;
+    status: string;
+    result: JobResult | null;
+    error: JobError | null;
+  },
+  links: MediaLinks,
+): ResultRecord {
   const videos = (job.result?.videos ?? []).filter((v) => v.status === 'succeeded');
   return {
     ref: job.ref,
     row: job.batchRow ?? 0,
     prompt: job.request.prompt,
     status: job.status,
-    videos: videos.map((v) => ({ url: v.url, thumbnailUrl: v.thumbnailUrl })),
+    videos: videos.map((v) => {
+      const view = videoView(v, links);
+      return {
+        url: view.url,
+        thumbnailUrl: view.thumbnailUrl,
+        downloadUrl: view.downloadUrl,
+        thumbnailDownloadUrl: view.thumbnailDownloadUrl,
+        sha256: view.sha256,
+        bytes: view.bytes,
+        archive: view.archive.status,
+      };
+    }),
     seeds: videos.map((v) => v.seed).filter((s): s is number => s !== null),
     errorCode: job.error?.code ?? null,
     errorMessage: job.error?.message ?? null,

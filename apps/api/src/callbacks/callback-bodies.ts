@@ -1,5 +1,6 @@
 import { findJob } from '@flowq/db';
 import type { ApiDeps } from '../deps';
+import { mediaLinksOf } from '../media/media-links';
 import { batchView } from '../routes/batches/batch-view';
 import { jobView } from '../routes/jobs/job-view';
 import { createBatchService } from '../services/batch-service';
@@ -7,11 +8,12 @@ import type { RenderCallbackBody } from './callback-dispatcher';
 
 /** A callback's body is what `GET /v1/jobs/:id` (or `GET /v1/batches/:id`) answers at its first attempt. */
 export function createCallbackBodies(deps: ApiDeps): RenderCallbackBody {
-  const batches = createBatchService(deps);
+  const links = mediaLinksOf(deps.config);
+  const batches = createBatchService(deps, links);
   return async (delivery) => {
     if (delivery.jobId) {
       const row = await findJob(deps.database.db, delivery.jobId);
-      return row ? JSON.stringify(jobView(row)) : null;
+      return row ? JSON.stringify(jobView(row, links)) : null;
     }
     if (delivery.batchId) {
       const state = await batches.get(delivery.batchId).catch(() => null);

@@ -16,6 +16,7 @@ import { enqueueGenerateBulk } from '@flowq/queue';
 import { batchProgress, type BatchProgress } from '../batches/batch-progress';
 import { resultCsvHeader, resultCsvLine, resultOfJob, resultOfRejectedRow, type ResultRecord } from '../batches/results-format';
 import type { ApiDeps } from '../deps';
+import type { MediaLinks } from '../media/media-links';
 import { createBatchIngest } from './batch-ingest';
 
 const EXPORT_PAGE = 1_000;
@@ -31,7 +32,7 @@ export interface BatchState {
  * Batches as the API sees them: ingest (batch-ingest.ts), progress read from the jobs
  * themselves, exports streamed page by page in input order, cancel and retry.
  */
-export function createBatchService(deps: ApiDeps) {
+export function createBatchService(deps: ApiDeps, links: MediaLinks) {
   const { database, queue } = deps;
   const { db } = database;
   const ingest = createBatchIngest(deps);
@@ -115,7 +116,7 @@ export function createBatchService(deps: ApiDeps) {
           for (const job of page.items) {
             const row = job.batchRow ?? expected;
             for (; expected < row; expected++) yield resultOfRejectedRow(expected, problems.get(expected) ?? []);
-            yield resultOfJob(job);
+            yield resultOfJob(job, links);
             expected = row + 1;
           }
           if (page.nextCursor === null) break;

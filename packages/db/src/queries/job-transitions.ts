@@ -50,20 +50,24 @@ export function markRequeued(db: Db, id: string, countAttempt: boolean) {
 async function end(db: Db, id: string, from: readonly JobStatus[], set: Parameters<typeof transition>[3]): Promise<JobRow | undefined> {
   return db.transaction(async (tx) => {
     const row = await transition(tx as unknown as Db, id, from, set);
-    const event = row ? jobCallbackEvent(row.status) : null;
-    if (row?.callbackUrl && event) {
-      const now = row.completedAt ?? new Date();
-      await tx.insert(callbackDeliveries).values({
-        id: newId('dlv', now.getTime()),
-        event,
-        jobId: row.id,
-        ownerKey: row.ownerKey,
-        url: row.callbackUrl,
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-    }
+    if (row) await announceEnd(tx as unknown as Db, row);
     return row;
+  });
+}
+
+/** The outbox row of a job that just ended, when it asked for a callback; call it inside the ending transaction. */
+export async function announceEnd(tx: Db, row: JobRow): Promise<void> {
+  const event = jobCallbackEvent(row.status);
+  if (!row.callbackUrl || !event) return;
+  const now = row.completedAt ?? new Date();
+  await tx.insert(callbackDeliveries).values({
+    id: newId('dlv', now.getTime()),
+    event,
+    jobId: row.id,
+    ownerKey: row.ownerKey,
+    url: row.callbackUrl,
+    nextAttemptAt: now,
+    createdAt: now,
   });
 }
 

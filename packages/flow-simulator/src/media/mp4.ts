@@ -3,6 +3,8 @@ import { idrSlice, pictureParameterSet, sequenceParameterSet, skipSlice, type St
 /**
  * A small, real MP4 (ISO-BMFF `ftyp`, `moov`, `mdat`, in faststart order) holding an 8-second,
  * 8 fps, 64x36 H.264 video: enough for players, ffprobe and duration checks, a few KB in size.
+ * `mp4OfSize` grows it to a realistic size with H.264 filler-data NAL units spread over the
+ * frames: the bytes belong to the video track, and decoders skip them.
  */
 
 const SHAPE: StreamShape = { width: 64, height: 36 };
@@ -43,13 +45,28 @@ function paint(x: number, y: number): [number, number, number] {
   return [0.257 * r + 0.504 * g + 0.098 * b + 16, -0.148 * r - 0.291 * g + 0.439 * b + 128, 0.439 * r - 0.368 * g - 0.071 * b + 128];
 }
 
-function buildMp4(): Buffer {
+/** NAL unit type 12 (filler data): 0xFF bytes closed by the RBSP stop bit. `size` counts the header too. */
+function fillerNal(size: number): Buffer {
+  const nal = Buffer.alloc(size, 0xff);
+  nal[0] = 0x0c;
+  nal[size - 1] = 0x80;
+  return nal;
+}
+
+function buildMp4(paddingBytes = 0): Buffer {
   const sps = sequenceParameterSet(SHAPE);
   const pps = pictureParameterSet();
   const frameCount = FPS * SECONDS;
   const samples: Buffer[] = [idrSlice(SHAPE, paint)];
   for (let i = 1; i < frameCount; i++) samples.push(skipSlice(SHAPE, i));
-  const sampleData = samples.map((nal) => Buffer.concat([u32(nal.length), nal]));
+  // Each frame may carry one filler NAL (4-byte length + at least 2 bytes).
+  const perFrame = Math.floor(paddingBytes / frameCount);
+  const sampleData = samples.map((nal, i) => {
+    const filler = perFrame + (i === 0 ? paddingBytes - perFrame * frameCount : 0);
+    const parts = [u32(nal.length), nal];
+    if (filler >= 6) parts.push(u32(filler - 4), fillerNal(filler - 4));
+    return Buffer.concat(parts);
+  });
   const mdatPayload = Buffer.concat(sampleData);
 
   const delta = TIMESCALE / FPS;
@@ -140,3 +157,19 @@ function buildMp4(): Buffer {
 }
 
 export const SAMPLE_MP4: Buffer = buildMp4();
+
+const sized = new Map<number, Buffer>();
+
+/**
+ * The sample clip grown to `bytes` (at least its natural size; a few bytes more when the padding
+ * cannot be split evenly into filler units), built once per size.
+ */
+export function mp4OfSize(bytes: number): Buffer {
+  if (bytes <= SAMPLE_MP4.length) return SAMPLE_MP4;
+  let clip = sized.get(bytes);
+  if (!clip) {
+    clip = buildMp4(Math.max(bytes - SAMPLE_MP4.length, 6 * FPS * SECONDS));
+    sized.set(bytes, clip);
+  }
+  return clip;
+}

@@ -4,7 +4,7 @@
 const KEY_STORAGE = 'flowq.apiKey';
 /** How often a page re-reads its data while it is open. */
 const REFRESH_MS = 2000;
-const STATUSES = ['queued', 'submitting', 'running', 'succeeded', 'failed', 'cancelled'];
+const STATUSES = ['queued', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'];
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -317,7 +317,7 @@ function batchSummary(b, withLinks) {
       c.failed
         ? h('button', { type: 'button', onclick: guard(() => apiJson(`/v1/batches/${b.id}/retry`, { method: 'POST' })) }, `Retry ${c.failed} failed`)
         : null,
-      c.queued + c.submitting + c.running
+      c.queued + c.submitting + c.running + (c.archiving || 0)
         ? h(
             'button',
             {
@@ -407,7 +407,7 @@ async function batchJobs(id, status) {
 
 function playOnClick(button, video) {
   button.addEventListener('click', () => {
-    const player = h('video', { src: video.url, controls: true, autoplay: true, muted: true, playsinline: true, preload: 'auto' });
+    const player = h('video', { src: video.downloadUrl || video.url, controls: true, autoplay: true, muted: true, playsinline: true, preload: 'auto' });
     player.muted = true;
     button.replaceWith(h('div', { class: 'media' }, player));
   });
@@ -433,7 +433,7 @@ function clipCards(job, portrait) {
     const button = h(
       'button',
       { type: 'button', class: `${mediaClass} thumb`, 'aria-label': `Play row ${job.batchRow} clip ${i + 1}` },
-      v.thumbnailUrl ? h('img', { src: v.thumbnailUrl, alt: `row ${job.batchRow} clip ${i + 1}`, loading: 'lazy' }) : 'play',
+      v.thumbnailUrl ? h('img', { src: v.thumbnailDownloadUrl || v.thumbnailUrl, alt: `row ${job.batchRow} clip ${i + 1}`, loading: 'lazy' }) : 'play',
     );
     playOnClick(button, v);
     return h(
@@ -559,7 +559,13 @@ async function showJob(id) {
                   : h(
                       'div',
                       { class: 'media' },
-                      h('video', { src: v.url, poster: v.thumbnailUrl ?? undefined, controls: true, preload: 'none', playsinline: true }),
+                      h('video', {
+                        src: v.downloadUrl || v.url,
+                        poster: v.thumbnailDownloadUrl || v.thumbnailUrl || undefined,
+                        controls: true,
+                        preload: 'none',
+                        playsinline: true,
+                      }),
                     ),
                 h('div', { class: 'caption' }, `clip ${i + 1}`, v.seed !== null ? ` · seed ${v.seed}` : ''),
               ),

@@ -18,6 +18,7 @@ import { withoutNulBytes } from '../../plugins/input-guard';
 import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { BatchService } from '../../services/batch-service';
+import type { MediaLinks } from '../../media/media-links';
 import { jobView } from '../jobs/job-view';
 import { batchView } from './batch-view';
 import {
@@ -120,7 +121,8 @@ export const batchRoutes: FastifyPluginAsyncZod<{
   maxBytes: number;
   maxRows: number;
   callbackUrls: CallbackUrlCheck;
-}> = async (app, { batches, idempotency, maxBytes, maxRows, callbackUrls }) => {
+  links: MediaLinks;
+}> = async (app, { batches, idempotency, maxBytes, maxRows, callbackUrls, links }) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
   app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
@@ -256,7 +258,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{
     async (req) => {
       const page = await batches.jobs(req.params.id, req.query, ownerScope(req));
       return {
-        items: page.items.map((j) => ({ ...jobView(j), batchRow: j.batchRow, ref: j.ref })),
+        items: page.items.map((j) => ({ ...jobView(j, links), batchRow: j.batchRow, ref: j.ref })),
         nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
       };
     },

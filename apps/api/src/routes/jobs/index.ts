@@ -5,13 +5,16 @@ import { ownerScope } from '../../plugins/api-key-auth';
 import { idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
+import type { MediaLinks } from '../../media/media-links';
 import { jobView } from './job-view';
 import { callbackDeliveryListSchema, createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
 
-export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService; callbackUrls: CallbackUrlCheck }> = async (
-  app,
-  { jobs, idempotency, callbackUrls },
-) => {
+export const jobRoutes: FastifyPluginAsyncZod<{
+  jobs: JobService;
+  idempotency: IdempotencyService;
+  callbackUrls: CallbackUrlCheck;
+  links: MediaLinks;
+}> = async (app, { jobs, idempotency, callbackUrls, links }) => {
   app.post(
     '/v1/jobs',
     {
@@ -28,7 +31,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
       const checkedCallbackUrl = callbackUrl === undefined ? null : await checkCallbackUrl(callbackUrl, { ownerKey, ...callbackUrls });
       const create = async () => {
         const row = await jobs.create({ request, priority, metadata, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
-        return { status: 202, body: jobView(row) };
+        return { status: 202, body: jobView(row, links) };
       };
       const key = idempotencyKeyOf(req);
       const answer = key
@@ -50,7 +53,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
   app.get(
     '/v1/jobs/:id',
     { schema: { summary: 'Read one job', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, 404: errorSchema } } },
-    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req))),
+    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req)), links),
   );
 
   app.get(
@@ -59,7 +62,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
     async (req) => {
       const owner = ownerScope(req);
       const page = await jobs.list({ ...req.query, ...(owner !== undefined ? { ownerKey: owner } : {}) });
-      return { items: page.items.map(jobView), nextCursor: page.nextCursor };
+      return { items: page.items.map((row) => jobView(row, links)), nextCursor: page.nextCursor };
     },
   );
 
@@ -86,6 +89,6 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
         response: { 200: jobSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (req) => jobView(await jobs.cancel(req.params.id, ownerScope(req))),
+    async (req) => jobView(await jobs.cancel(req.params.id, ownerScope(req)), links),
   );
 };

@@ -1,7 +1,9 @@
 import type { JobRow } from '@flowq/db';
+import type { MediaLinks } from '../../media/media-links';
+import { videoView } from '../../media/video-view';
 
 /** A job as clients see it: no secrets, ISO dates. */
-export function jobView(row: JobRow) {
+export function jobView(row: JobRow, links: MediaLinks) {
   return {
     id: row.id,
     status: row.status,
@@ -13,7 +15,7 @@ export function jobView(row: JobRow) {
     upstreamJobId: row.upstreamJobId,
     attempts: row.attempts,
     callbackUrl: row.callbackUrl,
-    result: row.result ? { videos: row.result.videos, remainingCredits: row.result.remainingCredits ?? null } : null,
+    result: row.result ? { videos: row.result.videos.map((v) => videoView(v, links)), remainingCredits: row.result.remainingCredits ?? null } : null,
     error: row.error ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

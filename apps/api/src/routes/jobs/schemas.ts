@@ -24,13 +24,23 @@ export const createJobBody = videoRequestFields
   })
   .meta({ id: 'CreateJobRequest' });
 
-export const videoSchema = z.object({
-  url: z.string(),
-  thumbnailUrl: z.string().nullable(),
-  seed: z.number().nullable(),
-  mediaGenerationId: z.string().nullable(),
-  status: z.enum(['succeeded', 'failed']),
-});
+export const videoSchema = z
+  .object({
+    url: z.string().nullable().describe("flowq's permanent address once archived (send the API key), useapi's link when not archived, null once expired"),
+    thumbnailUrl: z.string().nullable(),
+    downloadUrl: z.string().nullable().describe('`url` signed to open without a key until it expires (MEDIA_LINK_TTL_SECONDS)'),
+    thumbnailDownloadUrl: z.string().nullable(),
+    upstreamUrl: z.string().describe("useapi's own link; it dies about 6 hours after the job completed"),
+    upstreamThumbnailUrl: z.string().nullable(),
+    upstreamExpiresAt: z.string().nullable(),
+    sha256: z.string().nullable().describe('Of the archived video'),
+    bytes: z.number().nullable(),
+    archive: z.object({ status: z.enum(['archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
+    seed: z.number().nullable(),
+    mediaGenerationId: z.string().nullable(),
+    status: z.enum(['succeeded', 'failed']),
+  })
+  .meta({ id: 'Video' });
 
 export const jobSchema = z
   .object({
