@@ -35,6 +35,8 @@ export interface VideoResult {
   seed: number | null;
   mediaGenerationId: string | null;
   status: 'succeeded' | 'failed';
+  /** When the signed URLs are estimated to stop working (about 6 h after the job completed); null when unknown. */
+  expiresAt?: string | null;
 }
 
 export interface JobResult {

@@ -5,7 +5,7 @@ import { failedCallAnswer, readAnswer } from './read-answer';
 import { accountListSchema, accountSchemaFor, type UpstreamAccount } from './schemas/account';
 import { uploadedAssetSchema, type UploadedAsset } from './schemas/asset';
 import { jobListSchema, jobRecordSchema, type ListedJob, type UpstreamJobRecord } from './schemas/job-record';
-import { submitBodyOf, type SubmitVideoRequest } from './submit-body';
+import { submitBodyOf, type CaptchaOptions, type SubmitVideoRequest } from './submit-body';
 import type { UpstreamAnswer } from './upstream-answer';
 
 /** The subset of `fetch` the client uses, so tests and callers can pass their own. */
@@ -27,6 +27,8 @@ export interface UseapiClientOptions {
   dispatcher?: Dispatcher;
   /** Default `flowq-useapi-client`. */
   userAgent?: string;
+  /** Captcha options sent on every submit whose request names none. Default: none (useapi's 3 retries). */
+  captcha?: CaptchaOptions;
   /** Logs each call at debug level: method, path, status, duration, reason. Never headers. */
   logger?: Logger;
   /** Clock for relative `Retry-After` headers. Default `() => new Date()`. */
@@ -116,7 +118,7 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         method: 'POST',
         path: '/videos',
         schema: jobRecordSchema,
-        body: JSON.stringify(submitBodyOf(request)),
+        body: JSON.stringify(submitBodyOf(request, options.captcha)),
         contentType: 'application/json',
       }),
     // Encoding the jobid (it holds `:` and `@`) makes useapi answer 400 "Invalid job ID format".
