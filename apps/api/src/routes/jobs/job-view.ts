@@ -13,6 +13,7 @@ export function jobView(row: JobRow) {
     upstreamJobId: row.upstreamJobId,
     attempts: row.attempts,
     result: row.result ? { videos: row.result.videos, remainingCredits: row.result.remainingCredits ?? null } : null,
+    credits: row.credits,
     error: row.error ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -27,6 +27,8 @@ export const videoSchema = z.object({
   seed: z.number().nullable(),
   mediaGenerationId: z.string().nullable(),
   status: z.enum(['succeeded', 'failed']),
+  /** Estimated end of the signed URLs (about 6 h after completion); download or archive before. */
+  expiresAt: z.string().nullable().optional(),
 });
 
 export const jobSchema = z
@@ -41,6 +43,8 @@ export const jobSchema = z
     upstreamJobId: z.string().nullable(),
     attempts: z.number(),
     result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
+    /** Credits the generation cost, at the tier of the account that made it; null until it succeeded. */
+    credits: z.number().nullable(),
     error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
