@@ -166,11 +166,14 @@ export const VIDEO_REQUEST_RULES: readonly RequestRule[] = [
   {
     name: 'reference images within the model',
     check: (req) => {
-      const refs = referencesOf(req);
       const max = specOf(req.model).referenceImages;
-      if (refs.length <= max) return null;
-      const field = max === 0 ? refs[0]! : refs[max]!;
-      return { field, message: max === 0 ? `${req.model} takes no reference images` : `${req.model} takes at most ${max} reference images` };
+      // The slots are numbered: a model taking 3 takes referenceImage_1..3, whatever is filled.
+      const over = referencesOf(req).find((f) => REFERENCE_IMAGE_FIELDS.indexOf(f) >= max);
+      if (over === undefined) return null;
+      return {
+        field: over,
+        message: max === 0 ? `${req.model} takes no reference images` : `${req.model} takes at most ${max} reference images (referenceImage_1..${max})`,
+      };
     },
   },
   {

@@ -43,8 +43,9 @@ export function markRequeued(db: Db, id: string, countAttempt: boolean) {
   });
 }
 
-export function markSucceeded(db: Db, id: string, result: JobResult) {
-  return transition(db, id, ['submitting', 'running'], { status: 'succeeded', result, error: null, completedAt: new Date() });
+/** `credits`: what the generation cost at the tier of the account that made it. */
+export function markSucceeded(db: Db, id: string, result: JobResult, credits: number | null = null) {
+  return transition(db, id, ['submitting', 'running'], { status: 'succeeded', result, credits, error: null, completedAt: new Date() });
 }
 
 export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {
