@@ -18,3 +18,4 @@ export * from './account-slots';
 export * from './account-stats';
 export * from './cool-off-policy';
 export * from './service-backoff';
+export * from './model-eligibility';
