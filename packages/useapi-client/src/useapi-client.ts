@@ -42,7 +42,10 @@ export interface UseapiClient {
   submitVideo(request: SubmitVideoRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /** `GET /jobs/{jobid}`, the jobid put in the path as it is. */
   getJob(jobid: string): Promise<UpstreamAnswer<UpstreamJobRecord>>;
-  /** `GET /jobs` (inferred); `executing` (default true) adds `options=executing`. */
+  /**
+   * `GET /jobs?options=executing` (default: the account's running jobs) or, with `executing:
+   * false`, `options=history` (2026: the running jobs plus the 10 latest finished in the last 15 minutes).
+   */
   listJobs(filter?: { email?: string; executing?: boolean }): Promise<UpstreamAnswer<ListedJob[]>>;
   /** `POST /assets/{email}` with the raw image bytes. */
   uploadAsset(email: string, bytes: Uint8Array, contentType: string): Promise<UpstreamAnswer<UploadedAsset>>;
@@ -125,7 +128,7 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
     getJob: (jobid) => call({ operation: 'getJob', method: 'GET', path: `/jobs/${jobid}`, schema: jobRecordSchema }),
     listJobs: (filter = {}) => {
       const query = new URLSearchParams();
-      if (filter.executing ?? true) query.set('options', 'executing');
+      query.set('options', (filter.executing ?? true) ? 'executing' : 'history');
       if (filter.email !== undefined) query.set('email', filter.email);
       const qs = query.toString();
       return call({ operation: 'listJobs', method: 'GET', path: qs ? `/jobs?${qs}` : '/jobs', schema: jobListSchema });
