@@ -4,8 +4,10 @@
  * starts the Flow simulator with three simulated accounts and points the client at it.
  */
 import { startApiServer } from '@flowq/api';
-import { closeOnSignals, createLogger, DEV_API_KEY, loadConfig } from '@flowq/config';
-import { migrateDatabase } from '@flowq/db';
+import { closeOnSignals, createProcessLogger, DEV_API_KEY, loadConfig, ServiceUnreachableError } from '@flowq/config';
+import { migrateDatabase, waitForPostgres } from '@flowq/db';
+import { createFlowqMetrics } from '@flowq/metrics';
+import { waitForRedis } from '@flowq/queue';
 import { startFlowSimulator } from '@flowq/flow-simulator';
 import { startWorkerProcess } from '@flowq/worker';
 
@@ -24,7 +26,7 @@ if (simulated) {
   env.POLL_INTERVAL_MS ||= '1000';
 }
 const config = loadConfig(env);
-const logger = createLogger(config.log.level, { name: 'flowq' });
+const logger = createProcessLogger(config.log, 'flowq');
 
 const closers: (() => Promise<void>)[] = [];
 try {
@@ -47,17 +49,33 @@ try {
     process.stderr.write(banner);
     logger.warn({ simulator: sim.baseUrl }, 'SIMULATOR MODE: no USEAPI_TOKEN set; talking to the built-in Flow simulator, not useapi.net');
   }
+  await Promise.all([
+    waitForPostgres(config.db.url, { waitMs: config.services.waitMs, logger }),
+    waitForRedis(config.redis.url, { waitMs: config.services.waitMs, logger }),
+  ]);
   await migrateDatabase(config.db.url);
-  const api = await startApiServer(config, logger);
+  // One process, one set of counters: the API's /metrics shows the worker's steps too.
+  const metrics = createFlowqMetrics();
+  const api = await startApiServer(config, logger, { metrics });
   closers.unshift(() => api.close());
-  const worker = await startWorkerProcess(config, logger);
+  const worker = await startWorkerProcess(config, logger, { metrics });
   closers.unshift(() => worker.close());
-  logger.info({ api: api.address, docs: `${api.address}/docs`, board: `${api.address}/admin/queues` }, 'flowq is up');
+  logger.info(
+    {
+      api: api.address,
+      console: `${api.address}/console`,
+      docs: `${api.address}/docs`,
+      board: `${api.address}/admin/queues`,
+      metrics: `${api.address}/metrics`,
+    },
+    'flowq is up',
+  );
   if (config.auth.usingDevKey) {
     logger.warn(`no FLOWQ_API_KEYS set: the API accepts the development key "${DEV_API_KEY}" (see README)`);
   }
 } catch (err) {
-  logger.fatal({ err }, 'flowq failed to start');
+  if (err instanceof ServiceUnreachableError) logger.fatal(err.message);
+  else logger.fatal({ err }, 'flowq failed to start');
   for (const close of closers) await close().catch(() => undefined);
   process.exit(1);
 }

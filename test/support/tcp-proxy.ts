@@ -8,7 +8,9 @@ export interface TcpProxy {
   rewrite(url: string): string;
   /** Destroys every open connection and refuses new ones (accepted, then dropped) until `restore`. */
   cut(): void;
-  restore(): void;
+  /** Stops listening altogether, as a stopped service: new connections are refused (ECONNREFUSED) until `restore`. */
+  refuse(): Promise<void>;
+  restore(): Promise<void> | void;
   readonly isCut: boolean;
   /** Connections accepted while up, since start. */
   readonly accepted: number;
@@ -59,6 +61,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opts
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;
+  let refused = false;
   const destroyAll = () => {
     for (const s of open) s.destroy();
     open.clear();
@@ -76,8 +79,19 @@ export async function startTcpProxy(target: { host: string; port: number }, opts
       isCut = true;
       destroyAll();
     },
-    restore() {
+    async refuse() {
+      refused = true;
+      destroyAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async restore() {
       isCut = false;
+      if (!refused) return;
+      refused = false;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
     },
     get isCut() {
       return isCut;
@@ -88,7 +102,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opts
     async close() {
       isCut = true;
       destroyAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!refused) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

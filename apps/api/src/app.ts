@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { parseSsrfAllowList } from '@flowq/core';
+import { createFlowqMetrics } from '@flowq/metrics';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './deps';
@@ -11,10 +12,13 @@ import { inputGuard } from './plugins/input-guard';
 import { requestLogger } from './plugins/log-redaction';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
+import { consoleRoutes } from './console/console-routes';
 import { accountRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { batchRoutes } from './routes/batches';
 import { jobRoutes } from './routes/jobs';
+import { jobTimelineRoutes } from './routes/jobs/job-timeline';
 import { keyRoutes } from './routes/keys';
 import { useapiCallbackRoutes } from './routes/webhooks/useapi-callback';
 import { createAccountService } from './services/account-service';
@@ -53,8 +57,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const metrics = deps.metrics ?? createFlowqMetrics();
   await app.register(healthRoutes, { deps });
-  await app.register(useapiCallbackRoutes, { deps });
+  await app.register(metricsRoutes, { deps, metrics });
+  await app.register(consoleRoutes);
+  await app.register(useapiCallbackRoutes, { deps, metrics });
   await registerBullBoard(app, [deps.queue], deps.config.bullBoard.user, deps.config.bullBoard.password);
 
   const jobs = createJobService(deps);
@@ -65,6 +72,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
     await authed.register(jobRoutes, { jobs, idempotency });
+    await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
     await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });

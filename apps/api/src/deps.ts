@@ -1,5 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
+import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { Redis } from 'ioredis';
@@ -14,4 +15,6 @@ export interface ApiDeps {
   logger: Logger;
   /** useapi.net (or the simulator): `POST /v1/accounts/sync` reads its accounts. */
   client: UseapiClient;
+  /** Counters of this process; `pnpm start` shares one set between its API and worker. Default: the API's own. */
+  metrics?: FlowqMetrics;
 }

@@ -1,6 +1,7 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
-import { createDatabase } from '@flowq/db';
-import { createGenerateQueue, createRedis } from '@flowq/queue';
+import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
+import { createDatabase, isDatabaseUnavailable } from '@flowq/db';
+import type { FlowqMetrics } from '@flowq/metrics';
+import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createUseapiClient } from '@flowq/useapi-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
@@ -13,19 +14,25 @@ export interface ApiServer {
 }
 
 /** Builds the API with its own pool, Redis connection and queue, and listens. `close` undoes all of it. */
-export async function startApiServer(config: FlowqConfig, logger: Logger): Promise<ApiServer> {
-  const database = createDatabase(config.db.url, { max: config.db.poolMax, onError: (err) => logger.warn({ err }, 'postgres pool error') });
+export async function startApiServer(config: FlowqConfig, logger: Logger, opts: { metrics?: FlowqMetrics } = {}): Promise<ApiServer> {
+  const postgresLog = createReachabilityLog('PostgreSQL', config.db.url, logger);
+  const database = createDatabase(config.db.url, {
+    max: config.db.poolMax,
+    onError: (err) => (isDatabaseUnavailable(err) ? postgresLog.down(err) : logger.warn({ err }, 'postgres pool error')),
+  });
+  database.pool.on('connect', () => postgresLog.up());
   const redis = createRedis(config.redis.url, 'producer');
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const redisLog = createReachabilityLog('Redis', config.redis.url, logger);
+  watchRedis([redis], redisLog);
   const queue = createGenerateQueue(redis, config.redis.prefix);
-  queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
+  queue.on('error', (err) => (isRedisConnectionError(err) ? redisLog.down(err) : logger.warn({ err }, 'queue error')));
   const client = createUseapiClient({
     baseUrl: config.useapi.baseUrl,
     token: config.useapi.token ?? 'simulator',
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
-  const app = await buildApp({ config, database, redis, queue, logger, client });
+  const app = await buildApp({ config, database, redis, queue, logger, client, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   return {
     app,

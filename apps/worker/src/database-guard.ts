@@ -22,6 +22,8 @@ export function createDatabaseGuard(deps: {
   resume: () => Promise<void>;
   logger: Logger;
   probeMs?: number;
+  /** What to tell a person when Postgres goes away (which address, what to do). */
+  unreachableMessage?: string;
 }): DatabaseGuard {
   const probeMs = deps.probeMs ?? 1_000;
   let down = false;
@@ -39,7 +41,7 @@ export function createDatabaseGuard(deps: {
       return;
     }
     down = false;
-    deps.logger.warn({ downMs: Date.now() - since }, 'postgres answers again: worker resumes');
+    deps.logger.info({ downMs: Date.now() - since }, 'PostgreSQL is reachable again: the worker resumes');
     await deps.resume().catch((err) => deps.logger.error({ err }, 'could not resume the worker'));
   };
 
@@ -52,7 +54,7 @@ export function createDatabaseGuard(deps: {
       if (down || stopped) return true;
       down = true;
       since = Date.now();
-      deps.logger.warn({ err: (err as Error).message }, 'postgres unreachable: worker pauses until it answers');
+      deps.logger.error({ reason: (err as Error).message }, `${deps.unreachableMessage ?? 'PostgreSQL is not reachable'}; the worker pauses until it answers`);
       void deps.pause().catch((e) => deps.logger.error({ err: e }, 'could not pause the worker'));
       timer = setTimeout(() => void probe(), probeMs);
       return true;

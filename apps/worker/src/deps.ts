@@ -1,5 +1,6 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
+import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { AccountSlots } from '@flowq/scheduler';
@@ -20,6 +21,8 @@ export interface WorkerDeps {
   effects: AccountEffects;
   gate: DispatchGate;
   logger: Logger;
+  /** This process's counters (step and job durations, upstream answers). */
+  metrics: FlowqMetrics;
   /** Random source for jitter; tests pin it. */
   random?: () => number;
 }

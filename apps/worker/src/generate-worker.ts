@@ -1,23 +1,30 @@
-import { GENERATE_QUEUE, type GeneratePayload } from '@flowq/queue';
+import type { ReachabilityLog } from '@flowq/config';
+import { GENERATE_QUEUE, isRedisConnectionError, type GeneratePayload } from '@flowq/queue';
 import { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
+import { meteredProcessor } from './metered-processor';
 import { createGenerateProcessor, type ProcessorHooks } from './process-generate-job';
 
-export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}): Worker<GeneratePayload, void, 'generate'> {
-  const worker = new Worker<GeneratePayload, void, 'generate'>(GENERATE_QUEUE, createGenerateProcessor(deps, hooks), {
-    connection: deps.redis,
-    prefix: deps.config.redis.prefix,
-    // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
-    concurrency: deps.config.worker.concurrency,
-    // A killed worker's steps are taken up again within about 1.5 locks.
-    lockDuration: deps.config.worker.lockMs,
-    stalledInterval: Math.max(500, Math.floor(deps.config.worker.lockMs / 2)),
-    // Steps are idempotent against Postgres, so a stalled job is simply taken up again.
-    maxStalledCount: 100,
-  });
+export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}, redisLog?: ReachabilityLog): Worker<GeneratePayload, void, 'generate'> {
+  const worker = new Worker<GeneratePayload, void, 'generate'>(
+    GENERATE_QUEUE,
+    meteredProcessor(createGenerateProcessor(deps, hooks), deps.database.db, deps.metrics),
+    {
+      connection: deps.redis,
+      prefix: deps.config.redis.prefix,
+      // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
+      concurrency: deps.config.worker.concurrency,
+      // A killed worker's steps are taken up again within about 1.5 locks.
+      lockDuration: deps.config.worker.lockMs,
+      stalledInterval: Math.max(500, Math.floor(deps.config.worker.lockMs / 2)),
+      // Steps are idempotent against Postgres, so a stalled job is simply taken up again.
+      maxStalledCount: 100,
+    },
+  );
   worker.on('failed', (job, err) => {
     if (err.name !== 'UnrecoverableError') deps.logger.warn({ jobId: job?.id, err }, 'generate step failed; BullMQ retries it');
   });
-  worker.on('error', (err) => deps.logger.error({ err }, 'generate worker error'));
+  // BullMQ reports each failed reconnect of its blocking connection here: one message per outage, not a stack per retry.
+  worker.on('error', (err) => (redisLog && isRedisConnectionError(err) ? redisLog.down(err) : deps.logger.error({ err }, 'generate worker error')));
   return worker;
 }

@@ -1,12 +1,14 @@
-import type { FlowqConfig, Logger } from '@flowq/config';
+import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
 import { createDatabase, seedAccounts } from '@flowq/db';
-import { createGenerateQueue, createRedis } from '@flowq/queue';
+import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
+import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
 import { createPoolSnapshots } from './account-pool-snapshot';
 import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
+import { meteredClient } from './metered-client';
 import { createDispatchGate } from './dispatch-gate';
 import { createWaitingRoom } from '@flowq/queue';
 import { createWaker } from './waker';
@@ -15,12 +17,19 @@ import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 export interface WorkerProcess {
   deps: WorkerDeps;
   runtime: WorkerRuntime;
+  /** Where this worker serves `GET /metrics` (METRICS_PORT), if it does. */
+  metricsUrl: string | undefined;
   /** SIGTERM path: stop taking jobs and wait for running steps, then close the queue, Redis and the pool. */
   close(): Promise<void>;
 }
 
 /** Everything one worker process owns, wired: pool, Redis connections, queue, client, scheduler, waker. */
-export async function startWorkerProcess(config: FlowqConfig, logger: Logger, opts: { random?: () => number } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  config: FlowqConfig,
+  logger: Logger,
+  opts: { random?: () => number; metrics?: FlowqMetrics } = {},
+): Promise<WorkerProcess> {
+  const metrics = opts.metrics ?? createFlowqMetrics();
   const database = createDatabase(config.db.url, { max: config.db.poolMax, onError: (err) => logger.warn({ err }, 'postgres pool error') });
   await seedAccounts(
     database.db,
@@ -28,14 +37,17 @@ export async function startWorkerProcess(config: FlowqConfig, logger: Logger, op
   );
   const redis = createRedis(config.redis.url, 'worker');
   const subscriber = createRedis(config.redis.url, 'worker');
-  for (const r of [redis, subscriber]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const redisLog = createReachabilityLog('Redis', config.redis.url, logger);
+  watchRedis([redis, subscriber], redisLog);
   const queue = createGenerateQueue(redis, config.redis.prefix);
-  const client = createUseapiClient({
+  queue.on('error', (err) => (isRedisConnectionError(err) ? redisLog.down(err) : logger.error({ err }, 'queue error')));
+  const upstream = createUseapiClient({
     baseUrl: config.useapi.baseUrl,
     token: config.useapi.token ?? 'simulator',
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
+  const client = meteredClient(upstream, metrics);
   const prefix = config.redis.prefix;
   const slots = createAccountSlots(redis, { prefix });
   const stats = createAccountStats(redis, { prefix });
@@ -49,13 +61,32 @@ export async function startWorkerProcess(config: FlowqConfig, logger: Logger, op
   const waitingRoom = createWaitingRoom(redis, prefix);
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
   const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, waker });
-  const deps: WorkerDeps = { config, database, redis, queue, client, leases, slots, effects, gate, logger, ...(opts.random ? { random: opts.random } : {}) };
+  const deps: WorkerDeps = {
+    config,
+    database,
+    redis,
+    queue,
+    client,
+    leases,
+    slots,
+    effects,
+    gate,
+    logger,
+    metrics,
+    ...(opts.random ? { random: opts.random } : {}),
+  };
   const stopWaker = await waker.listen(subscriber, prefix);
-  const runtime = startWorkerRuntime(deps);
+  const runtime = startWorkerRuntime(deps, redisLog);
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer(metrics.registry, { port: config.metrics.port, host: config.http.host, token: config.metrics.token });
+  }
   return {
     deps,
     runtime,
+    metricsUrl: metricsServer?.url,
     async close() {
+      await metricsServer?.close();
       await runtime.close();
       await stopWaker();
       await queue.close();

@@ -1,3 +1,4 @@
+import { unreachableMessage, type ReachabilityLog } from '@flowq/config';
 import { wakeWaitingJobs, type GeneratePayload } from '@flowq/queue';
 import type { Worker } from 'bullmq';
 import { createDatabaseGuard, type DatabaseGuard } from './database-guard';
@@ -15,7 +16,7 @@ export interface WorkerRuntime {
 }
 
 /** The worker process's moving parts: the generate worker and the periodic upkeep. */
-export function startWorkerRuntime(deps: WorkerDeps): WorkerRuntime {
+export function startWorkerRuntime(deps: WorkerDeps, redisLog?: ReachabilityLog): WorkerRuntime {
   let worker: Worker<GeneratePayload, void, 'generate'> | undefined;
   const databaseGuard = createDatabaseGuard({
     ping: () => deps.database.pool.query('select 1'),
@@ -27,8 +28,9 @@ export function startWorkerRuntime(deps: WorkerDeps): WorkerRuntime {
       await wakeWaitingJobs(deps.redis, deps.config.redis.prefix);
     },
     logger: deps.logger,
+    unreachableMessage: unreachableMessage('PostgreSQL', deps.config.db.url),
   });
-  worker = createGenerateWorker(deps, { databaseUnavailable: (err) => databaseGuard.noteError(err) });
+  worker = createGenerateWorker(deps, { databaseUnavailable: (err) => databaseGuard.noteError(err) }, redisLog);
   const maintenance = createMaintenance(deps, databaseGuard);
   const stop = maintenance.start();
   return {

@@ -25,6 +25,10 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  METRICS_TOKEN: z.string().optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SERVICES_WAIT_SECONDS: intFrom(30),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/flowq'),
   DATABASE_POOL_MAX: intFrom(20, 1),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
@@ -86,7 +90,12 @@ export type Env = z.output<typeof envSchema>;
 export interface FlowqConfig {
   env: Env['NODE_ENV'];
   http: { port: number; host: string; publicUrl: string };
-  log: { level: Env['LOG_LEVEL'] };
+  /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise (files, containers, log shippers). */
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+  /** `GET /metrics` needs `Authorization: Bearer <token>` when a token is set; a worker serves it on `port` when set. */
+  metrics: { token: string | undefined; port: number | undefined };
+  /** How long a start waits for Postgres and Redis to answer before it gives up with a message saying what to do. */
+  services: { waitMs: number };
   db: { url: string; poolMax: number };
   redis: { url: string; prefix: string };
   auth: { apiKeys: string[]; usingDevKey: boolean };
@@ -157,7 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     env: e.NODE_ENV,
     http: { port: e.PORT, host: e.HOST, publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '') },
-    log: { level: e.LOG_LEVEL },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    services: { waitMs: e.SERVICES_WAIT_SECONDS * 1000 },
     db: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: { apiKeys: usingDevKey ? [DEV_API_KEY] : e.FLOWQ_API_KEYS, usingDevKey },

@@ -16,3 +16,6 @@ export * from './queries/batches';
 export * from './queries/batch-ingest';
 export * from './queries/api-keys';
 export * from './queries/idempotency';
+export * from './queries/metrics-figures';
+export * from './wait-for-postgres';
+export * from './queries/job-timeline';

@@ -1,3 +1,4 @@
+import type { ReachabilityLog } from '@flowq/config';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /**
@@ -11,4 +12,20 @@ export function createRedis(url: string, role: 'worker' | 'producer', extra: Red
     connectTimeout: 5_000,
     ...extra,
   });
+}
+
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|connect ETIMEDOUT|Stream isn't writeable/;
+
+/** True when `err` says Redis is not reachable, as opposed to a command Redis refused. */
+export function isRedisConnectionError(err: unknown): boolean {
+  return err instanceof Error && (CONNECTION_ERROR.test(err.message) || CONNECTION_ERROR.test(String((err as { code?: unknown }).code ?? '')));
+}
+
+/** Sends every connection's errors and recoveries to one reachability log (one message per outage, not one per retry). */
+export function watchRedis(connections: Redis[], log: ReachabilityLog): void {
+  for (const r of connections) {
+    r.on('error', (err) => log.down(err));
+    r.on('ready', () => log.up());
+  }
 }

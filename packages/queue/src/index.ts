@@ -5,3 +5,4 @@ export * from './callback-hints';
 export * from './service-signals';
 export * from './waiting-room';
 export * from './wake-parked';
+export * from './wait-for-redis';

@@ -1,3 +1,4 @@
+import { unreachableMessage } from '@flowq/config';
 import { tokenGateKey } from '@flowq/queue';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../deps';
@@ -18,11 +19,11 @@ export const healthRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, {
     const checks = await Promise.all([
       within(2_000, deps.database.pool.query('select 1')).then(
         () => ['postgres', 'ok'] as const,
-        (e: Error) => ['postgres', e.message] as const,
+        (e: Error) => ['postgres', `${unreachableMessage('PostgreSQL', deps.config.db.url)} (${e.message})`] as const,
       ),
       within(2_000, deps.redis.ping()).then(
         () => ['redis', 'ok'] as const,
-        (e: Error) => ['redis', e.message] as const,
+        (e: Error) => ['redis', `${unreachableMessage('Redis', deps.config.redis.url)} (${e.message})`] as const,
       ),
     ]);
     const result: Record<string, string> = Object.fromEntries(checks);

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FlowqMetrics } from '@flowq/metrics';
 import { findAccount, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
 import { createWaitingRoom, leaveCallbackHint, wakeOneFor } from '@flowq/queue';
 import { createAccountSlots } from '@flowq/scheduler';
@@ -28,12 +29,23 @@ const callbackBody = z
   })
   .loose();
 
+/** What the API made of a callback, from its answer: a bounded label. */
+export function callbackResult(status: number): 'accepted' | 'rejected' | 'invalid' | 'error' {
+  if (status < 300) return 'accepted';
+  if (status === 404) return 'rejected';
+  if (status < 500) return 'invalid';
+  return 'error';
+}
+
 /**
  * A callback is a hint, never the truth: it is recorded and wakes the worker, which reads
  * `GET /jobs/{jobid}` itself before it marks anything done. A forged or replayed callback
  * therefore changes no job; an unknown job or a wrong secret is a plain 404.
  */
-export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metrics: FlowqMetrics }> = async (app, { deps, metrics }) => {
+  app.addHook('onResponse', async (_req, reply) => {
+    metrics.callbackDeliveries.inc({ result: callbackResult(reply.statusCode) });
+  });
   const prefix = deps.config.redis.prefix;
   const slots = createAccountSlots(deps.redis, { prefix });
   const waitingRoom = createWaitingRoom(deps.redis, prefix);
