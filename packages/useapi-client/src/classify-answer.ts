@@ -25,7 +25,8 @@ export type RetryKind = 'capacity' | 'captcha_provider' | 'low_score' | 'transie
  * fit for a job's error record. docs/upstream-answers.md has the same list for people.
  * - `retry_soon`: try again after `delayMs`, on any account (see RetryKind).
  * - `retry_other_account`: the account is throttled; move the job elsewhere and count the 429
- *   against the account; `accountUntil` is the server's Retry-After, when it gave one.
+ *   against the account (it ranks last meanwhile); `accountUntil` is the server's Retry-After,
+ *   when it gave one: a cool-off the throttles bring about lasts at least until then.
  * - `captcha_rejected` (403 `captcha_quality:`): the token was refused outright; move the job
  *   (another account preferred), count it in the account's health, never fail the job for it.
  * - `model_denied` (403 MODEL_ACCESS_DENIED): the account cannot run `model`; remember that and
