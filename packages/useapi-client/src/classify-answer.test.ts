@@ -72,7 +72,7 @@ const rows: Row[] = [
     expected: { type: 'retry_other_account', delayMs: JITTERED, countsAgainstAccount: true, reason: 'PUBLIC_ERROR_USER_REQUESTS_THROTTLED' },
   },
   {
-    name: '429 throttled with Retry-After: the job moves now, the account stays out until then',
+    name: '429 throttled with Retry-After: the job moves, a cool-off lasts at least until then',
     answer: answer(429, BODIES.throttled429, '1800'),
     expected: { type: 'retry_other_account', delayMs: JITTERED, countsAgainstAccount: true, accountUntil: new Date(NOW.getTime() + 1_800_000) },
   },
