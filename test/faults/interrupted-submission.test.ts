@@ -2,7 +2,7 @@ import { newId } from '@flowq/core';
 import { beginSubmission, findJob, jobs, listAttempts } from '@flowq/db';
 import { waitFor } from '@flowq/testing';
 import { createUseapiClient } from '@flowq/useapi-client';
-import { replyUrlFor } from '@flowq/worker';
+import { replyUrlFor } from '@flowq/queue';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlowq, TEST_USEAPI_TOKEN, type FlowqUnderTest } from '../support/start-flowq';

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountEvents, jobs } from '@flowq/db';
 import type { SubmitFaultKind } from '@flowq/flow-simulator';
-import { GENERATE_QUEUE } from '@flowq/queue';
+import { callbackPath, GENERATE_QUEUE } from '@flowq/queue';
 import { waitFor } from '@flowq/testing';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { callbackPath } from '@flowq/api';
 import { startFaultSystem, type FaultSystem } from './fault-harness';
 import { duplicatedSubmissions, expectedEnd, maxRequestsPerJob, requestsByPrompt, retriesOf, type ScenarioReport } from './fault-metrics';
 import type { FaultScale } from './fault-scale';

@@ -1,41 +1,19 @@
-import { listAccounts, type AccountRow, type Db } from '@flowq/db';
+import type { AccountCache, AccountRow } from '@flowq/db';
 import type { AccountSlots, AccountSnapshot, AccountStatsStore } from '@flowq/scheduler';
 
 /**
  * The pool as the pure choice function sees it: Postgres settings and states (cached for a
- * moment, since hundreds of steps a second ask), Redis slot usage and recent outcomes (live).
+ * moment: `AccountCache`), Redis slot usage and recent outcomes (live).
  */
-export function createPoolSnapshots(db: Db, slots: AccountSlots, stats: AccountStatsStore, cacheMs = 250) {
-  let cached: { at: number; rows: AccountRow[] } | null = null;
-  let inflight: Promise<AccountRow[]> | null = null;
-
-  async function rows(): Promise<AccountRow[]> {
-    if (cached && Date.now() - cached.at < cacheMs) return cached.rows;
-    inflight ??= listAccounts(db).then(
-      (r) => {
-        cached = { at: Date.now(), rows: r };
-        inflight = null;
-        return r;
-      },
-      (err) => {
-        inflight = null;
-        throw err;
-      },
-    );
-    return inflight;
-  }
-
+export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots, stats: AccountStatsStore) {
   return {
     /** Forget the cached rows: this process just changed an account. */
     invalidate(): void {
-      cached = null;
+      accounts.invalidate();
     },
 
-    /** Postgres settings and states only (cached): enough to know an account's tier. */
-    accounts: rows,
-
     async take(now: Date): Promise<{ pool: AccountSnapshot[]; rows: AccountRow[] }> {
-      const accountRows = await rows();
+      const accountRows = await accounts.rows();
       const emails = accountRows.map((a) => a.email);
       const [usage, recent] = await Promise.all([slots.snapshot(emails), stats.read(emails, now)]);
       const pool = accountRows.map(

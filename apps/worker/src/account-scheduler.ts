@@ -1,15 +1,14 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
-import { accountOfMediaId, imagesOf, VIDEO_MODELS, type JobErrorCode } from '@flowq/core';
+import { imagesOf, VIDEO_MODELS, type JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
-import { coolOff, pickAccount, rankAccounts, type AccountSlots, type AccountStatsStore, type ImpossibleReason } from '@flowq/scheduler';
+import { chooseAccounts, coolOff, pinOf, type AccountSlots, type AccountStatsStore, type ImpossibleReason, type JobNeeds } from '@flowq/scheduler';
 import type { UpstreamOutcome } from '@flowq/useapi-client';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
-import type { WaitingRoom, WaitNeeds } from '@flowq/queue';
-import type { Waker } from './waker';
+import type { SlotRelease, WaitingRoom, WaitNeeds } from '@flowq/queue';
 
 /** A parked job still looks again on its own after this long, in case no wake-up reaches it. */
 export const MAX_PARK_MS = 30_000;
@@ -32,26 +31,25 @@ export interface SchedulerParts {
   effects: AccountEffects;
   gate: DispatchGate;
   waitingRoom: WaitingRoom;
-  waker: Waker;
+  slotRelease: SlotRelease;
 }
 
-function needsOf(job: JobRow) {
-  const images = imagesOf(job.request);
-  const pinnedTo = job.request.email ?? images.map(accountOfMediaId).find((e) => e !== null) ?? null;
+function needsOf(job: JobRow): JobNeeds {
   return {
     model: job.request.model,
-    images,
+    images: imagesOf(job.request),
     jobId: job.id,
-    pinnedTo,
-    ...(job.request.email ? { email: job.request.email.toLowerCase() } : {}),
+    ...(job.request.email ? { email: job.request.email } : {}),
   };
 }
 
+/** Where the job waits in the waiting room: under its pin (decided by `pinOf`, as for the choice), else by model tier. */
 function waitNeeds(job: JobRow): WaitNeeds {
+  const pinned = pinOf(needsOf(job));
   return {
     jobId: job.id,
     bullPriority: bullPriority(job.priority, job.batchRow),
-    pinnedTo: needsOf(job).pinnedTo,
+    pinnedTo: pinned.kind === 'ok' ? pinned.pin : null,
     ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
   };
 }
@@ -61,7 +59,7 @@ function waitNeeds(job: JobRow): WaitNeeds {
  * the first truly free slot atomically, and upstream answers feed back into account state.
  */
 export function createAccountScheduler(p: SchedulerParts): AccountLeases {
-  const { config, slots, stats, snapshots, effects, gate, waitingRoom, waker, logger } = p;
+  const { config, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
 
   return {
     async acquire(job, now, opts = {}): Promise<LeaseResult> {
@@ -73,21 +71,21 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       const closed = await gate.check(now);
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
       const { pool } = await snapshots.take(now);
-      const needs = needsOf(job);
-      const pick = pickAccount(pool, needs, now);
-      if (pick.kind === 'impossible') return { ok: false, kind: 'impossible', ...IMPOSSIBLE[pick.reason] };
-      if (pick.kind === 'wait') {
-        return { ok: false, kind: 'wait', retryAt: pick.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: pick.reason };
+      // Eligibility and order are decided once, by the pure choice; Redis then takes the first free one.
+      const choice = chooseAccounts(pool, needsOf(job), now);
+      if (choice.kind === 'impossible') return { ok: false, kind: 'impossible', ...IMPOSSIBLE[choice.reason] };
+      if (choice.kind === 'wait') {
+        return { ok: false, kind: 'wait', retryAt: choice.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: choice.reason };
       }
-      const ranked = rankAccounts(pool, needs, now);
       const got = await slots.acquire(
-        ranked.map((a) => ({ email: a.email, maxConcurrent: a.maxConcurrent, maxPerMinute: a.maxPerMinute })),
+        choice.ranked.map((a) => ({ email: a.email, maxConcurrent: a.maxConcurrent, maxPerMinute: a.maxPerMinute })),
         job.id,
         { leaseMs: config.accounts.leaseMs },
       );
       if (got.ok) {
         // Woken by its own timer, the job may still be listed as waiting: it is not any more.
-        await waitingRoom.unpark(waitNeeds(job));
+        // (On its first look it has never parked.)
+        if (!opts.firstLook) await waitingRoom.unpark(waitNeeds(job));
         return { ok: true, email: got.email };
       }
       return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };
@@ -99,11 +97,10 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     },
 
     async release(email, jobId) {
-      if (await slots.release(email, jobId)) await waker.wakeOneFor(email);
+      await slotRelease.release(email, jobId);
     },
 
     async park(job) {
-      const needs = needsOf(job);
       const wait = waitNeeds(job);
       await waitingRoom.park(wait);
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
@@ -113,7 +110,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       if ((await waitingRoom.waiting(wait)) > 1) return false;
       if (await gate.check(new Date())) return false;
       const { pool } = await snapshots.take(new Date());
-      if (rankAccounts(pool, needs, new Date()).length === 0) return false;
+      if (chooseAccounts(pool, needsOf(job), new Date()).kind !== 'accounts') return false;
       await waitingRoom.unpark(wait);
       return true;
     },

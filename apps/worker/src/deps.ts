@@ -1,7 +1,7 @@
 import type { FlowqConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
-import type { GenerateQueue } from '@flowq/queue';
+import type { GenerateQueue, WaitingRoom } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
@@ -15,6 +15,7 @@ export interface WorkerDeps {
   /** Blocking connection for BullMQ workers (maxRetriesPerRequest: null). */
   redis: Redis;
   queue: GenerateQueue;
+  waitingRoom: WaitingRoom;
   client: UseapiClient;
   leases: AccountLeases;
   slots: AccountSlots;

@@ -23,9 +23,14 @@ export function createDispatchGate(redis: Redis, prefix: string, opts: { tokenPr
     return { consecutive: parsed.consecutive, pausedUntil: parsed.pausedUntil ? new Date(parsed.pausedUntil) : null };
   };
 
+  // Whether this process last saw a 503 back-off in Redis: only then does a success need to clear it
+  // (every process checks the gate before it submits, so the one that answers has seen it).
+  let backoffSeen = true;
+
   return {
     async check(now: Date): Promise<GateClosed | null> {
       const [token, backoff] = await redis.mget(tokenKey, backoffKey);
+      backoffSeen = backoff !== null && backoff !== undefined;
       if (token) return { reason: 'token_invalid', until: new Date(now.getTime() + opts.tokenProbeIntervalMs), message: token };
       const paused = servicePausedUntil(readBackoff(backoff ?? null), now);
       return paused ? { reason: 'service_backoff', until: paused, message: 'useapi answered 503 repeatedly' } : null;
@@ -48,10 +53,13 @@ export function createDispatchGate(redis: Redis, prefix: string, opts: { tokenPr
       // Read-modify-write without a lock: two workers counting the same 503 only pause a little longer.
       const next = after503(readBackoff(await redis.get(backoffKey)), now, opts.backoff);
       await redis.set(backoffKey, JSON.stringify(next), 'PX', 3_600_000);
+      backoffSeen = true;
       return next;
     },
 
     async serviceAnswered(): Promise<void> {
+      if (!backoffSeen) return;
+      backoffSeen = false;
       await redis.del(backoffKey);
     },
   };

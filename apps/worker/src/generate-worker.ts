@@ -3,7 +3,7 @@ import { GENERATE_QUEUE, isRedisConnectionError, type GeneratePayload } from '@f
 import { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { meteredProcessor } from './metered-processor';
-import { createGenerateProcessor, type ProcessorHooks } from './process-generate-job';
+import { createGenerateProcessor, type ProcessorHooks } from './steps/step-runner';
 
 export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}, redisLog?: ReachabilityLog): Worker<GeneratePayload, void, 'generate'> {
   const worker = new Worker<GeneratePayload, void, 'generate'>(

@@ -6,7 +6,7 @@ export * from './deps';
 export * from './dispatch-gate';
 export * from './generate-worker';
 export * from './next-step';
-export * from './process-generate-job';
+export * from './steps/step-runner';
 export * from './reconciler';
 export * from './worker-process';
 export * from './worker-runtime';

@@ -14,7 +14,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
   async function reconcile() {
-    await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });
+    await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
   }
 
   /**
@@ -25,7 +25,8 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     const sentinel = redisSentinelKey(config.redis.prefix);
     if (await redis.exists(sentinel)) return;
     await restoreLeases({ db: database.db, slots: deps.slots, leaseMs: config.accounts.leaseMs, logger });
-    const run = await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger });
+    // Right after a wipe the lock is gone with everything else, so this pass runs now.
+    const run = await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
     if (run.ran) await redis.set(sentinel, String(Date.now()));
   }
 

@@ -1,11 +1,28 @@
 import type { Logger } from '@flowq/config';
-import { jobs, jobsHoldingSlots, type Db } from '@flowq/db';
+import { jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
 import { enqueueGenerate, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
-import type { AccountSlots } from '@flowq/scheduler';
-import { and, asc, gt, inArray } from 'drizzle-orm';
+import { luaScript, type AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 
 const PAGE = 1_000;
+
+// KEYS: the queue's prioritized, delayed, active, wait and paused lists. ARGV: the job hash
+// prefix, then job ids. Returns, per id: 0 dead (no hash), 1 live, 2 a hash in no list.
+// One call per page instead of six commands per job.
+const LIVENESS = luaScript(`
+local out = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
+    out[i - 1] = 0
+  elseif redis.call('ZSCORE', KEYS[1], id) or redis.call('ZSCORE', KEYS[2], id) or redis.call('LPOS', KEYS[3], id) or redis.call('LPOS', KEYS[4], id) or redis.call('LPOS', KEYS[5], id) then
+    out[i - 1] = 1
+  else
+    out[i - 1] = 2
+  end
+end
+return out
+`);
 
 /**
  * Postgres is the truth and Redis may be wiped: every unfinished job must have a live
@@ -19,51 +36,39 @@ export async function reconcileQueue(deps: {
   queue: GenerateQueue;
   prefix: string;
   logger: Logger;
+  /** A pass holds the lock this long, so the processes that all run it on a timer share one pass per period. */
+  everyMs: number;
 }): Promise<{ ran: boolean; checked: number; restored: number }> {
   const { db, redis, queue, prefix, logger } = deps;
   const lockKey = `${prefix}:reconciler-lock`;
-  const got = await redis.set(lockKey, String(process.pid), 'PX', 60_000, 'NX');
+  const got = await redis.set(lockKey, String(process.pid), 'PX', deps.everyMs, 'NX');
   if (!got) return { ran: false, checked: 0, restored: 0 };
   let checked = 0;
   let restored = 0;
   try {
     let cursor = '';
     for (;;) {
-      const rows = await db
-        .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
-        .from(jobs)
-        .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), gt(jobs.id, cursor)))
-        .orderBy(asc(jobs.id))
-        .limit(PAGE);
+      const rows = await unfinishedJobsPage(db, cursor, PAGE);
       if (rows.length === 0) break;
       cursor = rows[rows.length - 1]!.id;
       checked += rows.length;
       const base = `${prefix}:${GENERATE_QUEUE}`;
-      const pipeline = redis.pipeline();
+      const lists = ['prioritized', 'delayed', 'active', 'wait', 'paused'].map((l) => `${base}:${l}`);
       // A job is live when its hash exists and it sits in a state a worker will take it from.
       // A hash in no list (a partial wipe, an eviction) is dead too: nothing would ever run it.
-      for (const r of rows) {
-        pipeline.exists(`${base}:${r.id}`);
-        pipeline.zscore(`${base}:prioritized`, r.id);
-        pipeline.zscore(`${base}:delayed`, r.id);
-        pipeline.lpos(`${base}:active`, r.id);
-        pipeline.lpos(`${base}:wait`, r.id);
-        pipeline.lpos(`${base}:paused`, r.id);
-      }
-      const answers = (await pipeline.exec()) ?? [];
-      const CHECKS = 6;
+      const states = (await LIVENESS.run(redis, lists, [`${base}:`, ...rows.map((r) => r.id)])) as number[];
       for (const [i, r] of rows.entries()) {
-        const at = (k: number) => answers[CHECKS * i + k]?.[1];
-        const present = at(0) === 1;
-        const runnable = [1, 2, 3, 4, 5].some((k) => at(k) != null);
-        if (present && runnable) continue;
+        if (states[i] === 1) continue;
+        const present = states[i] === 2;
         if (present) await queue.remove(r.id).catch(() => undefined);
         await enqueueGenerate(queue, r.id, r.priority, 0, r.batchRow);
         restored++;
       }
     }
-  } finally {
-    await redis.del(lockKey);
+  } catch (err) {
+    // A failed pass must not hold the others off for a whole period.
+    await redis.del(lockKey).catch(() => undefined);
+    throw err;
   }
   if (restored > 0) logger.warn({ checked, restored }, 'reconciler restored jobs missing from the queue');
   return { ran: true, checked, restored };
@@ -85,21 +90,9 @@ export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs
     cursor = rows[rows.length - 1]!.id;
     const held = rows.filter((r): r is { id: string; account: string } => r.account !== null);
     await Promise.all(held.map((r) => slots.restore(r.account, r.id, leaseMs)));
-    const still = new Set(
-      (
-        await db
-          .select({ id: jobs.id })
-          .from(jobs)
-          .where(
-            and(
-              inArray(
-                jobs.id,
-                held.map((r) => r.id),
-              ),
-              inArray(jobs.status, ['submitting', 'running']),
-            ),
-          )
-      ).map((r) => r.id),
+    const still = await stillHoldingSlots(
+      db,
+      held.map((r) => r.id),
     );
     await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => slots.release(r.account, r.id)));
     restored += still.size;

@@ -1,7 +1,7 @@
 import { createReachabilityLog, type FlowqConfig, type Logger } from '@flowq/config';
-import { createDatabase, seedAccounts } from '@flowq/db';
+import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
-import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } from '@flowq/queue';
+import { createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
@@ -10,7 +10,6 @@ import { createAccountScheduler } from './account-scheduler';
 import type { WorkerDeps } from './deps';
 import { meteredClient } from './metered-client';
 import { createDispatchGate } from './dispatch-gate';
-import { createWaitingRoom } from '@flowq/queue';
 import { createWaker } from './waker';
 import { startWorkerRuntime, type WorkerRuntime } from './worker-runtime';
 
@@ -51,7 +50,8 @@ export async function startWorkerProcess(
   const prefix = config.redis.prefix;
   const slots = createAccountSlots(redis, { prefix });
   const stats = createAccountStats(redis, { prefix });
-  const snapshots = createPoolSnapshots(database.db, slots, stats);
+  const accounts = createAccountCache(database.db);
+  const snapshots = createPoolSnapshots(accounts, slots, stats);
   const effects = createAccountEffects(database.db, logger, () => snapshots.invalidate());
   const gate = createDispatchGate(redis, prefix, {
     tokenProbeIntervalMs: config.worker.tokenProbeIntervalMs,
@@ -59,13 +59,21 @@ export async function startWorkerProcess(
     backoff: { baseMs: config.worker.retryDelayMs.min },
   });
   const waitingRoom = createWaitingRoom(redis, prefix);
+  const slotRelease = createSlotRelease({
+    queue,
+    waitingRoom,
+    slots,
+    tierOf: accounts.tierOf,
+    onWakeError: (err) => logger.debug({ err }, 'wake-up failed; the job wakes on its timer'),
+  });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
-  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, waker });
+  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease });
   const deps: WorkerDeps = {
     config,
     database,
     redis,
     queue,
+    waitingRoom,
     client,
     leases,
     slots,

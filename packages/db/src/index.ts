@@ -1,5 +1,6 @@
 export * from './client';
 export * from './migrate';
+export * from './account-cache';
 export * from './schema';
 export * from './queries/insert-job';
 export * from './queries/find-job';
@@ -11,6 +12,7 @@ export * from './connection-errors';
 export * from './queries/accounts';
 export * from './queries/account-events';
 export * from './queries/account-changes';
+export * from './queries/account-answers';
 export * from './queries/account-outcome-stats';
 export * from './queries/batches';
 export * from './queries/batch-ingest';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_PRIORITY, bullPriority, INTERACTIVE_PRIORITY, MAX_PRIORITY, ROWS_PER_ROUND } from './catalog';
+import { BATCH_PRIORITY, bullPriority, FOLLOW_UP_PRIORITY, INTERACTIVE_PRIORITY, isFirstLook, MAX_PRIORITY, ROWS_PER_ROUND } from './catalog';
 
 const BULLMQ_MAX = 2_097_152;
 
 describe('bullPriority: client priority and fair share between batches as one BullMQ number', () => {
   it('keeps single jobs ordered by client priority, higher sooner, within BullMQ bounds', () => {
     for (let p = 0; p < MAX_PRIORITY; p++) expect(bullPriority(p + 1)).toBeLessThan(bullPriority(p));
-    expect(bullPriority(MAX_PRIORITY)).toBe(1);
+    expect(bullPriority(MAX_PRIORITY)).toBe(FOLLOW_UP_PRIORITY + 1);
     expect(bullPriority(0)).toBeLessThanOrEqual(BULLMQ_MAX);
     expect(bullPriority(0, 10_000_000)).toBeLessThanOrEqual(BULLMQ_MAX);
     expect(bullPriority(-5)).toBe(bullPriority(0));
@@ -30,5 +30,15 @@ describe('bullPriority: client priority and fair share between batches as one Bu
     expect(bullPriority(BATCH_PRIORITY, 1)).toBe(bullPriority(BATCH_PRIORITY, ROWS_PER_ROUND));
     // Distinct rounds reach past the default 100,000-row limit.
     expect(bullPriority(BATCH_PRIORITY, 100_000)).toBeGreaterThan(bullPriority(BATCH_PRIORITY, 99_990));
+  });
+
+  it('never gives a fresh job the follow-up number, so every fresh job gets its first look (fairness check)', () => {
+    for (let p = 0; p <= MAX_PRIORITY; p++) {
+      for (const row of [null, 1, 11, 99_999]) {
+        expect(bullPriority(p, row)).not.toBe(FOLLOW_UP_PRIORITY);
+        expect(isFirstLook(bullPriority(p, row))).toBe(true);
+      }
+    }
+    expect(isFirstLook(FOLLOW_UP_PRIORITY)).toBe(false);
   });
 });

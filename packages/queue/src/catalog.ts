@@ -17,12 +17,12 @@ export const MAX_PRIORITY = 100;
 
 /** Batch rows that share one fair-share round (see bullPriority). */
 export const ROWS_PER_ROUND = 10;
-/** Rounds per client priority level: 101 levels x 20,000 stays under BullMQ's ceiling of 2,097,152. */
+/** Rounds per client priority level: 101 levels x 20,000 (+ 2) stays under BullMQ's ceiling of 2,097,152. */
 export const ROUNDS_PER_PRIORITY = 20_000;
 
 /**
  * The BullMQ priority of a job. BullMQ runs the lowest number first, FIFO within a number;
- * flowq's clients say "higher is sooner" on a 0-100 scale. Each client level owns a band of
+ * flowq's clients say "higher is sooner" on a 0-100 scale. 1 is kept for FOLLOW_UP_PRIORITY. Each client level owns a band of
  * ROUNDS_PER_PRIORITY numbers: single jobs take the band's first number, and row r of a
  * batch takes round 1 + (r - 1) / ROWS_PER_ROUND. So at equal priority an interactive job
  * runs before any batch row, and the first ten rows of every waiting batch run before the
@@ -32,7 +32,8 @@ export const ROUNDS_PER_PRIORITY = 20_000;
 export function bullPriority(priority: number, batchRow?: number | null): number {
   const p = Math.min(MAX_PRIORITY, Math.max(0, Math.round(priority)));
   const round = batchRow == null || batchRow < 1 ? 0 : 1 + Math.min(ROUNDS_PER_PRIORITY - 2, Math.floor((batchRow - 1) / ROWS_PER_ROUND));
-  return (MAX_PRIORITY - p) * ROUNDS_PER_PRIORITY + round + 1;
+  // + 2: numbers start above FOLLOW_UP_PRIORITY, so a fresh job is never mistaken for a follow-up.
+  return (MAX_PRIORITY - p) * ROUNDS_PER_PRIORITY + round + 2;
 }
 
 /**
@@ -41,3 +42,8 @@ export function bullPriority(priority: number, batchRow?: number | null): number
  * order among waiting jobs is kept by the waiting room, not by BullMQ.
  */
 export const FOLLOW_UP_PRIORITY = 1;
+
+/** A step on its first look: the job has never slept (every sleep moves it to FOLLOW_UP_PRIORITY). */
+export function isFirstLook(priority: number | undefined): boolean {
+  return priority !== FOLLOW_UP_PRIORITY;
+}

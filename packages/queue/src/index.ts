@@ -4,5 +4,6 @@ export * from './generate-queue';
 export * from './callback-hints';
 export * from './service-signals';
 export * from './waiting-room';
-export * from './wake-parked';
+export * from './wake-ups';
+export * from './callback-url';
 export * from './wait-for-redis';

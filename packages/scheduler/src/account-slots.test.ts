@@ -126,18 +126,12 @@ describe('AccountSlots', () => {
     expect(await slots.acquire([], 'l', { leaseMs: 1000, now: T })).toEqual({ ok: false, retryAt: T + 60_000 });
   });
 
-  it('publishes the email when a slot is released', async () => {
+  it('frees a slot once: the second release of the same lease says it held nothing', async () => {
     const slots = freshSlots();
-    const subscriber = t.connect();
-    const heard: string[] = [];
-    const stop = await slots.onSlotFreed(subscriber, (email) => heard.push(email));
     await slots.acquire([acct('a@x.com')], 'l1', { leaseMs: 60_000 });
     expect(await slots.release('a@x.com', 'l1')).toBe(true);
     expect(await slots.release('a@x.com', 'l1')).toBe(false);
-    for (let i = 0; i < 50 && heard.length === 0; i++) await sleep(10);
-    expect(heard).toEqual(['a@x.com']);
     expect(await slots.running('a@x.com')).toBe(0);
-    await stop();
   });
 
   it('renews a held lease and refuses to renew one that expired', async () => {
@@ -163,19 +157,13 @@ describe('AccountSlots', () => {
     expect(await slots.release('a@x.com', 'l2')).toBe(true);
   });
 
-  it('releaseAll frees every slot of one account and tells the waiters', async () => {
+  it('releaseAll frees every slot of one account', async () => {
     const slots = freshSlots();
-    const subscriber = t.connect();
-    const heard: string[] = [];
-    const stop = await slots.onSlotFreed(subscriber, (email) => heard.push(email));
     for (const id of ['l1', 'l2']) await slots.acquire([acct('a@x.com', 2)], id, { leaseMs: 60_000 });
     await slots.acquire([acct('b@x.com')], 'l3', { leaseMs: 60_000 });
     expect(await slots.releaseAll('a@x.com')).toBe(2);
     expect(await slots.releaseAll('a@x.com')).toBe(0);
     expect((await slots.snapshot(['a@x.com', 'b@x.com'])).map((u) => u.running)).toEqual([0, 1]);
-    for (let i = 0; i < 50 && heard.length === 0; i++) await sleep(10);
-    expect(heard).toEqual(['a@x.com']);
-    await stop();
   });
 
   it('treats emails case-insensitively', async () => {

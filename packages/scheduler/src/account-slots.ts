@@ -37,8 +37,6 @@ export interface ClockOption {
  * come back on their own.
  */
 export interface AccountSlots {
-  /** Pub/sub channel that carries the email of an account whenever one of its slots is released. */
-  readonly channel: string;
   /**
    * Takes a slot on the first candidate (in the given order) that has both a free slot and
    * rate budget left, atomically: two processes can never both take the last slot.
@@ -59,8 +57,6 @@ export interface AccountSlots {
   snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]>;
   /** Drops every lease of the account (after a reset); returns how many there were. */
   releaseAll(email: string): Promise<number>;
-  /** Calls `listener` with the email whenever a slot is released. `subscriber` must be a connection of its own (it enters subscriber mode). */
-  onSlotFreed(subscriber: Redis, listener: (email: string) => void): Promise<() => Promise<void>>;
 }
 
 // KEYS: for each candidate, its leases ZSET then its submissions ZSET.
@@ -111,13 +107,6 @@ if retryAt < 0 then retryAt = now + windowMs end
 return {0, retryAt}
 `);
 
-// KEYS: leases. ARGV: leaseId, channel, email.
-const RELEASE = luaScript(`
-local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-if removed == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-return removed
-`);
-
 // KEYS: leases. ARGV: leaseId, leaseMs, now|'', windowMs.
 const RENEW = luaScript(`
 local leaseId = ARGV[1]
@@ -156,11 +145,10 @@ end
 return out
 `);
 
-// KEYS: leases. ARGV: channel, email.
+// KEYS: leases.
 const RELEASE_ALL = luaScript(`
 local count = redis.call('ZCARD', KEYS[1])
 redis.call('DEL', KEYS[1])
-if count > 0 then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return count
 `);
 
@@ -171,7 +159,6 @@ function assertLimit(name: string, value: number): void {
 export function createAccountSlots(redis: Redis, { prefix }: { prefix: string }): AccountSlots {
   const leasesKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:leases`;
   const submitsKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:submits`;
-  const channel = `${prefix}:slot-freed`;
   const clock = (options?: ClockOption) => (options?.now === undefined ? '' : Math.floor(options.now));
 
   async function snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]> {
@@ -182,8 +169,6 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
   }
 
   return {
-    channel,
-
     async acquire(candidates, leaseId, { leaseMs, now }) {
       if (!leaseId) throw new RangeError('leaseId must not be empty');
       assertLimit('leaseMs', leaseMs);
@@ -201,7 +186,7 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
     },
 
     async release(email, leaseId) {
-      return (await RELEASE.run(redis, [leasesKey(email)], [leaseId, channel, email.toLowerCase()])) === 1;
+      return (await redis.zrem(leasesKey(email), leaseId)) === 1;
     },
 
     async renew(email, leaseId, leaseMs, options) {
@@ -223,19 +208,7 @@ export function createAccountSlots(redis: Redis, { prefix }: { prefix: string })
     snapshot,
 
     async releaseAll(email) {
-      return (await RELEASE_ALL.run(redis, [leasesKey(email)], [channel, email.toLowerCase()])) as number;
-    },
-
-    async onSlotFreed(subscriber, listener) {
-      const onMessage = (from: string, message: string) => {
-        if (from === channel) listener(message);
-      };
-      subscriber.on('message', onMessage);
-      await subscriber.subscribe(channel);
-      return async () => {
-        subscriber.off('message', onMessage);
-        await subscriber.unsubscribe(channel);
-      };
+      return (await RELEASE_ALL.run(redis, [leasesKey(email)], [])) as number;
     },
   };
 }

@@ -10,7 +10,7 @@
  * - model quota: a per-model daily limit, until the next UTC midnight (`nextUtcMidnight`).
  * - service back-off: a pause of every worker after 503s, which no account switch fixes.
  *
- * A worker ranks the accounts from a snapshot (`rankAccounts`, pure), then lets Redis take
+ * A worker ranks the accounts from a snapshot once (`chooseAccounts`, pure), then lets Redis take
  * the first one that is really free (`AccountSlots.acquire`, atomic across machines).
  */
 export * from './pick-account';
@@ -19,3 +19,4 @@ export * from './account-stats';
 export * from './cool-off-policy';
 export * from './service-backoff';
 export * from './model-eligibility';
+export { luaScript, type LuaScript } from './lua-script';

@@ -1,7 +1,7 @@
 import { hexOfEmail } from '@flowq/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AccountSnapshot, type JobNeeds, isAvailable, pickAccount, rankAccounts } from './pick-account';
+import { type AccountSnapshot, type JobNeeds, isAvailable, pickAccount, pinOf, rankAccounts } from './pick-account';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
 const later = (ms: number) => new Date(NOW.getTime() + ms);
@@ -408,5 +408,19 @@ describe('pickAccount: properties', () => {
       ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('pinOf: the one account a job may run on', () => {
+  it.each([
+    ['nothing named, no images', {}, { kind: 'ok', pin: null }],
+    ['a named account, lower-cased', { email: 'A@X.com' }, { kind: 'ok', pin: 'a@x.com' }],
+    ['the account holding its images', { images: [imageOf('b@x.com')] }, { kind: 'ok', pin: 'b@x.com' }],
+    ['named and holding the images alike', { email: 'b@x.com', images: [imageOf('b@x.com')] }, { kind: 'ok', pin: 'b@x.com' }],
+    ['an image id without an account part', { images: ['no-account-part'] }, { kind: 'ok', pin: null }],
+    ['images of two accounts', { images: [imageOf('a@x.com'), imageOf('b@x.com')] }, { kind: 'impossible', reason: 'images_span_accounts' }],
+    ['named, with images of another', { email: 'a@x.com', images: [imageOf('b@x.com')] }, { kind: 'impossible', reason: 'pinned_conflict' }],
+  ])('%s', (_, job, expected) => {
+    expect(pinOf({ images: [], ...job })).toEqual(expected);
   });
 });

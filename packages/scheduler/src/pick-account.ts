@@ -97,11 +97,14 @@ export function isAvailable(account: AccountSnapshot, model: string, now: Date):
 
 type Constraint = { kind: 'impossible'; reason: ImpossibleReason } | { kind: 'ok'; candidates: AccountSnapshot[]; pinned: boolean };
 
-/** Accounts that could ever run the job (tier and pinning), before looking at their state. */
-function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
-  if (!isVideoModel(job.model)) return { kind: 'impossible', reason: 'unknown_model' };
-  const ultraOnly = VIDEO_MODELS[job.model].ultraOnly;
+/** The pin part of a job's needs: the one account it may run on (named, or holding its images), or why none can. */
+export type PinOf = { kind: 'impossible'; reason: 'images_span_accounts' | 'pinned_conflict' } | { kind: 'ok'; pin: string | null };
 
+/**
+ * The one account a job is pinned to, lower-cased: the account it names, else the account its
+ * images were uploaded to. Decided here only; the waiting room files a job under this pin too.
+ */
+export function pinOf(job: { email?: string | null; images: readonly string[] }): PinOf {
   const imageAccounts = new Set<string>();
   for (const image of job.images) {
     // An id without an email part cannot pin anything; useapi will pick for it.
@@ -112,7 +115,16 @@ function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
   const named = job.email?.toLowerCase();
   const [imageAccount] = imageAccounts;
   if (named && imageAccount && named !== imageAccount) return { kind: 'impossible', reason: 'pinned_conflict' };
-  const pin = named ?? imageAccount;
+  return { kind: 'ok', pin: named ?? imageAccount ?? null };
+}
+
+/** Accounts that could ever run the job (tier and pinning), before looking at their state. */
+function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
+  if (!isVideoModel(job.model)) return { kind: 'impossible', reason: 'unknown_model' };
+  const ultraOnly = VIDEO_MODELS[job.model].ultraOnly;
+  const pinned = pinOf(job);
+  if (pinned.kind === 'impossible') return pinned;
+  const { pin } = pinned;
 
   if (pin) {
     const account = pool.find((a) => a.email.toLowerCase() === pin);
@@ -171,35 +183,27 @@ function compareAccounts(a: AccountSnapshot, b: AccountSnapshot, jobId: string |
   return a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
 }
 
-/**
- * Every account that may take the job now, best first (see `compareAccounts` for the order).
- * Hand the list to `AccountSlots.acquire`, which takes the first one whose slot and rate
- * budget are still free in Redis: the snapshot here may be a moment stale, Redis is not.
- * Empty when nothing is eligible or the job is impossible; `pickAccount` says why.
- */
-export function rankAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date): AccountSnapshot[] {
-  const constraint = candidatesFor(pool, job);
-  if (constraint.kind === 'impossible') return [];
-  return constraint.candidates.filter((a) => isAvailable(a, job.model, now)).sort((a, b) => compareAccounts(a, b, job.jobId));
-}
-
 function earliest(dates: (Date | null)[]): Date | null {
   let best: Date | null = null;
   for (const d of dates) if (d && (!best || d.getTime() < best.getTime())) best = d;
   return best;
 }
 
-/** The best account for the job now, or why there is none and when to look again. */
-export function pickAccount(pool: AccountSnapshot[], job: JobNeeds, now: Date): Pick {
+/**
+ * The whole choice for one job, computed once: every account that may take it now, best first
+ * (see `compareAccounts`), or why none may and when to look again. Hand `ranked` to
+ * `AccountSlots.acquire`, which takes the first one whose slot and rate budget are still free
+ * in Redis: the snapshot here may be a moment stale, Redis is not.
+ */
+export type AccountChoice = { kind: 'accounts'; ranked: AccountSnapshot[] } | Extract<Pick, { kind: 'wait' }> | Extract<Pick, { kind: 'impossible' }>;
+
+export function chooseAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date): AccountChoice {
   const constraint = candidatesFor(pool, job);
   if (constraint.kind === 'impossible') return constraint;
 
   const blockers = constraint.candidates.map((a) => blockerOf(a, job.model, now));
   const eligible = constraint.candidates.filter((_, i) => blockers[i]!.kind === 'none');
-  if (eligible.length > 0) {
-    const best = eligible.reduce((x, y) => (compareAccounts(y, x, job.jobId) < 0 ? y : x));
-    return { kind: 'account', email: best.email };
-  }
+  if (eligible.length > 0) return { kind: 'accounts', ranked: eligible.sort((a, b) => compareAccounts(a, b, job.jobId)) };
 
   const coolingEnds = blockers.flatMap((b) => (b.kind === 'cooling' ? [b.until] : []));
   if (constraint.pinned) {
@@ -212,4 +216,16 @@ export function pickAccount(pool: AccountSnapshot[], job: JobNeeds, now: Date): 
   }
   if (coolingEnds.length > 0) return { kind: 'wait', reason: 'all_cooling', retryAt: earliest(coolingEnds) };
   return { kind: 'wait', reason: 'no_eligible', retryAt: null };
+}
+
+/** Every account that may take the job now, best first; empty when none may (`chooseAccounts` says why). */
+export function rankAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date): AccountSnapshot[] {
+  const choice = chooseAccounts(pool, job, now);
+  return choice.kind === 'accounts' ? choice.ranked : [];
+}
+
+/** The best account for the job now, or why there is none and when to look again. */
+export function pickAccount(pool: AccountSnapshot[], job: JobNeeds, now: Date): Pick {
+  const choice = chooseAccounts(pool, job, now);
+  return choice.kind === 'accounts' ? { kind: 'account', email: choice.ranked[0]!.email } : choice;
 }

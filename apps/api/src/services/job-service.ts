@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, type VideoRequest } from '@flowq/core';
 import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, type JobRow } from '@flowq/db';
-import { enqueueGenerate, INTERACTIVE_PRIORITY } from '@flowq/queue';
+import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 
 export interface CreateJobInput {
@@ -17,8 +17,9 @@ export interface CreateJobInput {
  * if Redis refuses the enqueue, the job still exists as `queued` and the worker's
  * reconciler queues it when Redis answers again.
  */
-export function createJobService({ config, database, queue, logger }: ApiDeps) {
+export function createJobService({ config, database, queue, redis, logger }: ApiDeps) {
   const { db } = database;
+  const waitingRoom = createWaitingRoom(redis, config.redis.prefix);
 
   async function mustFind(id: string, owner?: string): Promise<JobRow> {
     const row = await findJob(db, id);
@@ -66,7 +67,7 @@ export function createJobService({ config, database, queue, logger }: ApiDeps) {
         throw new ConflictError(`Job ${id} is already ${row.status}`);
       }
       // Wake the job so the worker releases its account slot now, not at its next poll.
-      await promote(queue, id).catch(() => undefined);
+      await wakeJob(queue, waitingRoom, id).catch(() => undefined);
       return cancelled;
     },
   };
@@ -84,17 +85,4 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   });
   work.catch(() => undefined);
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Run a delayed BullMQ job now; a job that is not delayed (active, waiting, gone) is left alone. */
-export async function promote(queue: ApiDeps['queue'], id: string): Promise<boolean> {
-  const job = await queue.getJob(id);
-  if (!job) return false;
-  if (!(await job.isDelayed())) return false;
-  try {
-    await job.promote();
-    return true;
-  } catch {
-    return false;
-  }
 }

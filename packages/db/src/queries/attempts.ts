@@ -1,7 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
-import { newId } from '@flowq/core';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { newId, type JobResult } from '@flowq/core';
 import type { Db } from '../client';
-import { jobAttempts, type AttemptRow } from '../schema';
+import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
 
 export interface AttemptRecord {
   jobId: string;
@@ -16,11 +16,10 @@ export interface AttemptRecord {
   detail?: unknown;
 }
 
-export async function recordAttempt(db: Db, a: AttemptRecord): Promise<string> {
-  const id = newId('att', a.startedAt.getTime());
+function attemptValues(a: AttemptRecord): typeof jobAttempts.$inferInsert {
   const finishedAt = a.finishedAt ?? new Date();
-  await db.insert(jobAttempts).values({
-    id,
+  return {
+    id: newId('att', a.startedAt.getTime()),
     jobId: a.jobId,
     kind: a.kind,
     account: a.account ?? null,
@@ -32,8 +31,29 @@ export async function recordAttempt(db: Db, a: AttemptRecord): Promise<string> {
     finishedAt,
     durationMs: finishedAt.getTime() - a.startedAt.getTime(),
     detail: a.detail ?? null,
-  });
-  return id;
+  };
+}
+
+export async function recordAttempt(db: Db, a: AttemptRecord): Promise<string> {
+  const values = attemptValues(a);
+  await db.insert(jobAttempts).values(values);
+  return values.id;
+}
+
+/**
+ * The poll that found the generation done is recorded and the job marked succeeded, in one
+ * statement. The job row comes back only when it was still running (a compare-and-set like
+ * every transition); the poll is recorded either way.
+ */
+export async function recordPollAndSucceed(db: Db, poll: AttemptRecord, result: JobResult): Promise<JobRow | undefined> {
+  const polled = db.$with('polled').as(db.insert(jobAttempts).values(attemptValues(poll)).returning({ id: jobAttempts.id }));
+  const [row] = await db
+    .with(polled)
+    .update(jobs)
+    .set({ status: 'succeeded', result, error: null, completedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(jobs.id, poll.jobId), inArray(jobs.status, ['submitting', 'running'])))
+    .returning();
+  return row;
 }
 
 export function listAttempts(db: Db, jobId: string): Promise<AttemptRow[]> {

@@ -79,12 +79,3 @@ export function markFailed(db: Db, id: string, error: JobError, from: readonly J
 export function markCancelled(db: Db, id: string) {
   return end(db, id, ['queued', 'submitting', 'running'], { status: 'cancelled', completedAt: new Date() });
 }
-
-export async function countAttempt(db: Db, id: string): Promise<number> {
-  const [row] = await db
-    .update(jobs)
-    .set({ attempts: sql`${jobs.attempts} + 1`, updatedAt: new Date() })
-    .where(eq(jobs.id, id))
-    .returning({ attempts: jobs.attempts });
-  return row?.attempts ?? 0;
-}

@@ -11,26 +11,54 @@ export const PENDING = 'pending';
  * attempt too, and its id is the `replyRef` useapi echoes in callbacks and job listings.
  */
 export async function beginSubmission(db: Db, s: { jobId: string; account: string; attemptId: string; startedAt: Date }): Promise<JobRow | undefined> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
+  // One statement, atomic like a transaction but one round trip instead of four: the attempt is
+  // inserted only from the row the update actually moved (none when the job was not `queued`).
+  const moved = db.$with('moved').as(
+    db
       .update(jobs)
       .set({ status: 'submitting', account: s.account, submissions: sql`${jobs.submissions} + 1`, updatedAt: new Date() })
       .where(and(eq(jobs.id, s.jobId), eq(jobs.status, 'queued')))
-      .returning();
-    if (!row) return undefined;
-    await tx.insert(jobAttempts).values({ id: s.attemptId, jobId: s.jobId, kind: 'submit', account: s.account, outcome: PENDING, startedAt: s.startedAt });
-    return row;
-  });
+      .returning(),
+  );
+  const attempt = db.$with('attempt').as(
+    db
+      .insert(jobAttempts)
+      .select((qb) =>
+        qb
+          .select({
+            // Every column, in the table's order (drizzle's insert-select asks for it).
+            id: sql`${s.attemptId}`.as('id'),
+            jobId: moved.id,
+            kind: sql`'submit'`.as('kind'),
+            account: sql`${s.account}`.as('account'),
+            statusCode: sql`null::integer`.as('status_code'),
+            outcome: sql`${PENDING}`.as('outcome'),
+            reason: sql`null::text`.as('reason'),
+            upstreamJobId: sql`null::text`.as('upstream_job_id'),
+            startedAt: sql`${s.startedAt.toISOString()}::timestamptz`.as('started_at'),
+            finishedAt: sql`null::timestamptz`.as('finished_at'),
+            durationMs: sql`null::integer`.as('duration_ms'),
+            detail: sql`null::jsonb`.as('detail'),
+          })
+          .from(moved),
+      )
+      .returning({ id: jobAttempts.id }),
+  );
+  const [row] = await db.with(moved, attempt).select().from(moved);
+  return row;
 }
 
-/** Writes a submit attempt's answer (or how its ambiguity was resolved). */
-export async function settleSubmission(
-  db: Db,
-  attemptId: string,
-  a: { statusCode?: number | null; outcome: string; reason?: string | null; upstreamJobId?: string | null; detail?: unknown },
-): Promise<void> {
+export interface SubmissionAnswer {
+  statusCode?: number | null;
+  outcome: string;
+  reason?: string | null;
+  upstreamJobId?: string | null;
+  detail?: unknown;
+}
+
+function settleQuery(db: Db, attemptId: string, a: SubmissionAnswer) {
   const finishedAt = new Date();
-  await db
+  return db
     .update(jobAttempts)
     .set({
       outcome: a.outcome,
@@ -42,6 +70,32 @@ export async function settleSubmission(
       durationMs: sql`(extract(epoch from ${finishedAt}::timestamptz - ${jobAttempts.startedAt}) * 1000)::int`,
     })
     .where(eq(jobAttempts.id, attemptId));
+}
+
+/** Writes a submit attempt's answer (or how its ambiguity was resolved). */
+export async function settleSubmission(db: Db, attemptId: string, a: SubmissionAnswer): Promise<void> {
+  await settleQuery(db, attemptId, a);
+}
+
+/**
+ * useapi took the submission: its answer is written and the job moves `submitting` -> `running`
+ * in one statement. The answer is written whatever the job's state; the job row comes back only
+ * when it was still `submitting` (not cancelled or resumed by another worker meanwhile).
+ */
+export async function settleAndMarkRunning(
+  db: Db,
+  attemptId: string,
+  a: SubmissionAnswer & { upstreamJobId: string },
+  job: { id: string; account: string },
+): Promise<JobRow | undefined> {
+  const settled = db.$with('settled').as(settleQuery(db, attemptId, a).returning({ id: jobAttempts.id }));
+  const [row] = await db
+    .with(settled)
+    .update(jobs)
+    .set({ status: 'running', account: job.account, upstreamJobId: a.upstreamJobId, startedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(jobs.id, job.id), eq(jobs.status, 'submitting')))
+    .returning();
+  return row;
 }
 
 /** The job's most recent submit attempt. */
@@ -83,6 +137,26 @@ export function jobsHoldingSlots(db: Db, afterId: string, limit: number): Promis
     .select({ id: jobs.id, account: jobs.account })
     .from(jobs)
     .where(and(inArray(jobs.status, ['submitting', 'running']), sql`${jobs.id} > ${afterId}`))
+    .orderBy(jobs.id)
+    .limit(limit);
+}
+
+/** The ids among `ids` whose job still holds its account slot (`submitting` or `running`). */
+export async function stillHoldingSlots(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(inArray(jobs.id, ids), inArray(jobs.status, ['submitting', 'running'])));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** One page of unfinished jobs (queued, submitting, running) after `afterId`, in id order: what must have a live queue entry. */
+export function unfinishedJobsPage(db: Db, afterId: string, limit: number): Promise<{ id: string; priority: number; batchRow: number | null }[]> {
+  return db
+    .select({ id: jobs.id, priority: jobs.priority, batchRow: jobs.batchRow })
+    .from(jobs)
+    .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), sql`${jobs.id} > ${afterId}`))
     .orderBy(jobs.id)
     .limit(limit);
 }

@@ -1,17 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FlowqMetrics } from '@flowq/metrics';
-import { findAccount, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
-import { createWaitingRoom, leaveCallbackHint, wakeOneFor } from '@flowq/queue';
+import { createAccountCache, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
+import { CALLBACK_ROUTE, createSlotRelease, createWaitingRoom, leaveCallbackHint, wakeJob } from '@flowq/queue';
 import { createAccountSlots } from '@flowq/scheduler';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../../deps';
-import { promote } from '../../services/job-service';
-
-/** The path useapi is told to call back; the secret makes it unguessable per job. */
-export function callbackPath(jobId: string, secret: string): string {
-  return `/v1/webhooks/useapi/${jobId}/${secret}`;
-}
 
 function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
@@ -47,16 +41,17 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
     metrics.callbackDeliveries.inc({ result: callbackResult(reply.statusCode) });
   });
   const prefix = deps.config.redis.prefix;
-  const slots = createAccountSlots(deps.redis, { prefix });
   const waitingRoom = createWaitingRoom(deps.redis, prefix);
-  async function freeSlot(email: string, jobId: string): Promise<void> {
-    if (!(await slots.release(email, jobId))) return;
-    const account = await findAccount(deps.database.db, email);
-    await wakeOneFor(deps.queue, waitingRoom, email, account?.tier ?? 'pro');
-  }
+  // The same release and hand-on as the worker's, so a freed slot is refilled whoever frees it.
+  const slotRelease = createSlotRelease({
+    queue: deps.queue,
+    waitingRoom,
+    slots: createAccountSlots(deps.redis, { prefix }),
+    tierOf: createAccountCache(deps.database.db).tierOf,
+  });
 
   app.post(
-    '/v1/webhooks/useapi/:jobId/:secret',
+    CALLBACK_ROUTE,
     {
       schema: {
         hide: true,
@@ -94,9 +89,9 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
         // waiting job at once rather than after the worker's confirming read. Only for the
         // upstream job we are following, with the right secret; the result still waits for that read.
         if (row.status === 'running' && row.account && upstreamJobId === row.upstreamJobId) {
-          await freeSlot(row.account, jobId).catch(() => undefined);
+          await slotRelease.release(row.account, jobId).catch(() => undefined);
         }
-        await promote(deps.queue, jobId).catch(() => undefined);
+        await wakeJob(deps.queue, waitingRoom, jobId).catch(() => undefined);
       }
       return reply.status(200).send({ ok: true });
     },

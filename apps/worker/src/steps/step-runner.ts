@@ -1,0 +1,74 @@
+import { findJob } from '@flowq/db';
+import { FOLLOW_UP_PRIORITY, generatePayload, hasCallbackHint, isFirstLook, type GeneratePayload } from '@flowq/queue';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { WorkerDeps } from '../deps';
+import type { Step } from '../next-step';
+import { createStepContext } from './step-context';
+import { takeStep } from './take-step';
+
+/** Optional hooks of the processor. */
+export interface ProcessorHooks {
+  /** True when the error means Postgres is away: the step is delayed instead of failed. */
+  databaseUnavailable?(err: unknown): boolean;
+}
+
+/** How soon a step caught by a Postgres outage runs again (the worker is paused meanwhile). */
+const DATABASE_RETRY_MS = 1_000;
+
+/** Steps one BullMQ job may take in a row before it yields its worker slot. */
+const STEPS_IN_A_ROW = 5;
+
+/**
+ * The BullMQ side of the step machine, and the only place that talks to BullMQ about a job:
+ * one BullMQ job drives one flowq job. Each step (steps/*-step.ts) reads the row and returns
+ * a `Step`; this runner turns it into BullMQ calls:
+ * - `again`: take the next step now (up to STEPS_IN_A_ROW);
+ * - `sleep`: move to delayed (holding no worker slot) until a callback, a freed slot or the
+ *   timer wakes it; with `park`, also enter the waiting room;
+ * - `done`: complete; `fail`: fail for good (UnrecoverableError).
+ */
+export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks = {}) {
+  const ctx = createStepContext(deps);
+  const { config, leases, redis } = deps;
+
+  async function sleep(job: Job<GeneratePayload>, jobId: string, next: Extract<Step, { kind: 'sleep' }>, token?: string): Promise<never> {
+    // A job that has been looked at once runs ahead of fresh intake from now on: a confirmed
+    // result or a freed slot must not wait behind thousands of new jobs being triaged.
+    if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
+    await job.moveToDelayed(Date.now() + next.ms, token);
+    // A callback that came between our hint check and the delay could not promote us (we
+    // were active); its hint is still there, so we wake ourselves instead of a full poll later.
+    if (next.awaitsCallback && (await hasCallbackHint(redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
+    // Parked only once delayed, so a wake-up can always promote it.
+    if (next.park) {
+      // The row the step just read is enough to know what the job waits for (priority, pin, model).
+      const row = next.row ?? (await findJob(ctx.db, jobId));
+      if (row && (await leases.park(row))) await job.promote().catch(() => undefined);
+    }
+    throw new DelayedError(next.reason);
+  }
+
+  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<void> {
+    for (let i = 0; i < STEPS_IN_A_ROW; i++) {
+      const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority));
+      if (next.kind === 'done') return;
+      if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
+      if (next.kind === 'sleep') await sleep(job, jobId, next, token);
+    }
+    await job.moveToDelayed(Date.now() + config.worker.pollIntervalMs, token);
+    throw new DelayedError('stepped too often in one go');
+  }
+
+  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<void> {
+    const { jobId } = generatePayload.parse(job.data);
+    try {
+      await run(job, jobId, token);
+    } catch (err) {
+      if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
+      // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step
+      // waits instead of failing and runs again from the row once the worker resumes.
+      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      throw new DelayedError('postgres unavailable');
+    }
+  };
+}

@@ -1,0 +1,66 @@
+import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { accounts } from '../schema';
+import { recordAccountEvent } from './account-events';
+
+/**
+ * Account state changes caused by upstream answers. Each is a compare-and-set in one
+ * transaction with its event, so among hundreds of jobs hearing the same 596 only the first
+ * writes and records it; each returns whether it changed the row.
+ */
+export async function setAccountState(db: Db, email: string, to: 'needs_reauth' | 'no_credits', reason: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(accounts)
+      .set({ state: to, stateReason: reason, updatedAt: new Date() })
+      .where(and(eq(accounts.email, email), ne(accounts.state, to)))
+      .returning({ email: accounts.email });
+    if (row) await recordAccountEvent(tx, { email, kind: 'state_changed', toState: to, reason });
+    return Boolean(row);
+  });
+}
+
+/** Cools an active account off, or extends a cool-off that would end sooner. */
+export async function coolOffAccount(db: Db, email: string, until: Date, reason: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(accounts)
+      .set({ state: 'cooling', coolingUntil: until, stateReason: reason, updatedAt: new Date() })
+      .where(
+        and(
+          eq(accounts.email, email),
+          or(eq(accounts.state, 'active'), and(eq(accounts.state, 'cooling'), or(isNull(accounts.coolingUntil), lt(accounts.coolingUntil, until)))),
+        ),
+      )
+      .returning({ email: accounts.email });
+    if (row) await recordAccountEvent(tx, { email, kind: 'cooled_off', toState: 'cooling', reason, until });
+    return Boolean(row);
+  });
+}
+
+/** Blocks one model on the account until `until`, unless it is already blocked as long. */
+export async function blockModelUntil(db: Db, email: string, model: string, until: Date, reason: string): Promise<boolean> {
+  const iso = until.toISOString();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(accounts)
+      .set({ modelQuotaUntil: sql`${accounts.modelQuotaUntil} || jsonb_build_object(${model}::text, ${iso}::text)`, updatedAt: new Date() })
+      .where(and(eq(accounts.email, email), sql`coalesce(${accounts.modelQuotaUntil} ->> ${model}::text, '') < ${iso}`))
+      .returning({ email: accounts.email });
+    if (row) await recordAccountEvent(tx, { email, kind: 'model_quota', reason: `${model}: ${reason}`, until });
+    return Boolean(row);
+  });
+}
+
+/** Cool-offs whose time has come end; returns the accounts that came back. */
+export async function liftExpiredCoolOffs(db: Db, now: Date): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(accounts)
+      .set({ state: 'active', coolingUntil: null, stateReason: null, updatedAt: now })
+      .where(and(eq(accounts.state, 'cooling'), lt(accounts.coolingUntil, now)))
+      .returning({ email: accounts.email });
+    for (const r of rows) await recordAccountEvent(tx, { email: r.email, kind: 'cool_off_lifted', fromState: 'cooling', toState: 'active' });
+    return rows.map((r) => r.email);
+  });
+}
