@@ -45,12 +45,13 @@ export async function recordAttempt(db: Db, a: AttemptRecord): Promise<string> {
  * statement. The job row comes back only when it was still running (a compare-and-set like
  * every transition); the poll is recorded either way.
  */
-export async function recordPollAndSucceed(db: Db, poll: AttemptRecord, result: JobResult): Promise<JobRow | undefined> {
+/** `credits`: what the generation cost at the tier of the account that made it. */
+export async function recordPollAndSucceed(db: Db, poll: AttemptRecord, result: JobResult, credits: number | null = null): Promise<JobRow | undefined> {
   const polled = db.$with('polled').as(db.insert(jobAttempts).values(attemptValues(poll)).returning({ id: jobAttempts.id }));
   const [row] = await db
     .with(polled)
     .update(jobs)
-    .set({ status: 'succeeded', result, error: null, completedAt: new Date(), updatedAt: new Date() })
+    .set({ status: 'succeeded', result, credits, error: null, completedAt: new Date(), updatedAt: new Date() })
     .where(and(eq(jobs.id, poll.jobId), inArray(jobs.status, ['submitting', 'running'])))
     .returning();
   return row;
