@@ -48,8 +48,8 @@ describe('POST /v1/batches with CSV', () => {
     }
     const batch = (await get(`/v1/batches/${body.id}`)).json();
     expect(batch).toMatchObject({ status: 'active', total: 3, accepted: 3, counts: { queued: 3, succeeded: 0 } });
-    // quality 100 x 2 clips + fast 10 x 3 + fast 10 x 3
-    expect(batch.credits).toEqual({ spent: 0, estimatedRemaining: 260 });
+    // Priced at the dearest tier that may run them: quality 100 x 2 clips + fast 20 x 3 + fast 20 x 3
+    expect(batch.credits).toEqual({ spent: 0, estimatedRemaining: 320 });
   });
 
   it('detects a tab delimiter, takes ?delimiter=, and accepts a multipart "file" field', async () => {
@@ -72,7 +72,7 @@ describe('POST /v1/batches with CSV', () => {
     expect((await rowsOf(res.json().id))[0]).toMatchObject({ ref: 'm-1', request: { prompt: 'from multipart' } });
   });
 
-  const bad = 'prompt,count,model,aspectRatio,referenceImage_1\nok one,1,,,\n,2,,,\nok two,7,veo-9,,\nok three,,,portrait,r1\nok four,,,,\n';
+  const bad = 'prompt,count,model,aspectRatio,referenceImage_1\nok one,1,,,\n,2,,,\nok two,7,veo-9,,\nok three,,veo-3.1-quality,,r1\nok four,,,,\n';
 
   it('onInvalid=reject (default): 422 listing every bad row with column and message, and nothing written or queued', async () => {
     const before = await t.queue.count();
@@ -86,7 +86,7 @@ describe('POST /v1/batches with CSV', () => {
       { row: 2, column: 'prompt', message: 'is required' },
       { row: 3, column: 'model', message: expect.stringMatching(/must be one of/) },
       { row: 3, column: 'count', message: 'must be an integer from 1 to 4' },
-      { row: 4, column: 'referenceImage_1', message: 'reference images only support landscape aspect ratio' },
+      { row: 4, column: 'referenceImage_1', message: 'veo-3.1-quality takes no reference images' },
     ]);
     expect(await t.queue.count()).toBe(before);
     const all = await t.db.db.select().from(batches);
@@ -117,7 +117,9 @@ describe('POST /v1/batches with CSV', () => {
       ['4', 'rejected', 'invalid_row'],
       ['5', 'queued', ''],
     ]);
-    expect(lines[2]!.error_message).toBe('model: must be one of veo-3.1-quality, veo-3.1-fast, veo-3.1-fast-relaxed; count: must be an integer from 1 to 4');
+    expect(lines[2]!.error_message).toBe(
+      'model: must be one of veo-3.1-lite, veo-3.1-lite-low-priority, veo-3.1-fast, veo-3.1-quality, omni-flash; count: must be an integer from 1 to 4',
+    );
   });
 
   it('lists the first 1,000 problems and counts them all', async () => {
@@ -218,14 +220,16 @@ describe('following, exporting, cancelling and retrying a batch', () => {
     // Row 1 succeeds with two clips, row 2 fails, row 3 is running, rows 4-6 stay queued.
     await markSubmitting(t.db.db, rows[0]!.id, 'a@x');
     await markRunning(t.db.db, rows[0]!.id, 'a@x', 'up-1');
-    await markSucceeded(t.db.db, rows[0]!.id, { videos: [video(11), video(12)] });
+    // Two veo-3.1-fast clips on an Ultra account: 2 x 10.
+    await markSucceeded(t.db.db, rows[0]!.id, { videos: [video(11), video(12)] }, 20);
     await markFailed(t.db.db, rows[1]!.id, { code: 'content_policy', message: 'unsafe, "really"' });
     await markSubmitting(t.db.db, rows[2]!.id, 'a@x');
     await markRunning(t.db.db, rows[2]!.id, 'a@x', 'up-3');
 
     const view = (await get(`/v1/batches/${created.id}`)).json();
     expect(view.counts).toMatchObject({ succeeded: 1, failed: 1, running: 1, queued: 3 });
-    expect(view.credits).toEqual({ spent: 20, estimatedRemaining: 80 });
+    // Four jobs left, 2 clips each, priced at the dearest tier (20 a fast clip on a non-Ultra account).
+    expect(view.credits).toEqual({ spent: 20, estimatedRemaining: 160 });
     expect(view.startedAt).not.toBeNull();
     expect(view.throughputPerMinute).toBeGreaterThan(0);
     expect(view.etaSeconds).toBeGreaterThan(0);

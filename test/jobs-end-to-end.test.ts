@@ -76,7 +76,7 @@ describe('one video job end to end', () => {
 
   it('retries a 503 after a short jittered wait, without burning an attempt, then succeeds', async () => {
     flowq = await startFlowq('e2e-503');
-    flowq.sim.faults.failNextSubmits({ kind: 'captcha', count: 2 });
+    flowq.sim.faults.failNextSubmits({ kind: 'captcha-provider', count: 2 });
     const created = await createJob(flowq, { prompt: 'a paper boat' });
     const job = await jobUntilDone(flowq, created.id);
     expect(job.status).toBe('succeeded');

@@ -60,7 +60,9 @@ describe('GET /metrics', () => {
     expect(sample(api, 'flowq_account_slots_in_use', { account: 'acct-2@flowq.test' })).toBe(0);
     expect(sample(api, 'flowq_waiting_room_jobs')).toBe(0);
     expect(sample(api, 'flowq_queue_jobs', { state: 'completed' })).toBeGreaterThanOrEqual(4);
-    expect(sample(api, 'flowq_credits_spent', { model: 'veo-3.1-fast' })).toBe(4 * 2 * 10);
+    // Two veo-3.1-fast clips a job, priced at the tier of the account that made it: 10 on Ultra (acct-1), 20 elsewhere.
+    const accountsUsed = await Promise.all(ids.map(async (id) => ((await (await flowq!.request(`/v1/jobs/${id}`)).json()) as { account: string }).account));
+    expect(sample(api, 'flowq_credits_spent', { model: 'veo-3.1-fast' })).toBe(accountsUsed.reduce((sum, a) => sum + 2 * (a === A1 ? 10 : 20), 0));
     expect(sample(api, 'flowq_callback_deliveries_total', { result: 'accepted' })).toBeGreaterThan(0);
     expect(sample(api, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 

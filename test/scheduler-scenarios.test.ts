@@ -138,9 +138,10 @@ describe('account scheduler scenarios', () => {
     expect((await fetch(`${flowq.api.address}/readyz`)).status).toBe(200);
   });
 
-  it('runs veo-3.1-fast-relaxed only on Ultra accounts', async () => {
-    flowq = await startFlowq('sc-relaxed');
-    for (let i = 0; i < 5; i++) await submit(flowq, { prompt: `relaxed ${i}`, model: 'veo-3.1-fast-relaxed' });
+  it('runs veo-3.1-lite-low-priority and 4 s Veo clips only on Ultra accounts', async () => {
+    flowq = await startFlowq('sc-ultra-only');
+    for (let i = 0; i < 3; i++) await submit(flowq, { prompt: `low priority ${i}`, model: 'veo-3.1-lite-low-priority' });
+    for (let i = 0; i < 2; i++) await submit(flowq, { prompt: `short ${i}`, model: 'veo-3.1-fast', duration: 4 });
     await allSucceed(flowq, 5);
     const accepted = flowq.sim.log.submissions().filter((e) => e.status === 201);
     expect(accepted).toHaveLength(5);

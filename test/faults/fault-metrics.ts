@@ -71,7 +71,8 @@ export function expectedEnd(submits: RequestLogEntry[], maxAttempts: number): Ex
   for (const s of submits) {
     if (s.status === 201) return { status: 'succeeded' };
     if (s.status === 400) return { status: 'failed', code: s.cause === 'content-policy' ? 'content_policy' : 'invalid_request' };
-    if (s.status === 403) return { status: 'failed', code: 'forbidden_asset' };
+    // 403 captcha_quality: tried again elsewhere, never the job's failure nor an attempt.
+    if (s.status === 403) continue;
     if (s.status >= 500 && s.status !== 503) {
       errors++;
       if (errors >= maxAttempts) return { status: 'failed', code: 'retries_exhausted' };

@@ -336,7 +336,8 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
 /** Share of submissions answered with each fault: a real day's mix (useapi's stats page), rounded to what the spec asks. */
 const MIX: [SubmitFaultKind, number][] = [
   ['throttled', 0.25],
-  ['forbidden', 0.25],
+  // In 2026 useapi's 403s are mostly reCAPTCHA tokens Google refused (`captcha_quality:`): retried on another account.
+  ['captcha-quality', 0.25],
   ['internal', 0.03],
   ['unavailable', 0.02],
 ];

@@ -22,7 +22,21 @@ afterAll(async () => {
 /** encodeURIComponent, with lone surrogates (which it refuses) as U+FFFD: raw % sequences are tried separately. */
 const enc = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 
-const JOB_FIELDS = ['prompt', 'model', 'aspectRatio', 'count', 'seed', 'email', 'startImage', 'endImage', 'referenceImage_1', 'priority', 'metadata'];
+const JOB_FIELDS = [
+  'prompt',
+  'model',
+  'aspectRatio',
+  'duration',
+  'resolution',
+  'count',
+  'seed',
+  'email',
+  'startImage',
+  'endImage',
+  'referenceImage_1',
+  'priority',
+  'metadata',
+];
 /** A value of the right type as often as a wrong one, so the fuzzer gets past the first check. */
 const fieldValue = fc.oneof(
   hostileJson,
@@ -49,8 +63,10 @@ describe('the API answers malformed requests with 4xx, never 5xx', () => {
     const valid = fc.record(
       {
         prompt: mostlyText(30).filter((p) => p.trim().length > 0),
-        model: fc.constantFrom('veo-3.1-fast', 'veo-3.1-quality', 'veo-3.1-fast-relaxed'),
-        aspectRatio: fc.constantFrom('landscape', 'portrait'),
+        model: fc.constantFrom('veo-3.1-fast', 'veo-3.1-quality', 'veo-3.1-lite', 'omni-flash', 'veo-3.1-fast-relaxed'),
+        aspectRatio: fc.constantFrom('landscape', 'portrait', '1:1'),
+        duration: fc.constantFrom(4, 6, 8, 10),
+        resolution: fc.constantFrom('720p', '360p'),
         count: fc.integer({ min: 1, max: 4 }),
         seed: fc.nat(),
         metadata: hostileJson,

@@ -19,7 +19,7 @@ export interface AccountLeases {
    * `firstLook`: the job has never been looked at. If jobs of its kind already wait, it queues
    * behind them instead of taking a slot one of them is being woken for.
    */
-  acquire(job: JobRow, now: Date, opts?: { firstLook?: boolean }): Promise<LeaseResult>;
+  acquire(job: JobRow, now: Date, opts?: { firstLook?: boolean; avoid?: string }): Promise<LeaseResult>;
   /** Keeps the job's slot while its upstream job runs; takes it back if the lease was lost. */
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
@@ -32,4 +32,6 @@ export interface AccountLeases {
   recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date): Promise<void>;
   /** A generation ended upstream (for the account's rolling statistics). */
   recordGeneration(email: string, succeeded: boolean, generationMs: number | null): Promise<void>;
+  /** The account's tier, from the cached pool (what a generation on it cost). */
+  tierOf(email: string): Promise<'ultra' | 'pro'>;
 }

@@ -30,6 +30,8 @@ export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots,
           maxPerMinute: a.maxPerMinute,
           modelQuotaUntil: Object.fromEntries(Object.entries(a.modelQuotaUntil ?? {}).map(([m, t]) => [m, new Date(t)])),
           recent: recent[i]?.recent ?? { succeeded: 0, failed: 0, throttled: 0 },
+          videoModels: a.videoModels,
+          deniedModels: a.deniedModels,
           meanGenerationMs: recent[i]?.meanGenerationMs ?? null,
         }),
       );

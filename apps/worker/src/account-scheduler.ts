@@ -1,5 +1,5 @@
 import type { WorkerConfig, Logger } from '@flowq/config';
-import { imagesOf, VIDEO_MODELS, type JobErrorCode } from '@flowq/core';
+import { imagesOf, tiersFor, type JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
 import { chooseAccounts, coolOff, pinOf, type AccountSlots, type AccountStatsStore, type ImpossibleReason, type JobNeeds } from '@flowq/scheduler';
@@ -17,10 +17,28 @@ const IMPOSSIBLE: Record<ImpossibleReason, { code: JobErrorCode; message: string
   images_span_accounts: { code: 'invalid_request', message: 'the images belong to different accounts; upload them to one account' },
   pinned_conflict: { code: 'invalid_request', message: 'email names another account than the one holding the images' },
   unknown_account: { code: 'account_not_found', message: 'the account named by email (or holding the images) is not configured' },
-  unknown_model: { code: 'invalid_request', message: 'unknown model' },
-  no_ultra_account: { code: 'invalid_request', message: 'veo-3.1-fast-relaxed needs a Google AI Ultra account and none is configured' },
-  tier_mismatch: { code: 'invalid_request', message: 'the named account is not Ultra and the model is Ultra-only' },
+  unknown_model: { code: 'invalid_request', message: 'model: not in the catalog' },
+  no_ultra_account: { code: 'invalid_request', message: 'needs a Google AI Ultra account and none is configured' },
+  tier_mismatch: { code: 'invalid_request', message: 'needs a Google AI Ultra account and the named one is not' },
+  no_account_for_model: {
+    code: 'invalid_request',
+    message: 'no configured account may run it (useapi lists it for none, or they answered MODEL_ACCESS_DENIED)',
+  },
+  model_not_on_account: { code: 'invalid_request', message: 'the named account may not run it (useapi does not list it, or it answered MODEL_ACCESS_DENIED)' },
 };
+
+/** The error of a job no account can ever run, naming the field that makes it so. */
+function impossibleError(reason: ImpossibleReason, job: JobRow): { code: JobErrorCode; message: string } {
+  const { code, message } = IMPOSSIBLE[reason];
+  const { model, duration } = job.request;
+  if (reason === 'no_ultra_account' || reason === 'tier_mismatch') {
+    // The model itself is Ultra-only, or only this duration is (Veo's 4 and 6 s clips).
+    const field = tiersFor({ model }).includes('pro') ? `duration: ${duration} s ${model} clips` : `model: ${model}`;
+    return { code, message: `${field} ${message}` };
+  }
+  if (reason === 'no_account_for_model' || reason === 'model_not_on_account') return { code, message: `model: ${model}: ${message}` };
+  return { code, message };
+}
 
 export interface SchedulerParts {
   config: WorkerConfig;
@@ -37,6 +55,7 @@ export interface SchedulerParts {
 function needsOf(job: JobRow): JobNeeds {
   return {
     model: job.request.model,
+    duration: job.request.duration,
     images: imagesOf(job.request),
     jobId: job.id,
     ...(job.request.email ? { email: job.request.email } : {}),
@@ -50,7 +69,7 @@ function waitNeeds(job: JobRow): WaitNeeds {
     jobId: job.id,
     bullPriority: bullPriority(job.priority, job.batchRow),
     pinnedTo: pinned.kind === 'ok' ? pinned.pin : null,
-    ultraOnly: VIDEO_MODELS[job.request.model].ultraOnly,
+    ultraOnly: !tiersFor(job.request).includes('pro'),
   };
 }
 
@@ -72,8 +91,8 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
       const { pool } = await snapshots.take(now);
       // Eligibility and order are decided once, by the pure choice; Redis then takes the first free one.
-      const choice = chooseAccounts(pool, needsOf(job), now);
-      if (choice.kind === 'impossible') return { ok: false, kind: 'impossible', ...IMPOSSIBLE[choice.reason] };
+      const choice = chooseAccounts(pool, { ...needsOf(job), avoid: opts.avoid }, now);
+      if (choice.kind === 'impossible') return { ok: false, kind: 'impossible', ...impossibleError(choice.reason, job) };
       if (choice.kind === 'wait') {
         return { ok: false, kind: 'wait', retryAt: choice.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: choice.reason };
       }
@@ -123,7 +142,9 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         case 'retry_other_account': {
           await stats.record(email, 'throttled', { at: now });
           const cool = coolOff(await stats.throttledAt(email, now), now, config.accounts.coolOff);
-          if (cool) await effects.coolOff(email, cool.coolUntil, `${config.accounts.coolOff.threshold} throttling 429s (${outcome.reason})`);
+          // A cool-off lasts at least as long as the server's Retry-After said.
+          const until = cool && outcome.accountUntil && outcome.accountUntil > cool.coolUntil ? outcome.accountUntil : cool?.coolUntil;
+          if (until) await effects.coolOff(email, until, `${config.accounts.coolOff.threshold} throttling 429s (${outcome.reason})`);
           return;
         }
         case 'cool_off':
@@ -136,16 +157,31 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         case 'no_credits':
           await effects.setState(email, outcome.type, outcome.message);
           return;
+        case 'account_missing':
+          await effects.setState(email, 'missing', outcome.message);
+          return;
+        case 'model_denied':
+          await effects.denyModel(email, outcome.model ?? job.request.model, outcome.message);
+          return;
+        case 'captcha_rejected':
+          // Counted in the account's health: repeated refusals rank it below accounts whose captchas pass.
+          await stats.record(email, 'failed', { at: now });
+          return;
         case 'token_invalid':
           if (await gate.tokenRefused(outcome.message))
             logger.error({ reason: outcome.message }, 'useapi refused the token: dispatch paused until a probe succeeds');
           return;
         case 'retry_soon':
-          if (outcome.kind === 'capacity') {
+          if (outcome.kind === 'capacity' || outcome.kind === 'captcha_provider') {
+            // Told apart in the account's events and the logs: one waits for Google, the other for a person.
+            await effects.serviceUnavailable(email, outcome.kind, outcome.message);
             const backoff = await gate.serviceUnavailable(now);
             if (backoff.pausedUntil)
-              logger.warn({ consecutive: backoff.consecutive, until: backoff.pausedUntil }, 'useapi keeps answering 503: dispatch backs off');
-          } else {
+              logger.warn(
+                { consecutive: backoff.consecutive, until: backoff.pausedUntil, cause: outcome.kind },
+                'useapi keeps answering 503: dispatch backs off',
+              );
+          } else if (outcome.kind === 'transient_error') {
             await stats.record(email, 'failed', { at: now });
           }
           return;
@@ -155,6 +191,11 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         default:
           return;
       }
+    },
+
+    async tierOf(email) {
+      const { rows } = await snapshots.take(new Date());
+      return rows.find((r) => r.email === email)?.tier ?? 'pro';
     },
 
     async recordGeneration(email, succeeded, generationMs) {

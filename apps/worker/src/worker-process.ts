@@ -44,6 +44,7 @@ export async function startWorkerProcess(
     baseUrl: config.useapi.baseUrl,
     token: config.useapi.token ?? 'simulator',
     timeoutMs: config.useapi.timeoutMs,
+    captcha: config.useapi.captcha,
     logger: logger.child({ component: 'useapi' }),
   });
   const client = meteredClient(upstream, metrics);

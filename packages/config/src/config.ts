@@ -44,6 +44,8 @@ const envSchema = z.object({
   USEAPI_TOKEN: z.string().optional(),
   USEAPI_BASE_URL: z.url().default(DEFAULT_USEAPI_BASE_URL),
   USEAPI_TIMEOUT_MS: intFrom(30_000, 1000),
+  USEAPI_CAPTCHA_RETRY: z.coerce.number().int().min(1).max(10).optional(),
+  USEAPI_CAPTCHA_ORDER: csv.pipe(z.array(z.string()).max(10, 'at most 10 providers')),
   FLOWQ_ACCOUNTS: z
     .string()
     .default('')
@@ -69,6 +71,8 @@ const envSchema = z.object({
   COOLDOWN_AFTER_429S: intFrom(3, 1),
   COOLDOWN_WINDOW_MINUTES: z.coerce.number().positive().default(10),
   COOLDOWN_DURATION_MINUTES: z.coerce.number().positive().default(180),
+  QUARANTINE_QUOTA_MINUTES: z.coerce.number().positive().default(30),
+  QUARANTINE_MODEL_QUOTA_MINUTES: z.coerce.number().positive().optional(),
   ACCOUNT_LEASE_MS: intFrom(900_000, 1000),
   TOKEN_PROBE_INTERVAL_MS: intFrom(30_000, 100),
   MAINTENANCE_INTERVAL_MS: intFrom(10_000, 100),
@@ -175,7 +179,13 @@ export interface FlowqConfig {
   rateLimit: { perMinute: number };
   /** Hosts and IP ranges a client-given URL may point at although they are internal (see ssrf-guard). */
   ssrf: { allow: string[] };
-  useapi: { token: string | undefined; baseUrl: string; timeoutMs: number };
+  useapi: {
+    token: string | undefined;
+    baseUrl: string;
+    timeoutMs: number;
+    /** Sent on every submit unless the job names its own (`captchaRetry` 1-10 or `captchaOrder`); empty: useapi's default (3 retries). */
+    captcha: { retry?: number; order?: string };
+  };
   /** True when no USEAPI_TOKEN is set: flowq starts its own Flow simulator and talks to it. */
   simulator: { enabled: boolean; port: number; generationMs: { min: number; max: number } };
   accounts: {
@@ -185,6 +195,12 @@ export interface FlowqConfig {
     /** How long a slot stays held without renewal; a crashed worker's slots come back after it. */
     leaseMs: number;
     coolOff: { threshold: number; windowMs: number; durationMs: number };
+    /**
+     * How long an account stays out after a 429 that gives no Retry-After: useapi's documented
+     * quarantines (QUOTA_REACHED ~30 min; PER_MODEL_DAILY_QUOTA_REACHED until the next UTC
+     * midnight, `modelQuotaMs` null).
+     */
+    quarantine: { quotaReachedMs: number; modelQuotaMs: number | null };
   };
   bullBoard: { user: string; password: string };
   /** Where results are archived and how they are served (docs/media.md). */
@@ -275,6 +291,8 @@ function problemsOf(e: Env, roles: readonly Role[]): string[] {
   if (roles.includes('worker')) {
     if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
     if (e.FLOWQ_AMBIGUOUS_TIMEOUT_MS < e.USEAPI_TIMEOUT_MS) problems.push('FLOWQ_AMBIGUOUS_TIMEOUT_MS: must be >= USEAPI_TIMEOUT_MS');
+    if (e.USEAPI_CAPTCHA_RETRY !== undefined && e.USEAPI_CAPTCHA_ORDER.length > 0)
+      problems.push('USEAPI_CAPTCHA_ORDER: useapi takes captchaRetry or captchaOrder, not both; unset USEAPI_CAPTCHA_RETRY');
   }
   return problems;
 }
@@ -332,6 +350,10 @@ function buildConfig(e: Env): FlowqConfig {
       token: e.USEAPI_TOKEN,
       baseUrl: simulatorEnabled ? `http://127.0.0.1:${e.SIM_PORT}/v1/google-flow` : e.USEAPI_BASE_URL,
       timeoutMs: e.USEAPI_TIMEOUT_MS,
+      captcha: {
+        ...(e.USEAPI_CAPTCHA_RETRY !== undefined ? { retry: e.USEAPI_CAPTCHA_RETRY } : {}),
+        ...(e.USEAPI_CAPTCHA_ORDER.length > 0 ? { order: e.USEAPI_CAPTCHA_ORDER.join(',') } : {}),
+      },
     },
     simulator: { enabled: simulatorEnabled, port: e.SIM_PORT, generationMs: { min: genMin, max: genMax } },
     accounts: {
@@ -343,6 +365,10 @@ function buildConfig(e: Env): FlowqConfig {
         threshold: e.COOLDOWN_AFTER_429S,
         windowMs: e.COOLDOWN_WINDOW_MINUTES * 60_000,
         durationMs: e.COOLDOWN_DURATION_MINUTES * 60_000,
+      },
+      quarantine: {
+        quotaReachedMs: e.QUARANTINE_QUOTA_MINUTES * 60_000,
+        modelQuotaMs: e.QUARANTINE_MODEL_QUOTA_MINUTES === undefined ? null : e.QUARANTINE_MODEL_QUOTA_MINUTES * 60_000,
       },
     },
     bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD ?? 'admin' },

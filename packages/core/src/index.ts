@@ -1,4 +1,4 @@
-export * from './models';
+export * from './model-catalog';
 export * from './video-request';
 export * from './job-status';
 export * from './errors';

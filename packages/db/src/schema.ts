@@ -4,7 +4,8 @@ import { JOB_STATUSES, type JobError, type JobResult, type VideoRequest } from '
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const accountTier = pgEnum('account_tier', ['ultra', 'pro']);
-export const accountState = pgEnum('account_state', ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled']);
+/** `missing`: useapi no longer has the account (404 on submit, or absent from its list); it leaves the pool until found again. */
+export const accountState = pgEnum('account_state', ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled', 'missing']);
 export const batchStatus = pgEnum('batch_status', ['ingesting', 'active', 'finished', 'cancelled', 'failed']);
 
 /** One video generation request, from acceptance to its end. The source of truth; Redis only mirrors it. */
@@ -33,6 +34,8 @@ export const jobs = pgTable(
     /** Every POST /videos made for this job, whatever its answer. */
     submissions: integer('submissions').notNull().default(0),
     result: jsonb('result').$type<JobResult>(),
+    /** Credits the generation cost, priced at the tier of the account that made it (set on success). */
+    credits: integer('credits'),
     error: jsonb('error').$type<JobError>(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -85,6 +88,10 @@ export const accounts = pgTable('accounts', {
   draining: boolean('draining').notNull().default(false),
   /** Per-model daily quota spent: model -> ISO time it resets (next UTC midnight). */
   modelQuotaUntil: jsonb('model_quota_until').$type<Record<string, string>>().notNull().default({}),
+  /** The video models useapi says the account may run (`GET /accounts/{email}`); null until a sync has read them. */
+  videoModels: jsonb('video_models').$type<string[]>(),
+  /** Models it answered 403 MODEL_ACCESS_DENIED for: model -> ISO time of the refusal. Cleared by a sync that lists the model. */
+  deniedModels: jsonb('denied_models').$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

@@ -1,4 +1,4 @@
-import { accountOfMediaId, VIDEO_MODELS, type VideoModel } from '@flowq/core';
+import { accountOfMediaId, creditsFor, type VideoModel } from '@flowq/core';
 import type { AccountState, AccountTier } from './options';
 import { MESSAGES, useapiError, type SimAnswer, type SkipReason } from './upstream-errors';
 import { userPartOf } from './ids';
@@ -7,6 +7,7 @@ import { userPartOf } from './ids';
 export interface AccountView {
   email: string;
   tier: AccountTier;
+  models: readonly VideoModel[];
   state: AccountState;
   credits: number;
   executing: number;
@@ -16,8 +17,8 @@ export type Choice = { ok: true; email: string } | { ok: false; answer: SimAnswe
 
 function skipReasonOf(account: AccountView, model: VideoModel): string | null {
   if (account.state !== 'ok') return account.state;
-  if (VIDEO_MODELS[model].ultraOnly && account.tier !== 'ultra') return 'model_not_available';
-  if (account.credits <= 0 || account.credits < VIDEO_MODELS[model].credits) return 'no_credits';
+  if (!account.models.includes(model)) return 'model_not_available';
+  if (account.credits <= 0 || account.credits < creditsFor({ model }, account.tier)) return 'no_credits';
   return null;
 }
 

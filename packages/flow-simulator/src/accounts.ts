@@ -1,3 +1,4 @@
+import type { VideoModel } from '@flowq/core';
 import type { AccountState, AccountTier, ResolvedAccountConfig } from './options';
 import { userIdOf } from './ids';
 
@@ -5,6 +6,8 @@ import { userIdOf } from './ids';
 export interface SimAccount {
   email: string;
   tier: AccountTier;
+  /** The models its plan may run. */
+  models: VideoModel[];
   userId: number;
   credits: number;
   state: AccountState;

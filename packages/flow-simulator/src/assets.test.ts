@@ -102,10 +102,16 @@ describe('GET /accounts', () => {
   it('details one account with credits, tier and models; 404 when unknown', async () => {
     const ultra = await call(sim, 'GET', `/accounts/${ULTRA}`);
     expect(ultra.body.credits).toEqual({ credits: 25_000, userPaygateTier: 'PAYGATE_TIER_TWO' });
-    expect(ultra.body.models).toContain('veo-3.1-fast-relaxed');
+    const keys = (body: any) => body.models.videoModels.map((m: any) => m.key);
+    expect(keys(ultra.body)).toContain('veo-3.1-lite-low-priority');
+    expect(ultra.body.models.videoModels.find((m: any) => m.key === 'veo-3.1-fast')).toMatchObject({
+      creditCost: 10,
+      supportedAspectRatios: expect.arrayContaining(['1:1']),
+    });
     const pro = await call(sim, 'GET', `/accounts/${encodeURIComponent(PRO)}`);
     expect(pro.body.credits).toEqual({ credits: 1000, userPaygateTier: 'PAYGATE_TIER_ONE' });
-    expect(pro.body.models).not.toContain('veo-3.1-fast-relaxed');
+    expect(keys(pro.body)).not.toContain('veo-3.1-lite-low-priority');
+    expect(pro.body.models.videoModels.find((m: any) => m.key === 'veo-3.1-fast')).toMatchObject({ creditCost: 20 });
     expect(await call(sim, 'GET', '/accounts/nobody@flowq.test')).toMatchObject({
       status: 404,
       body: { error: 'Google Flow account nobody@flowq.test not found' },

@@ -19,7 +19,9 @@ describe('per-account concurrency', () => {
     sim = await fastSimulator({ maxConcurrentPerAccount: 2, generationMs: { min: 80, max: 100 } });
     const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => submit(sim, { prompt: `p${i}`, email: ULTRA, async: true })));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 429, 429, 429]);
-    expect(answers.find((a) => a.status === 429)!.body).toEqual(THROTTLED);
+    const throttled = answers.find((a) => a.status === 429)!;
+    expect(throttled.body).toEqual({ ...THROTTLED, retryAfter: expect.any(String) });
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(sim.log.maxObservedConcurrency(ULTRA)).toBe(2);
     expect(sim.log.overSubmission429s(ULTRA)).toBe(3);
     expect(sim.log.injected429s(ULTRA)).toBe(0);
@@ -50,13 +52,13 @@ describe('per-account concurrency', () => {
   it('without an eligible account, answers no_eligible_account with skip reasons', async () => {
     sim = await fastSimulator();
     sim.faults.setAccountState(ULTRA, 'needs_reauth');
-    const res = await submit(sim, { prompt: 'relaxed', model: 'veo-3.1-fast-relaxed' });
+    const res = await submit(sim, { prompt: 'low priority', model: 'veo-3.1-lite-low-priority' });
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({
       error: 'no_eligible_account',
       skipReasons: [
-        { email: ULTRA, reason: 'needs_reauth', model: 'veo-3.1-fast-relaxed' },
-        { email: PRO, reason: 'model_not_available', model: 'veo-3.1-fast-relaxed' },
+        { email: ULTRA, reason: 'needs_reauth', model: 'veo-3.1-lite-low-priority' },
+        { email: PRO, reason: 'model_not_available', model: 'veo-3.1-lite-low-priority' },
       ],
     });
     expect(Date.parse(res.body.retryAfter)).toBeGreaterThan(Date.now());

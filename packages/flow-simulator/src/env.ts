@@ -1,12 +1,14 @@
+import { isVideoModel, type VideoModel } from '@flowq/core';
 import type { AccountConfig, FlowSimulatorOptions } from './options';
 
 export const DEFAULT_SIM_ACCOUNTS = 'sim-1@flowq.test:ultra,sim-2@flowq.test:pro,sim-3@flowq.test:pro';
 
 /**
  * Options of `pnpm sim` from its environment:
- * SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_TOKEN (any token), SIM_ACCOUNTS (`email[:tier],...`),
- * SIM_GENERATION_MS (`2000-4000` or `3000`), SIM_START_DELAY_MS, SIM_SEED,
- * SIM_RESPONSE_SHAPE (operations | media | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN,
+ * SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_TOKEN (any token),
+ * SIM_ACCOUNTS (`email[:tier[:model+model...]],...`, the models its plan may run),
+ * SIM_GENERATION_MS (`2000-4000` or `3000`), SIM_START_DELAY_MS, SIM_SEED, SIM_API_VERSION (2026 | 2025),
+ * SIM_RESPONSE_SHAPE (operations | media | both | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN,
  * SIM_CLIP_BYTES (size of every MP4 served), SIM_URL_TTL_MS (lifetime of signed media links).
  */
 export function optionsFromEnv(env: Record<string, string | undefined>): FlowSimulatorOptions {
@@ -24,10 +26,15 @@ export function optionsFromEnv(env: Record<string, string | undefined>): FlowSim
   if (env.SIM_PUBLIC_ORIGIN) options.publicOrigin = env.SIM_PUBLIC_ORIGIN;
   if (env.SIM_CLIP_BYTES) options.clipBytes = integer(env.SIM_CLIP_BYTES, 'SIM_CLIP_BYTES');
   if (env.SIM_URL_TTL_MS) options.urlTtlMs = integer(env.SIM_URL_TTL_MS, 'SIM_URL_TTL_MS');
+  if (env.SIM_API_VERSION) {
+    const version = env.SIM_API_VERSION;
+    if (version !== '2026' && version !== '2025') throw new Error(`SIM_API_VERSION must be 2026 or 2025, got ${version}`);
+    options.apiVersion = version;
+  }
   if (env.SIM_RESPONSE_SHAPE) {
     const shape = env.SIM_RESPONSE_SHAPE;
-    if (shape !== 'operations' && shape !== 'media' && shape !== 'mixed')
-      throw new Error(`SIM_RESPONSE_SHAPE must be operations, media or mixed, got ${shape}`);
+    if (shape !== 'operations' && shape !== 'media' && shape !== 'both' && shape !== 'mixed')
+      throw new Error(`SIM_RESPONSE_SHAPE must be operations, media, both or mixed, got ${shape}`);
     options.responseShape = shape;
   }
   return options;
@@ -39,10 +46,14 @@ export function parseAccounts(text: string): AccountConfig[] {
     .map((item) => item.trim())
     .filter(Boolean)
     .map((item) => {
-      const [email, tier = 'pro'] = item.split(':');
+      const [email, tier = 'pro', models] = item.split(':');
       if (!email || !email.includes('@')) throw new Error(`SIM_ACCOUNTS: not an email: ${item}`);
       if (tier !== 'ultra' && tier !== 'pro') throw new Error(`SIM_ACCOUNTS: tier must be ultra or pro, got ${tier}`);
-      return { email, tier };
+      if (models === undefined) return { email, tier };
+      const list = models.split('+').filter(Boolean);
+      const unknown = list.find((m) => !isVideoModel(m));
+      if (unknown !== undefined) throw new Error(`SIM_ACCOUNTS: unknown model ${unknown} for ${email}`);
+      return { email, tier, models: list as VideoModel[] };
     });
 }
 

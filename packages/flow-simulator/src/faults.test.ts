@@ -51,9 +51,18 @@ describe('fault injection', () => {
 
   it.each([
     ['no-eligible-account', 429, (b: any) => expect(b).toMatchObject({ error: 'no_eligible_account', skipReasons: [] })],
-    ['captcha', 503, (b: any) => expect(b).toEqual({ error: 'Captcha service failed: ERROR_ZERO_BALANCE', code: 503 })],
+    ['captcha-provider', 503, (b: any) => expect(b).toEqual({ error: 'Captcha service failed: ERROR_ZERO_BALANCE', code: 503 })],
+    [
+      'google-unavailable',
+      503,
+      (b: any) => expect(b).toEqual({ error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } }),
+    ],
     ['unavailable', 503, (b: any) => expect(b).toBe('Service Unavailable')],
-    ['forbidden', 403, (b: any) => expect(b.error.status).toBe('PERMISSION_DENIED')],
+    ['captcha-quality', 403, (b: any) => expect(b.error).toMatch(/^captcha_quality: /)],
+    ['model-access-denied', 403, (b: any) => expect(b.error.details[0].reason).toBe('MODEL_ACCESS_DENIED')],
+    ['foreign-asset', 403, (b: any) => expect(b.error.status).toBe('PERMISSION_DENIED')],
+    ['account-missing', 404, (b: any) => expect(b.error).toMatch(/not found$/)],
+    ['unusual-activity', 429, (b: any) => expect(b.error.details[0].reason).toBe('PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC')],
     ['timeout', 408, (b: any) => expect(b).toEqual({ error: 'Video generation polling timeout after 120 attempts (600s)' })],
     ['session', 596, (b: any) => expect(b).toEqual({ error: 'Failed to refresh session: 500 Internal Server Error' })],
   ] as const)('%s -> %i', async (kind, status, check) => {
@@ -61,7 +70,11 @@ describe('fault injection', () => {
     const res = await submit(sim, { prompt: 'p', async: true });
     expect(res.status).toBe(status);
     check(res.body);
-    if (kind === 'no-eligible-account') expect(Date.parse(res.body.retryAfter)).toBeGreaterThan(Date.now());
+    if (status === 429) {
+      // 2026: every 429 says when to come back, in the header and in the body.
+      expect(Date.parse(res.body.retryAfter)).toBeGreaterThan(Date.now());
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
   });
 
   it('account needs_reauth: 596 on submit and upload, health text in /accounts, until restored', async () => {
@@ -178,7 +191,7 @@ describe('fault injection', () => {
   });
 
   it('faults.reset() disarms everything', async () => {
-    sim.faults.failNextSubmits({ kind: 'captcha', count: 10 });
+    sim.faults.failNextSubmits({ kind: 'captcha-provider', count: 10 });
     sim.faults.setTokenValid(false);
     sim.faults.setAccountState(ULTRA, 'needs_reauth');
     sim.faults.reset();

@@ -1,24 +1,46 @@
 import type { VideoModel } from '@flowq/core';
-import { MESSAGES, noEligibleAccount, resourceExhausted, useapiError, type SimAnswer } from './upstream-errors';
+import type { ApiVersion } from './options';
+import {
+  captchaQuality,
+  googleUnavailable,
+  MESSAGES,
+  modelAccessDenied,
+  noEligibleAccount,
+  resourceExhausted,
+  useapiError,
+  type ExhaustedReason,
+  type SimAnswer,
+} from './upstream-errors';
 
 /**
- * Answers a submit can be made to get, as seen on useapi.net:
- * - `throttled`, `quota`, `model-quota`: Google's 429 with reason
- *   PUBLIC_ERROR_USER_REQUESTS_THROTTLED, _USER_QUOTA_REACHED, _PER_MODEL_DAILY_QUOTA_REACHED.
+ * Answers a submit can be made to get, each named after what it imitates on useapi.net:
+ * - `throttled`, `quota`, `model-quota`, `unusual-activity`: Google's 429 with reason
+ *   PUBLIC_ERROR_USER_REQUESTS_THROTTLED, _USER_QUOTA_REACHED, _PER_MODEL_DAILY_QUOTA_REACHED,
+ *   _UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC (a captcha token scored low).
  * - `no-eligible-account`: useapi's own 429 when its balancer finds no account.
- * - `captcha`: 503 `{ error: "Captcha service failed: ERROR_ZERO_BALANCE", code: 503 }`.
+ * - `captcha-quality`: 403 `captcha_quality: ...`, the reCAPTCHA token rejected outright.
+ * - `model-access-denied`: 403 MODEL_ACCESS_DENIED, the account's plan lacks the model.
+ * - `foreign-asset`: 403, a reference image of another user.
+ * - `account-missing`: 404, the account is gone upstream.
+ * - `captcha-provider`: 503 `{ error: "Captcha service failed: ERROR_ZERO_BALANCE", code: 503 }`.
+ * - `google-unavailable`: 503 in Google's shape (`UNAVAILABLE`).
  * - `unavailable`: 503 with a plain-text body, as a proxy in front of useapi would answer.
- * - `internal` 500, `forbidden` 403, `timeout` 408, `session` 596.
+ * - `internal` 500, `timeout` 408, `session` 596.
  */
 export const SUBMIT_FAULT_KINDS = [
   'throttled',
   'quota',
   'model-quota',
+  'unusual-activity',
   'no-eligible-account',
-  'captcha',
+  'captcha-quality',
+  'model-access-denied',
+  'foreign-asset',
+  'account-missing',
+  'captcha-provider',
+  'google-unavailable',
   'unavailable',
   'internal',
-  'forbidden',
   'timeout',
   'session',
 ] as const;
@@ -32,7 +54,10 @@ export interface SubmitFault {
   email?: string;
   /** Only submits for this model (what model-quota means). Default: any. */
   model?: VideoModel;
-  /** Adds a Retry-After header; for `no-eligible-account` also sets `retryAfter`. Default: none (60 s for no-eligible-account). */
+  /**
+   * When to try again, in seconds. On a 2026 429 it is the `Retry-After` header and the body's
+   * `retryAfter` (defaults below); on a 503, a `Retry-After` header.
+   */
   retryAfterSec?: number;
 }
 
@@ -41,29 +66,57 @@ interface ArmedFault {
   remaining: number;
 }
 
-export function faultAnswer(fault: SubmitFault, now: number): SimAnswer {
+const GOOGLE_429: Partial<Record<SubmitFaultKind, ExhaustedReason>> = {
+  throttled: 'PUBLIC_ERROR_USER_REQUESTS_THROTTLED',
+  quota: 'PUBLIC_ERROR_USER_QUOTA_REACHED',
+  'model-quota': 'PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED',
+  'unusual-activity': 'PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC',
+};
+
+/**
+ * Retry-After of a 2026 429 when the fault names none. Not documented: the quota figure is
+ * useapi's own quarantine (~30 min), the per-model quota lasts until the next UTC midnight, the
+ * others are the "wait 5-10 s" of the videos page.
+ */
+export function defaultRetryAt(kind: SubmitFaultKind, now: number): Date {
+  if (kind === 'quota') return new Date(now + 30 * 60_000);
+  if (kind === 'model-quota') {
+    const d = new Date(now);
+    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+  }
+  if (kind === 'no-eligible-account') return new Date(now + 60_000);
+  return new Date(now + 10_000);
+}
+
+export function faultAnswer(fault: SubmitFault, now: number, version: ApiVersion = '2026'): SimAnswer {
   const withRetryAfter = (answer: SimAnswer): SimAnswer =>
     fault.retryAfterSec === undefined ? answer : { ...answer, headers: { ...answer.headers, 'retry-after': String(fault.retryAfterSec) } };
+  const retryAt = fault.retryAfterSec !== undefined ? new Date(now + fault.retryAfterSec * 1000) : defaultRetryAt(fault.kind, now);
+  const reason = GOOGLE_429[fault.kind];
+  if (reason) return resourceExhausted(reason, version === '2026' || fault.retryAfterSec !== undefined ? retryAt : undefined, now);
   switch (fault.kind) {
-    case 'throttled':
-      return resourceExhausted('PUBLIC_ERROR_USER_REQUESTS_THROTTLED', fault.retryAfterSec);
-    case 'quota':
-      return resourceExhausted('PUBLIC_ERROR_USER_QUOTA_REACHED', fault.retryAfterSec);
-    case 'model-quota':
-      return resourceExhausted('PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED', fault.retryAfterSec);
     case 'no-eligible-account':
-      return noEligibleAccount(new Date(now + (fault.retryAfterSec ?? 60) * 1000), []);
-    case 'captcha':
+      return noEligibleAccount(retryAt, []);
+    case 'captcha-quality':
+      return captchaQuality(3);
+    case 'model-access-denied':
+      return modelAccessDenied(fault.model ?? 'veo-3.1-fast');
+    case 'foreign-asset':
+      return { status: 403, body: { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } } };
+    case 'account-missing':
+      return useapiError(404, MESSAGES.accountNotFound(fault.email ?? 'the account'));
+    case 'captcha-provider':
       return withRetryAfter({ status: 503, body: { error: MESSAGES.captcha, code: 503 } });
+    case 'google-unavailable':
+      return withRetryAfter(googleUnavailable());
     case 'unavailable':
       return withRetryAfter({ status: 503, body: 'Service Unavailable', headers: { 'content-type': 'text/plain; charset=utf-8' } });
     case 'internal':
       return { status: 500, body: { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } } };
-    case 'forbidden':
-      return { status: 403, body: { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } } };
     case 'timeout':
       return useapiError(408, MESSAGES.pollingTimeout);
     case 'session':
+    default:
       return useapiError(596, MESSAGES.sessionRefresh);
   }
 }

@@ -17,7 +17,7 @@ export interface JobPlan {
   generationMs: number;
   outcome: 'completed' | 'failed';
   clips: ClipPlan[];
-  shape: 'operations' | 'media';
+  shape: 'operations' | 'media' | 'both';
 }
 
 export interface PlanSettings {

@@ -43,6 +43,8 @@ export function requestEcho(job: SimJob): Record<string, unknown> {
     aspectRatio: r.aspectRatio,
     count: r.count,
   };
+  if (r.duration !== undefined) echo.duration = r.duration;
+  if (r.resolution !== undefined) echo.resolution = r.resolution;
   if (r.seed !== undefined) echo.seed = r.seed;
   for (const field of IMAGE_FIELDS) if (r[field] !== undefined) echo[field] = r[field];
   if (r.replyUrl !== undefined) echo.replyUrl = r.replyUrl;
@@ -50,7 +52,14 @@ export function requestEcho(job: SimJob): Record<string, unknown> {
   return echo;
 }
 
-const aspectRatioOf = (job: SimJob) => (job.request.aspectRatio === 'portrait' ? 'VIDEO_ASPECT_RATIO_PORTRAIT' : 'VIDEO_ASPECT_RATIO_LANDSCAPE');
+const GOOGLE_ASPECT_RATIO: Record<string, string> = {
+  landscape: 'VIDEO_ASPECT_RATIO_LANDSCAPE',
+  portrait: 'VIDEO_ASPECT_RATIO_PORTRAIT',
+  '1:1': 'VIDEO_ASPECT_RATIO_SQUARE',
+  '4:3': 'VIDEO_ASPECT_RATIO_LANDSCAPE_FOUR_THREE',
+  '3:4': 'VIDEO_ASPECT_RATIO_PORTRAIT_THREE_FOUR',
+};
+const aspectRatioOf = (job: SimJob) => GOOGLE_ASPECT_RATIO[job.request.aspectRatio] ?? 'VIDEO_ASPECT_RATIO_LANDSCAPE';
 
 function pendingOperations(job: SimJob): unknown[] {
   const status = job.status === 'created' ? MEDIA_STATUS.pending : MEDIA_STATUS.active;
@@ -104,12 +113,15 @@ function completedMedia(job: SimJob, clip: ClipPlan, links: ClipLinks | undefine
   };
 }
 
-/** The `response` of a completed job, in the job's shape (`operations` or `media`). */
+/** The `response` of a completed job, in the job's shape (`operations`, `media` or both side by side). */
 export function completedResponse(job: SimJob, links: ReadonlyArray<ClipLinks | undefined>): Record<string, unknown> {
   const clips = job.plan.clips;
-  return job.plan.shape === 'media'
-    ? { media: clips.map((clip, i) => completedMedia(job, clip, links[i])), remainingCredits: job.remainingCredits }
-    : { operations: clips.map((clip, i) => completedOperation(job, clip, links[i])), remainingCredits: job.remainingCredits };
+  const shape = job.plan.shape;
+  return {
+    ...(shape !== 'media' ? { operations: clips.map((clip, i) => completedOperation(job, clip, links[i])) } : {}),
+    ...(shape !== 'operations' ? { media: clips.map((clip, i) => completedMedia(job, clip, links[i])) } : {}),
+    remainingCredits: job.remainingCredits,
+  };
 }
 
 export const FAILED_JOB = {

@@ -75,7 +75,9 @@ describe('async job lifecycle', () => {
     expect(res.body.jobId).toContain(`email:${PRO}`);
     expect(res.body.jobid).toBeUndefined();
     expect(res.body.operations[0].operation.metadata.video.aspectRatio).toBe('VIDEO_ASPECT_RATIO_PORTRAIT');
-    expect(res.body.remainingCredits).toBe(1000 - 10);
+    expect(res.body.remainingCredits).toBe(1000 - 20);
+    // 2026: today's media[] beside the legacy operations[], the same clips.
+    expect(res.body.media[0].videoUrl).toBe(res.body.operations[0].operation.metadata.video.fifeUrl);
   });
 
   it('refuses an encoded jobid with 400 Invalid job ID format, unknown with 404', async () => {
@@ -107,13 +109,14 @@ describe('async job lifecycle', () => {
     await waitForStatus(sim, a, 'completed');
     await waitForStatus(sim, b, 'completed');
     expect((await call(sim, 'GET', '/jobs?options=executing')).body.jobs).toEqual([]);
-    const history = await call(sim, 'GET', '/jobs');
+    const history = await call(sim, 'GET', '/jobs?options=history');
     expect(history.body.jobs.map((j: any) => j.jobid)).toEqual([b, a]);
+    expect(history.body.accounts[PRO]).toMatchObject({ executing: 0, failed: 0 });
     expect((await call(sim, 'GET', '/jobs?email=nobody@flowq.test')).status).toBe(404);
   });
 
   it('debits credits per clip and answers 402 at zero', async () => {
-    sim.faults.setCredits(PRO, 30);
+    sim.faults.setCredits(PRO, 60);
     expect((await submit(sim, { prompt: 'p', email: PRO, count: 3, async: true })).status).toBe(201);
     const broke = await submit(sim, { prompt: 'p', email: PRO, async: true });
     expect(broke).toMatchObject({ status: 402, body: { error: 'Account has no subscription or subscription expired' } });

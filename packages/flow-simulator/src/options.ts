@@ -1,6 +1,16 @@
+import { tiersFor, VIDEO_MODEL_IDS, type VideoModel } from '@flowq/core';
 import type { LoggerOptions } from 'pino';
 
 export type AccountTier = 'ultra' | 'pro';
+
+/**
+ * Which useapi the simulator imitates. `2026` (default): the 2026 catalog answers, completed
+ * records carry `media[]` (current) and `operations[]` (legacy) side by side as useapi's own
+ * upscale answer does, every 429 carries `Retry-After` and a body `retryAfter`, and
+ * `GET /accounts/{email}` lists `models.videoModels[]`. `2025`: the November 2025 videos page:
+ * `operations[]` only, 429s without hints, `models` as a list of ids.
+ */
+export type ApiVersion = '2026' | '2025';
 
 /**
  * `ok`: healthy. `needs_reauth`: Google session refresh fails, so submits and uploads answer 596
@@ -8,13 +18,18 @@ export type AccountTier = 'ultra' | 'pro';
  */
 export type AccountState = 'ok' | 'needs_reauth' | 'no_credits';
 
-/** `operations`: videos page (Nov 2025). `media`: 2026 docs. `mixed`: each job picks one, seeded. */
-export type ResponseShape = 'operations' | 'media' | 'mixed';
+/**
+ * `operations`: videos page (Nov 2025). `media`: 2026 docs. `both`: both arrays (the 2026
+ * default, so old and new clients read the same record). `mixed`: each job picks operations or media, seeded.
+ */
+export type ResponseShape = 'operations' | 'media' | 'both' | 'mixed';
 
 export interface AccountConfig {
   email: string;
-  /** Default `pro`. Only `ultra` may use veo-3.1-fast-relaxed. */
+  /** Default `pro`. Only `ultra` may use veo-3.1-lite-low-priority and 4 or 6 s Veo clips. */
   tier?: AccountTier;
+  /** The models the account's plan may run; others answer 403 MODEL_ACCESS_DENIED. Default: every model its tier may run. */
+  models?: VideoModel[];
   /** Default 25000 for ultra, 1000 for pro. */
   credits?: number;
   /** Overrides `maxConcurrentPerAccount` for this account. */
@@ -62,11 +77,13 @@ export interface FlowSimulatorOptions {
   startDelayMs?: number;
   /** Seed of every random choice. Default: a random one, readable as `sim.seed`. */
   seed?: number | string;
-  /** Default `operations`. */
+  /** Default `2026`. */
+  apiVersion?: ApiVersion;
+  /** Default `both` for 2026, `operations` for 2025. */
   responseShape?: ResponseShape;
   callbacks?: Partial<CallbackSettings>;
   markers?: Partial<PromptMarkers>;
-  /** Lifetime of signed media URLs. Default 24 h, as Google's signed URLs. */
+  /** Lifetime of signed media URLs. Default 6 h (2026; the Nov 2025 page said 24 h). */
   urlTtlMs?: number;
   /** Size of every served MP4 (still a valid 8-second H.264 clip). Default: its natural size, about 6 KB. */
   clipBytes?: number;
@@ -87,9 +104,11 @@ export interface ResolvedAccountConfig {
   credits: number;
   maxConcurrent: number;
   state: AccountState;
+  models: VideoModel[];
 }
 
 export interface ResolvedOptions {
+  apiVersion: ApiVersion;
   port: number;
   host: string;
   publicOrigin: string | undefined;
@@ -124,11 +143,14 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
       credits: a.credits ?? (tier === 'ultra' ? 25_000 : 1_000),
       maxConcurrent: a.maxConcurrent ?? maxConcurrentPerAccount,
       state: a.state ?? 'ok',
+      models: a.models ?? VIDEO_MODEL_IDS.filter((m) => tiersFor({ model: m }).includes(tier)),
     };
   });
   const emails = new Set(accounts.map((a) => a.email));
   if (emails.size !== accounts.length) throw new Error('accounts must have distinct emails');
+  const apiVersion = options.apiVersion ?? '2026';
   return {
+    apiVersion,
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     publicOrigin: options.publicOrigin?.replace(/\/+$/, ''),
@@ -137,10 +159,10 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
     generationMs,
     startDelayMs: options.startDelayMs ?? 200,
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
-    responseShape: options.responseShape ?? 'operations',
+    responseShape: options.responseShape ?? (apiVersion === '2026' ? 'both' : 'operations'),
     callbacks: { mode: 'deliver', delayMs: 1000, duplicate: false, dropRate: 0, ...options.callbacks },
     markers: { unsafe: '[[unsafe]]', fail: '[[fail]]', failClip: '[[fail-clip]]', ...options.markers },
-    urlTtlMs: options.urlTtlMs ?? 24 * 60 * 60 * 1000,
+    urlTtlMs: options.urlTtlMs ?? (apiVersion === '2026' ? 6 : 24) * 60 * 60 * 1000,
     clipBytes: options.clipBytes ?? 0,
     urlSigning: options.urlSigning ?? 'completion',
     jobRetentionMs: options.jobRetentionMs ?? Number.POSITIVE_INFINITY,

@@ -40,8 +40,11 @@ export interface MediaAnswer {
 
 export const IMAGE_TYPES: readonly ImageType[] = ['image/png', 'image/jpeg', 'image/webp'];
 export const MAX_ASSET_BYTES = 20 * 1024 * 1024;
-/** How many finished jobs `GET /jobs` lists. */
-const HISTORY_LIMIT = 100;
+/** `GET /jobs?options=history`: the 10 latest finished jobs of the last 15 minutes (2026 notes). */
+const HISTORY_LIMIT = 10;
+const HISTORY_WINDOW_MS = 15 * 60_000;
+/** The 2025 simulator's listing (undocumented then): the last 100 jobs. */
+const LEGACY_LIST_LIMIT = 100;
 
 /**
  * The simulated useapi.net Google Flow service, without HTTP: accounts, jobs and their
@@ -121,6 +124,7 @@ export class Simulator {
       fault,
       markers: this.options.markers,
       now,
+      version: this.options.apiVersion,
     });
     if (!admission.ok) {
       if (admission.cause === 'injected') {
@@ -151,8 +155,10 @@ export class Simulator {
   }
 
   /**
-   * `GET /jobs`: not documented for Google Flow. The simulator answers `{ jobs: [record...] }`,
-   * newest first: the executing jobs with `options=executing`, else the last 100 jobs.
+   * `GET /jobs?options=summary|executing|history`. 2026 notes: per-account stats, `executing`
+   * the running jobs, `history` adds the 10 latest finished in the last 15 minutes. The exact
+   * body is not documented: the simulator answers `{ accounts: { email: stats }, jobs: [record...] }`,
+   * newest first. 2025: `{ jobs }`, the executing jobs or the last 100.
    */
   listJobs(query: { options?: string; email?: string }): Outcome {
     const note: LogNote = { email: query.email };
@@ -160,12 +166,32 @@ export class Simulator {
       return { answer: useapiError(404, MESSAGES.accountNotFound(query.email)), note };
     }
     const now = Date.now();
-    const executing = query.options === 'executing';
-    const jobs = this.jobs
-      .list({ email: query.email, executing, limit: executing ? undefined : HISTORY_LIMIT })
-      .filter((job) => !this.isExpired(job, now))
-      .map((job) => jobRecord(job, this.linksOf(job)));
-    return { answer: { status: 200, body: { jobs } }, note };
+    const render = (job: SimJob) => jobRecord(job, this.linksOf(job));
+    const live = (job: SimJob) => !this.isExpired(job, now);
+    const executing = this.jobs.list({ email: query.email, executing: true }).filter(live);
+    if (this.options.apiVersion === '2025') {
+      const jobs = query.options === 'executing' ? executing : this.jobs.list({ email: query.email, limit: LEGACY_LIST_LIMIT }).filter(live);
+      return { answer: { status: 200, body: { jobs: jobs.map(render) } }, note };
+    }
+    const history = this.jobs
+      .list({ email: query.email })
+      .filter((job) => live(job) && (job.status === 'completed' || job.status === 'failed') && now - job.updated <= HISTORY_WINDOW_MS)
+      .slice(0, HISTORY_LIMIT);
+    const jobs = query.options === 'executing' ? executing : query.options === 'history' ? [...executing, ...history] : [];
+    return { answer: { status: 200, body: { accounts: this.accountStats(query.email, now), jobs: jobs.map(render) } }, note };
+  }
+
+  /** useapi's per-account score: executing + 10 x failed + 20 x rateLimited over 15 minutes. */
+  private accountStats(email: string | undefined, now: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const account of this.accounts.list()) {
+      if (email !== undefined && account.email !== email) continue;
+      const recent = this.jobs.list({ email: account.email }).filter((j) => now - j.updated <= HISTORY_WINDOW_MS);
+      const failed = recent.filter((j) => j.status === 'failed').length;
+      const executing = account.executing.size;
+      out[account.email] = { executing, failed, rateLimited: account.injected429s + account.overSubmission429s, score: executing + 10 * failed };
+    }
+    return out;
   }
 
   uploadAsset(email: string | undefined, contentType: string | undefined, bytes: Buffer): Outcome {
@@ -217,7 +243,7 @@ export class Simulator {
   getAccount(email: string): Outcome {
     const account = this.accounts.get(email);
     if (!account) return { answer: useapiError(404, MESSAGES.accountNotFound(email)), note: { email } };
-    return { answer: { status: 200, body: accountDetails(account, Date.now()) }, note: { email } };
+    return { answer: { status: 200, body: accountDetails(account, Date.now(), this.options.apiVersion) }, note: { email } };
   }
 
   media(file: string, query: { expires?: string; gen?: string; sig?: string }): MediaAnswer {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hexOfEmail } from '@flowq/core';
 import type { FlowSimulator } from './server';
 import { fastSimulator, PRO, submit, ULTRA } from './test-support';
-import { MODE_MESSAGES, parseVideoSubmit } from './validation';
+import { parseVideoSubmit } from './validation';
 
 const image = (email: string, n = 1) => `user:1-email:${hexOfEmail(email)}-image:00000000-0000-4000-8000-00000000000${n}`;
 
@@ -14,26 +14,42 @@ describe('POST /videos validation', () => {
   afterAll(() => sim.close());
 
   it.each([
-    ['prompt missing', {}, 'prompt is required'],
-    ['prompt empty', { prompt: '   ' }, 'prompt is required'],
-    ['unknown model', { prompt: 'p', model: 'veo-9' }, 'Invalid model veo-9. Supported values: veo-3.1-quality, veo-3.1-fast, veo-3.1-fast-relaxed'],
-    ['aspect ratio', { prompt: 'p', aspectRatio: 'square' }, 'Invalid aspectRatio. Supported values: landscape, portrait'],
-    ['count 0', { prompt: 'p', count: 0 }, 'count must be an integer between 1 and 4'],
-    ['count 5', { prompt: 'p', count: 5 }, 'count must be an integer between 1 and 4'],
-    ['count 1.5', { prompt: 'p', count: 1.5 }, 'count must be an integer between 1 and 4'],
-    ['seed negative', { prompt: 'p', seed: -1 }, 'seed must be an integer >= 0'],
-    ['seed fraction', { prompt: 'p', seed: 1.5 }, 'seed must be an integer >= 0'],
-    ['seed string', { prompt: 'p', seed: '12' }, 'seed must be an integer >= 0'],
-    ['end frame only', { prompt: 'p', endImage: image(ULTRA) }, MODE_MESSAGES.endWithoutStart],
-    ['R2V with start frame', { prompt: 'p', startImage: image(ULTRA), referenceImage_1: image(ULTRA, 2) }, MODE_MESSAGES.r2vWithFrames],
-    ['R2V portrait', { prompt: 'p', aspectRatio: 'portrait', referenceImage_1: image(ULTRA) }, 'Reference-to-video only supports landscape aspect ratio'],
+    ['prompt missing', {}, 'Invalid prompt: is required'],
+    ['prompt empty', { prompt: '   ' }, 'Invalid prompt: is required'],
+    [
+      'unknown model',
+      { prompt: 'p', model: 'veo-9' },
+      'Invalid model: Supported values: veo-3.1-lite, veo-3.1-lite-low-priority, veo-3.1-fast, veo-3.1-quality, omni-flash',
+    ],
+    [
+      'retired model',
+      { prompt: 'p', model: 'veo-3.1-fast-relaxed' },
+      'Invalid model: Supported values: veo-3.1-lite, veo-3.1-lite-low-priority, veo-3.1-fast, veo-3.1-quality, omni-flash',
+    ],
+    ['aspect ratio', { prompt: 'p', aspectRatio: 'square' }, 'Invalid aspectRatio: must be one of landscape, portrait, 1:1, 4:3, 3:4'],
+    ['1:1 on omni', { prompt: 'p', model: 'omni-flash', aspectRatio: '1:1' }, 'Invalid aspectRatio: omni-flash takes landscape, portrait, not 1:1'],
+    ['10 s on Veo', { prompt: 'p', duration: 10 }, 'Invalid duration: veo-3.1-fast takes 4, 6, 8 s, not 10 s (10 s is omni-flash only)'],
+    ['360p on Veo', { prompt: 'p', resolution: '360p' }, 'Invalid resolution: veo-3.1-fast renders 720p, not 360p (360p is omni-flash only)'],
+    ['count 0', { prompt: 'p', count: 0 }, 'Invalid count: must be an integer from 1 to 4'],
+    ['count 5', { prompt: 'p', count: 5 }, 'Invalid count: must be an integer from 1 to 4'],
+    ['seed negative', { prompt: 'p', seed: -1 }, 'Invalid seed: must be an integer >= 0'],
+    ['seed string', { prompt: 'p', seed: '12' }, 'Invalid seed: must be an integer >= 0'],
+    ['end frame only', { prompt: 'p', endImage: image(ULTRA) }, 'Invalid endImage: requires startImage (end frame only is not supported)'],
+    [
+      'R2V with start frame',
+      { prompt: 'p', startImage: image(ULTRA), referenceImage_1: image(ULTRA, 2) },
+      'Invalid referenceImage_1: cannot be combined with startImage or endImage (R2V and I2V are exclusive)',
+    ],
     [
       'R2V on quality',
       { prompt: 'p', model: 'veo-3.1-quality', referenceImage_2: image(ULTRA) },
-      'Reference-to-video only supports veo-3.1-fast and veo-3.1-fast-relaxed models',
+      'Invalid referenceImage_2: veo-3.1-quality takes no reference images',
     ],
-    ['replyUrl not http', { prompt: 'p', replyUrl: 'ftp://x.test/' }, 'replyUrl must be an http(s) URL'],
-    ['replyUrl too long', { prompt: 'p', replyUrl: `https://x.test/${'a'.repeat(1020)}` }, 'replyUrl must be at most 1024 characters'],
+    ['captchaRetry 11', { prompt: 'p', captchaRetry: 11 }, 'Invalid captchaRetry: must be an integer from 1 to 10'],
+    ['captchaOrder unknown', { prompt: 'p', captchaOrder: 'CapSolver,Nope' }, expect.stringMatching(/^Invalid captchaOrder: must be a comma list/)],
+    ['captcha fields together', { prompt: 'p', captchaRetry: 3, captchaOrder: 'CapSolver' }, 'Invalid captchaOrder: cannot be combined with captchaRetry'],
+    ['replyUrl not http', { prompt: 'p', replyUrl: 'ftp://x.test/' }, 'Invalid replyUrl: must be an http(s) URL'],
+    ['replyUrl too long', { prompt: 'p', replyUrl: `https://x.test/${'a'.repeat(1020)}` }, 'Invalid replyUrl: must be at most 1024 characters'],
   ])('%s -> 400', async (_name, body, message) => {
     const res = await submit(sim, body);
     expect(res.status).toBe(400);
@@ -45,11 +61,31 @@ describe('POST /videos validation', () => {
     expect(res).toMatchObject({ status: 400, body: { error: 'Request body must be a JSON object' } });
   });
 
-  it('relaxed model only on ultra accounts', async () => {
-    const res = await submit(sim, { prompt: 'p', model: 'veo-3.1-fast-relaxed', email: PRO });
-    expect(res).toMatchObject({ status: 400, body: { error: MODE_MESSAGES.ultraOnly('veo-3.1-fast-relaxed') } });
-    const ok = await submit(sim, { prompt: 'p', model: 'veo-3.1-fast-relaxed', email: ULTRA, async: true });
+  it('an Ultra-only model on a pro account -> 403 MODEL_ACCESS_DENIED', async () => {
+    const res = await submit(sim, { prompt: 'p', model: 'veo-3.1-lite-low-priority', email: PRO });
+    expect(res.status).toBe(403);
+    expect(res.body.error.details[0].reason).toBe('MODEL_ACCESS_DENIED');
+    const ok = await submit(sim, { prompt: 'p', model: 'veo-3.1-lite-low-priority', email: ULTRA, async: true });
     expect(ok.status).toBe(201);
+  });
+
+  it('4 and 6 s Veo clips only on Ultra; omni-flash takes them anywhere', async () => {
+    const res = await submit(sim, { prompt: 'p', duration: 6, email: PRO });
+    expect(res).toMatchObject({ status: 400, body: { error: '6 second Veo videos are only available for Google AI Ultra subscriptions' } });
+    expect((await submit(sim, { prompt: 'p', duration: 6, email: ULTRA, async: true })).status).toBe(201);
+    expect((await submit(sim, { prompt: 'p', model: 'omni-flash', duration: 4, email: PRO, async: true })).status).toBe(201);
+  });
+
+  it('the 2026 requests of the done-when list are taken', async () => {
+    for (const body of [
+      { model: 'veo-3.1-lite', duration: 6, aspectRatio: 'landscape', email: ULTRA },
+      { model: 'omni-flash', duration: 10, aspectRatio: 'portrait', resolution: '360p' },
+      { model: 'veo-3.1-fast', aspectRatio: '1:1' },
+    ]) {
+      const res = await submit(sim, { prompt: 'p', async: true, ...body });
+      expect(res.status).toBe(201);
+      expect(res.body.request).toMatchObject(Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'email')));
+    }
   });
 
   it('unknown email -> 404 in useapi words', async () => {
@@ -71,7 +107,7 @@ describe('POST /videos validation', () => {
     expect(res.body.request).toMatchObject({ startImage: image(PRO), endImage: image(PRO, 2), email: 'pr***@flowq.test' });
   });
 
-  it('R2V works with veo-3.1-fast in landscape', async () => {
+  it('R2V works with veo-3.1-fast', async () => {
     const res = await submit(sim, { prompt: 'p', referenceImage_1: image(ULTRA), referenceImage_3: image(ULTRA, 3), async: true });
     expect(res.status).toBe(201);
   });

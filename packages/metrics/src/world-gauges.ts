@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 
-export const ACCOUNT_STATES = ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled'] as const;
+export const ACCOUNT_STATES = ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled', 'missing'] as const;
 
 /** What the system looks like now, read from Postgres and Redis (see the API's world-figures.ts). */
 export interface WorldFigures {

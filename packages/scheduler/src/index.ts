@@ -18,4 +18,5 @@ export * from './account-slots';
 export * from './account-stats';
 export * from './cool-off-policy';
 export * from './service-backoff';
+export * from './model-eligibility';
 export { luaScript, type LuaScript } from './lua-script';

@@ -30,7 +30,7 @@ function imageOf(email: string): string {
 }
 
 const fast: JobNeeds = { model: 'veo-3.1-fast', images: [] };
-const relaxed: JobNeeds = { model: 'veo-3.1-fast-relaxed', images: [] };
+const relaxed: JobNeeds = { model: 'veo-3.1-lite-low-priority', images: [] };
 
 describe('pickAccount: eligibility', () => {
   it('picks the only healthy account', () => {
@@ -252,7 +252,7 @@ describe('pickAccount: ranking', () => {
 // ---- properties ----
 
 const EMAILS = ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com'];
-const MODELS = ['veo-3.1-fast', 'veo-3.1-quality', 'veo-3.1-fast-relaxed'];
+const MODELS = ['veo-3.1-fast', 'veo-3.1-quality', 'veo-3.1-lite-low-priority', 'omni-flash'];
 
 /** Mostly the common case, so that most runs get as far as the ranking. */
 const rarely = <T>(arb: fc.Arbitrary<T>, otherwise: T) => fc.oneof({ weight: 4, arbitrary: fc.constant(otherwise) }, { weight: 1, arbitrary: arb });
@@ -283,12 +283,14 @@ const arbJob: fc.Arbitrary<JobNeeds> = fc.record({
   email: rarely(fc.constantFrom<string | undefined>(...EMAILS, 'z@x.com'), undefined),
   images: rarely(fc.array(fc.constantFrom(...EMAILS.map(imageOf), 'no-account-part'), { minLength: 1, maxLength: 2 }), []),
   jobId: fc.option(fc.string({ minLength: 1, maxLength: 8 }), { nil: undefined }),
+  duration: fc.constantFrom<JobNeeds['duration']>(undefined, 4, 8),
 });
 
 /** The eligibility rules, restated plainly as an oracle. */
 function mayRun(a: AccountSnapshot, job: JobNeeds): boolean {
   const t = NOW.getTime();
-  const ultraOnly = job.model === 'veo-3.1-fast-relaxed';
+  // Ultra only: the low-priority model, and Veo's 4 and 6 s clips.
+  const ultraOnly = job.model === 'veo-3.1-lite-low-priority' || (job.model === 'veo-3.1-fast' && (job.duration === 4 || job.duration === 6));
   const quota = a.modelQuotaUntil[job.model];
   const imageOwners = job.images.filter((i) => i !== 'no-account-part').map((i) => EMAILS.find((e) => imageOf(e) === i));
   return (

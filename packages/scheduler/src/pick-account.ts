@@ -1,7 +1,8 @@
-import { VIDEO_MODELS, accountOfMediaId, hash32, isVideoModel } from '@flowq/core';
+import { accountOfMediaId, hash32, isVideoModel, type Duration } from '@flowq/core';
+import { modelRefusal } from './model-eligibility';
 
 export type AccountTier = 'ultra' | 'pro';
-export type AccountState = 'active' | 'cooling' | 'needs_reauth' | 'no_credits' | 'disabled';
+export type AccountState = 'active' | 'cooling' | 'needs_reauth' | 'no_credits' | 'disabled' | 'missing';
 
 /** What the scheduler knows of one account at the moment of choosing. */
 export interface AccountSnapshot {
@@ -21,11 +22,19 @@ export interface AccountSnapshot {
   modelQuotaUntil: Partial<Record<string, Date>>;
   /** Outcomes over the last 15 minutes. */
   recent: { succeeded: number; failed: number; throttled: number };
+  /** The models useapi lists for the account; null (or absent) until a sync read them: the catalog's tiers decide alone. */
+  videoModels?: readonly string[] | null;
+  /** Models the account refused with 403 MODEL_ACCESS_DENIED. */
+  deniedModels?: Readonly<Record<string, unknown>>;
   meanGenerationMs?: number | null;
 }
 
 export interface JobNeeds {
   model: string;
+  /** Seconds; Veo's 4 and 6 s clips need an Ultra account. Absent: useapi's default, 8. */
+  duration?: Duration | undefined;
+  /** An account to try last (it just refused the job's captcha): another one is preferred. */
+  avoid?: string | undefined;
   /** The job may only run on this account. */
   email?: string;
   /** mediaGenerationIds of reference / start images; each names the account that uploaded it. */
@@ -46,10 +55,14 @@ export type ImpossibleReason =
   /** The named account (or the images' account) is not in the pool. */
   | 'unknown_account'
   | 'unknown_model'
-  /** An ultra-only model and no ultra account in the pool at all. */
+  /** An ultra-only model (or a 4 or 6 s Veo clip) and no ultra account in the pool at all. */
   | 'no_ultra_account'
-  /** An ultra-only model pinned to a pro account. */
-  | 'tier_mismatch';
+  /** An ultra-only model (or a 4 or 6 s Veo clip) pinned to a pro account. */
+  | 'tier_mismatch'
+  /** No account of the pool may run the model (its plan's list, or a MODEL_ACCESS_DENIED it answered). */
+  | 'no_account_for_model'
+  /** The pinned account may not run the model. */
+  | 'model_not_on_account';
 
 export type Pick =
   | { kind: 'account'; email: string }
@@ -121,7 +134,7 @@ export function pinOf(job: { email?: string | null; images: readonly string[] })
 /** Accounts that could ever run the job (tier and pinning), before looking at their state. */
 function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
   if (!isVideoModel(job.model)) return { kind: 'impossible', reason: 'unknown_model' };
-  const ultraOnly = VIDEO_MODELS[job.model].ultraOnly;
+  const refusalOf = (a: AccountSnapshot) => modelRefusal({ tier: a.tier, videoModels: a.videoModels ?? null, deniedModels: a.deniedModels ?? {} }, job);
   const pinned = pinOf(job);
   if (pinned.kind === 'impossible') return pinned;
   const { pin } = pinned;
@@ -129,11 +142,16 @@ function candidatesFor(pool: AccountSnapshot[], job: JobNeeds): Constraint {
   if (pin) {
     const account = pool.find((a) => a.email.toLowerCase() === pin);
     if (!account) return { kind: 'impossible', reason: 'unknown_account' };
-    if (ultraOnly && account.tier !== 'ultra') return { kind: 'impossible', reason: 'tier_mismatch' };
+    const refusal = refusalOf(account);
+    if (refusal === 'tier') return { kind: 'impossible', reason: 'tier_mismatch' };
+    if (refusal !== null) return { kind: 'impossible', reason: 'model_not_on_account' };
     return { kind: 'ok', candidates: [account], pinned: true };
   }
-  const candidates = ultraOnly ? pool.filter((a) => a.tier === 'ultra') : pool;
-  if (ultraOnly && candidates.length === 0) return { kind: 'impossible', reason: 'no_ultra_account' };
+  const refusals = pool.map(refusalOf);
+  const candidates = pool.filter((_, i) => refusals[i] === null);
+  if (candidates.length === 0 && pool.length > 0) {
+    return { kind: 'impossible', reason: refusals.every((r) => r === 'tier') ? 'no_ultra_account' : 'no_account_for_model' };
+  }
   return { kind: 'ok', candidates, pinned: false };
 }
 
@@ -203,7 +221,13 @@ export function chooseAccounts(pool: AccountSnapshot[], job: JobNeeds, now: Date
 
   const blockers = constraint.candidates.map((a) => blockerOf(a, job.model, now));
   const eligible = constraint.candidates.filter((_, i) => blockers[i]!.kind === 'none');
-  if (eligible.length > 0) return { kind: 'accounts', ranked: eligible.sort((a, b) => compareAccounts(a, b, job.jobId)) };
+  if (eligible.length > 0) {
+    const ranked = eligible.sort((a, b) => compareAccounts(a, b, job.jobId));
+    // The account that just refused the job's captcha goes last: another one is preferred, itself still allowed.
+    const avoided = ranked.findIndex((a) => a.email === job.avoid);
+    if (avoided >= 0 && ranked.length > 1) ranked.push(...ranked.splice(avoided, 1));
+    return { kind: 'accounts', ranked };
+  }
 
   const coolingEnds = blockers.flatMap((b) => (b.kind === 'cooling' ? [b.until] : []));
   if (constraint.pinned) {

@@ -36,29 +36,70 @@ const rows: Row[] = [
   { name: '401 bad token', answer: answer(401, BODIES.unauthorized401), expected: { type: 'token_invalid', message: 'Unauthorized' } },
   { name: '402 no subscription / credits', answer: answer(402, BODIES.payment402), expected: { type: 'no_credits' } },
   { name: '403 foreign reference image', answer: answer(403, BODIES.forbidden403), expected: { type: 'permanent', code: 'forbidden_asset' } },
-  { name: '404 account not found', answer: answer(404, BODIES.notFound404), expected: { type: 'permanent', code: 'account_not_found' } },
   {
-    name: '404 on getJob: the job is gone',
+    name: '403 captcha_quality: another account, never permanent',
+    answer: answer(403, BODIES.captchaQuality403),
+    expected: { type: 'captcha_rejected', delayMs: JITTERED, message: BODIES.captchaQuality403.error },
+  },
+  {
+    name: '403 MODEL_ACCESS_DENIED (Google shape)',
+    answer: answer(403, BODIES.modelAccessDenied403),
+    expected: { type: 'model_denied', model: 'veo-3.1-fast' },
+  },
+  {
+    name: '403 MODEL_ACCESS_DENIED (useapi text)',
+    answer: answer(403, BODIES.modelAccessDeniedText403),
+    ctx: { model: 'veo-3.1-quality' },
+    expected: { type: 'model_denied', model: 'veo-3.1-quality' },
+  },
+  { name: '404 on submit: the account is gone upstream', answer: answer(404, BODIES.notFound404), expected: { type: 'account_missing' } },
+  {
+    name: '404 on getJob: the job is gone, submit again',
     answer: answer(404, { error: 'Job not found' }),
     ctx: { operation: 'getJob' },
-    expected: { type: 'permanent', code: 'upstream_expired' },
+    expected: { type: 'upstream_lost', delayMs: JITTERED },
   },
   { name: '408 polling timeout', answer: answer(408, BODIES.timeout408), expected: { type: 'timeout', code: 'upstream_timeout', delayMs: JITTERED } },
-  { name: '410 job expired', answer: answer(410, BODIES.expired410), ctx: { operation: 'getJob' }, expected: { type: 'permanent', code: 'upstream_expired' } },
+  {
+    name: '410 on a poll: the upstream job expired',
+    answer: answer(410, BODIES.expired410),
+    ctx: { operation: 'getJob' },
+    expected: { type: 'upstream_lost' },
+  },
   {
     name: '429 USER_REQUESTS_THROTTLED',
     answer: answer(429, BODIES.throttled429),
     expected: { type: 'retry_other_account', delayMs: JITTERED, countsAgainstAccount: true, reason: 'PUBLIC_ERROR_USER_REQUESTS_THROTTLED' },
   },
   {
-    name: '429 throttled with a longer Retry-After',
-    answer: answer(429, BODIES.throttled429, '30'),
-    expected: { type: 'retry_other_account', delayMs: 30_000, countsAgainstAccount: true },
+    name: '429 throttled with Retry-After: the job moves, a cool-off lasts at least until then',
+    answer: answer(429, BODIES.throttled429, '1800'),
+    expected: { type: 'retry_other_account', delayMs: JITTERED, countsAgainstAccount: true, accountUntil: new Date(NOW.getTime() + 1_800_000) },
   },
   {
-    name: '429 USER_QUOTA_REACHED',
+    name: '429 throttled with the body retryAfter',
+    answer: answer(429, { ...BODIES.throttled429, retryAfter: '2025-11-17T12:10:00.000Z' }),
+    expected: { type: 'retry_other_account', accountUntil: new Date('2025-11-17T12:10:00.000Z') },
+  },
+  {
+    name: '429 USER_QUOTA_REACHED: the documented ~30 min quarantine',
     answer: answer(429, BODIES.quota429),
-    expected: { type: 'cool_off', until: MIDNIGHT, reason: 'PUBLIC_ERROR_USER_QUOTA_REACHED' },
+    expected: { type: 'cool_off', until: new Date(NOW.getTime() + 30 * 60_000), reason: 'PUBLIC_ERROR_USER_QUOTA_REACHED' },
+  },
+  {
+    name: '429 USER_QUOTA_REACHED with Retry-After',
+    answer: answer(429, BODIES.quota429, '7200'),
+    expected: { type: 'cool_off', until: new Date(NOW.getTime() + 7_200_000) },
+  },
+  {
+    name: '429 UNUSUAL_ACTIVITY: a plain retry, no cool-off',
+    answer: answer(429, BODIES.unusualActivity429),
+    expected: { type: 'retry_soon', kind: 'low_score', delayMs: JITTERED, countsAgainstAccount: false },
+  },
+  {
+    name: '429 UNUSUAL_ACTIVITY honours Retry-After',
+    answer: answer(429, BODIES.unusualActivity429, '20'),
+    expected: { type: 'retry_soon', kind: 'low_score', delayMs: 20_000 },
   },
   {
     name: '429 PER_MODEL_DAILY_QUOTA_REACHED',
@@ -118,9 +159,14 @@ const rows: Row[] = [
     expected: { type: 'retry_soon', kind: 'capacity', delayMs: JITTERED, countsAgainstAccount: false },
   },
   {
-    name: '503 captcha failure',
+    name: '503 captcha provider failure (needs a person to top up the solver)',
     answer: answer(503, BODIES.captcha503),
-    expected: { type: 'retry_soon', kind: 'capacity', countsAgainstAccount: false, message: BODIES.captcha503.error },
+    expected: { type: 'retry_soon', kind: 'captcha_provider', countsAgainstAccount: false, message: BODIES.captcha503.error },
+  },
+  {
+    name: '503 Google unavailable (Google shape)',
+    answer: answer(503, BODIES.googleUnavailable503),
+    expected: { type: 'retry_soon', kind: 'capacity', countsAgainstAccount: false },
   },
   { name: '596 session refresh failed', answer: answer(596, BODIES.session596), expected: { type: 'needs_reauth', message: BODIES.session596.error } },
   { name: '413 other 4xx', answer: answer(413, { error: 'Payload too large' }), expected: { type: 'permanent', code: 'invalid_request' } },
@@ -151,6 +197,8 @@ describe('classifyAnswer', () => {
       'PUBLIC_ERROR_USER_REQUESTS_THROTTLED',
       'PUBLIC_ERROR_USER_QUOTA_REACHED',
       'PUBLIC_ERROR_PER_MODEL_DAILY_QUOTA_REACHED',
+      'PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC',
+      'MODEL_ACCESS_DENIED',
       'no_eligible_account',
     ]) {
       expect(reasons).toContain(r);
@@ -162,6 +210,15 @@ describe('classifyAnswer', () => {
     { random: 0.999999, delayMs: 9_999 },
   ])('jitters within 5-10 s (random $random)', ({ random, delayMs }) => {
     expect(classifyAnswer(answer(503, BODIES.plain503), { now: NOW, random: () => random })).toMatchObject({ delayMs });
+  });
+
+  it('takes the quarantine lengths from the policy', () => {
+    const quarantine = { quotaReachedMs: 60_000, modelQuotaMs: 120_000 };
+    expect(classifyAnswer(answer(429, BODIES.quota429), ctx, { quarantine })).toMatchObject({ type: 'cool_off', until: new Date(NOW.getTime() + 60_000) });
+    expect(classifyAnswer(answer(429, BODIES.modelQuota429), ctx, { quarantine })).toMatchObject({
+      type: 'model_quota',
+      until: new Date(NOW.getTime() + 120_000),
+    });
   });
 
   it('takes the delays from the policy', () => {

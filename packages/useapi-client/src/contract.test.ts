@@ -59,13 +59,15 @@ function defineContract(name: string, skip: boolean, open: () => Promise<Contrac
 
       const one = await target.client.getAccount(target.email);
       expect(one).toMatchObject({ ok: true, status: 200, data: { email: target.email, health: 'OK', healthy: true } });
+      // The models the account may run (2026: models.videoModels[]; 2025: a list of ids).
+      if (one.ok && one.data.videoModels) expect(one.data.videoModels.map((m) => m.key)).toContain(target.model);
     });
 
     it('an unknown account is a 404 on getAccount and on submit', async () => {
       const stranger = `nobody-${Date.now()}@flowq.invalid`;
       const account = await target.client.getAccount(stranger);
       expect(account).toMatchObject({ ok: false, status: 404 });
-      expect(classifyAnswer(account, { now: new Date(), operation: 'getAccount' })).toMatchObject({ type: 'permanent', code: 'account_not_found' });
+      expect(classifyAnswer(account, { now: new Date(), operation: 'getAccount' })).toMatchObject({ type: 'account_missing' });
 
       const submit = await target.client.submitVideo(request({ prompt: 'a red ball bouncing', email: stranger, model: target.model }));
       expect(submit).toMatchObject({ ok: false, status: 404 });
@@ -110,12 +112,12 @@ function defineContract(name: string, skip: boolean, open: () => Promise<Contrac
       testTimeoutMs,
     );
 
-    it('an unknown job is not a crash: 404 or 410, read as upstream_expired', async () => {
+    it('an unknown job is not a crash: 404 or 410, read as a lost upstream job', async () => {
       const jobid = `j${Date.now()}v-u1-email:${target.email}-bot:google-flow`;
       const answer = await target.client.getJob(jobid);
       expect(answer.ok).toBe(false);
       expect([404, 410]).toContain(answer.status);
-      expect(classifyAnswer(answer, { now: new Date(), operation: 'getJob' })).toMatchObject({ type: 'permanent', code: 'upstream_expired' });
+      expect(classifyAnswer(answer, { now: new Date(), operation: 'getJob' })).toMatchObject({ type: 'upstream_lost' });
     });
   });
 }
@@ -123,19 +125,23 @@ function defineContract(name: string, skip: boolean, open: () => Promise<Contrac
 const SIM_EMAIL = 'contract-1@flowq.test';
 const SIM_TOKEN = 'sim-contract-token';
 
-for (const responseShape of ['operations', 'media'] as const) {
+for (const variant of [
+  { name: '2026 API, media[] and operations[]', apiVersion: '2026' },
+  { name: '2026 API, media[] only', apiVersion: '2026', responseShape: 'media' },
+  { name: '2025 API, operations[]', apiVersion: '2025' },
+] as const) {
   defineContract(
-    `Flow simulator (${responseShape} shape)`,
+    `Flow simulator (${variant.name})`,
     false,
     async () => {
       const sim = await startFlowSimulator({
+        ...variant,
         port: 0,
         token: SIM_TOKEN,
         accounts: [{ email: SIM_EMAIL, tier: 'ultra' }],
         generationMs: { min: 50, max: 150 },
         startDelayMs: 20,
         seed: 'useapi-contract',
-        responseShape,
       });
       return {
         client: createUseapiClient({ baseUrl: sim.baseUrl, token: SIM_TOKEN, timeoutMs: 5_000 }),

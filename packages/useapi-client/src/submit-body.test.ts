@@ -41,8 +41,34 @@ describe('submitBodyOf', () => {
         ...reply,
       },
     },
+    {
+      name: '2026 fields: duration, resolution, new aspect ratios, omni references',
+      input: { prompt: 'p', model: 'omni-flash', duration: 10, resolution: '360p', aspectRatio: 'portrait', referenceImage_7: 'r7' },
+      expected: {
+        prompt: 'p',
+        model: 'omni-flash',
+        duration: 10,
+        resolution: '360p',
+        aspectRatio: 'portrait',
+        count: 1,
+        referenceImage_7: 'r7',
+        async: true,
+        ...reply,
+      },
+    },
   ])('$name', ({ input, expected }) => {
     expect(submitBodyOf({ ...videoRequestSchema.parse(input), ...reply })).toEqual(expected);
+  });
+
+  it.each([
+    { name: 'service retry on every submit', input: {}, captcha: { retry: 5 }, expected: { captchaRetry: 5 } },
+    { name: 'service order on every submit', input: {}, captcha: { order: 'CapSolver,2Captcha' }, expected: { captchaOrder: 'CapSolver,2Captcha' } },
+    { name: 'the request overrides the service', input: { captchaOrder: 'AntiCaptcha' }, captcha: { retry: 5 }, expected: { captchaOrder: 'AntiCaptcha' } },
+    { name: 'the request retry wins', input: { captchaRetry: 8 }, captcha: { retry: 5 }, expected: { captchaRetry: 8 } },
+    { name: 'nothing configured: useapi default', input: {}, captcha: {}, expected: {} },
+  ])('captcha options: $name', ({ input, captcha, expected }) => {
+    const body = submitBodyOf({ ...videoRequestSchema.parse({ prompt: 'p', ...input }), ...reply }, captcha);
+    expect({ captchaRetry: body.captchaRetry, captchaOrder: body.captchaOrder }).toEqual({ captchaRetry: undefined, captchaOrder: undefined, ...expected });
   });
 
   it('drops fields that are not useapi request fields, and async cannot be turned off', () => {

@@ -52,6 +52,13 @@ describe('useapi client requests', () => {
       rawUrl: '/v1/google-flow/jobs?options=executing&email=john%2B1%40example.com',
     },
     {
+      name: 'listJobs of the recent history',
+      call: (c) => c.listJobs({ email: 'a@b.co', executing: false }),
+      reply: { status: 200, body: { accounts: {}, jobs: [] } },
+      method: 'GET',
+      rawUrl: '/v1/google-flow/jobs?options=history&email=a%40b.co',
+    },
+    {
       name: 'uploadAsset encodes the email',
       call: (c) => c.uploadAsset('john+1@example.com', new Uint8Array([137, 80, 78, 71]), 'image/png'),
       reply: { status: 200, body: BODIES.uploadedAsset },

@@ -5,7 +5,7 @@ import { failedCallAnswer, readAnswer } from './read-answer';
 import { accountListSchema, accountSchemaFor, type UpstreamAccount } from './schemas/account';
 import { uploadedAssetSchema, type UploadedAsset } from './schemas/asset';
 import { jobListSchema, jobRecordSchema, type ListedJob, type UpstreamJobRecord } from './schemas/job-record';
-import { submitBodyOf, type SubmitVideoRequest } from './submit-body';
+import { submitBodyOf, type CaptchaOptions, type SubmitVideoRequest } from './submit-body';
 import type { UpstreamAnswer } from './upstream-answer';
 
 /** The subset of `fetch` the client uses, so tests and callers can pass their own. */
@@ -27,6 +27,8 @@ export interface UseapiClientOptions {
   dispatcher?: Dispatcher;
   /** Default `flowq-useapi-client`. */
   userAgent?: string;
+  /** Captcha options sent on every submit whose request names none. Default: none (useapi's 3 retries). */
+  captcha?: CaptchaOptions;
   /** Logs each call at debug level: method, path, status, duration, reason. Never headers. */
   logger?: Logger;
   /** Clock for relative `Retry-After` headers. Default `() => new Date()`. */
@@ -40,7 +42,10 @@ export interface UseapiClient {
   submitVideo(request: SubmitVideoRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /** `GET /jobs/{jobid}`, the jobid put in the path as it is. */
   getJob(jobid: string): Promise<UpstreamAnswer<UpstreamJobRecord>>;
-  /** `GET /jobs` (inferred); `executing` (default true) adds `options=executing`. */
+  /**
+   * `GET /jobs?options=executing` (default: the account's running jobs) or, with `executing:
+   * false`, `options=history` (2026: the running jobs plus the 10 latest finished in the last 15 minutes).
+   */
   listJobs(filter?: { email?: string; executing?: boolean }): Promise<UpstreamAnswer<ListedJob[]>>;
   /** `POST /assets/{email}` with the raw image bytes. */
   uploadAsset(email: string, bytes: Uint8Array, contentType: string): Promise<UpstreamAnswer<UploadedAsset>>;
@@ -116,14 +121,14 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         method: 'POST',
         path: '/videos',
         schema: jobRecordSchema,
-        body: JSON.stringify(submitBodyOf(request)),
+        body: JSON.stringify(submitBodyOf(request, options.captcha)),
         contentType: 'application/json',
       }),
     // Encoding the jobid (it holds `:` and `@`) makes useapi answer 400 "Invalid job ID format".
     getJob: (jobid) => call({ operation: 'getJob', method: 'GET', path: `/jobs/${jobid}`, schema: jobRecordSchema }),
     listJobs: (filter = {}) => {
       const query = new URLSearchParams();
-      if (filter.executing ?? true) query.set('options', 'executing');
+      query.set('options', (filter.executing ?? true) ? 'executing' : 'history');
       if (filter.email !== undefined) query.set('email', filter.email);
       const qs = query.toString();
       return call({ operation: 'listJobs', method: 'GET', path: qs ? `/jobs?${qs}` : '/jobs', schema: jobListSchema });

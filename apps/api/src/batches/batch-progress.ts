@@ -1,5 +1,5 @@
 import type { BatchJobGroup } from '@flowq/db';
-import { creditsFor, isVideoModel, JOB_STATUSES, type JobStatus } from '@flowq/core';
+import { isVideoModel, JOB_STATUSES, maxCreditsFor, type Duration, type JobStatus, type Resolution } from '@flowq/core';
 
 /** One batch's jobs grouped by status, model and count (the query's rows without the batch id). */
 export type JobGroup = Omit<BatchJobGroup, 'batchId'>;
@@ -19,8 +19,16 @@ export interface BatchProgress {
 
 const UNFINISHED: ReadonlySet<JobStatus> = new Set(['queued', 'submitting', 'running', 'archiving']);
 
-function credits(g: JobGroup): number {
-  return isVideoModel(g.model) ? creditsFor(g.model, g.count) * g.jobs : 0;
+/** What the group's jobs may still cost: the dearest tier that can run them (the account is not chosen yet). */
+function estimatedCredits(g: JobGroup): number {
+  if (!isVideoModel(g.model)) return 0;
+  const shape = {
+    model: g.model,
+    count: g.count,
+    duration: (g.duration ?? undefined) as Duration | undefined,
+    resolution: (g.resolution ?? undefined) as Resolution | undefined,
+  };
+  return maxCreditsFor(shape) * g.jobs;
 }
 
 /**
@@ -37,8 +45,8 @@ export function batchProgress(groups: readonly JobGroup[], now: Date, recentMs =
   let recent = 0;
   for (const g of groups) {
     counts[g.status] += g.jobs;
-    if (g.status === 'succeeded') spent += credits(g);
-    if (UNFINISHED.has(g.status)) remaining += credits(g);
+    if (g.status === 'succeeded') spent += g.credits;
+    if (UNFINISHED.has(g.status)) remaining += estimatedCredits(g);
     if (g.firstStartedAt && (!startedAt || g.firstStartedAt < startedAt)) startedAt = g.firstStartedAt;
     if (g.status === 'succeeded' || g.status === 'failed') {
       recent += g.recentlyCompleted;

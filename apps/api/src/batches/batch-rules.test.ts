@@ -13,6 +13,19 @@ describe('CSV header and cells', () => {
     expect(row).toEqual({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
   });
 
+  it('reads the 2026 columns: duration, resolution, the new ratios, seven references, captcha options', () => {
+    const map = mapHeader(['prompt', 'model', 'Duration', 'resolution', 'aspectRatio', 'referenceImage_7', 'captchaRetry']);
+    const ok = validateRow(rowFromRecord(map, ['a cat', 'omni-flash', '10', '360p', 'portrait', 'r7', '5'], 1), {});
+    expect(ok).toMatchObject({
+      ok: true,
+      request: { model: 'omni-flash', duration: 10, resolution: '360p', aspectRatio: 'portrait', referenceImage_7: 'r7', captchaRetry: 5 },
+    });
+    const bad = validateRow(rowFromRecord(map, ['a cat', 'veo-3.1-fast', '10', '360p', '1:1', '', ''], 2), {});
+    expect(bad.ok ? [] : bad.issues.map((i) => i.column).sort()).toEqual(['duration', 'resolution']);
+    const retired = validateRow(rowFromRecord(map, ['a cat', 'veo-3.1-fast-relaxed', '', '', '', '', ''], 3), {});
+    expect(retired.ok ? null : retired.issues[0]).toMatchObject({ column: 'model', message: expect.stringMatching(/use veo-3\.1-lite-low-priority/) });
+  });
+
   it('refuses a header without prompt, or with a column twice, naming it', () => {
     expect(() => mapHeader(['text', 'model'])).toThrow(/no prompt column \(header: text, model\)/);
     expect(() => mapHeader(['prompt', 'Prompt'])).toThrow(/twice/);
@@ -58,8 +71,10 @@ describe('row validation: the rules of POST /v1/jobs, defaults under the row', (
   });
 
   it('applies the mode rules and refuses unknown fields of a JSON item', () => {
-    const r2v = validateRow({ row: 1, fields: { prompt: 'x', aspectRatio: 'portrait', referenceImage_1: 'r' } }, {});
+    const r2v = validateRow({ row: 1, fields: { prompt: 'x', startImage: 's', referenceImage_1: 'r' } }, {});
     expect(r2v.ok ? [] : r2v.issues.map((i) => i.column)).toEqual(['referenceImage_1']);
+    const veo10 = validateRow({ row: 1, fields: { prompt: 'x', duration: 10 } }, {});
+    expect(veo10.ok ? [] : veo10.issues.map((i) => i.column)).toEqual(['duration']);
     const typo = validateRow({ row: 2, fields: { prompt: 'x', aspect_ratio: 'portrait' } }, {});
     expect(typo.ok ? null : typo.issues[0]).toEqual({ row: 2, column: 'aspect_ratio', message: 'is not a known field' });
   });
@@ -77,31 +92,47 @@ describe('batch progress', () => {
     status: 'queued',
     model: 'veo-3.1-fast',
     count: 1,
+    duration: null,
+    resolution: null,
     jobs: 0,
+    credits: 0,
     firstStartedAt: null,
     lastCompletedAt: null,
     recentlyCompleted: 0,
     ...over,
   });
 
-  it('prices spent and remaining credits by model and count, and estimates the time left from the rate', () => {
+  it('sums the credits succeeded jobs cost, prices what remains at the dearest tier, and estimates the time left from the rate', () => {
     const p = batchProgress(
       [
-        g({ status: 'succeeded', model: 'veo-3.1-quality', count: 2, jobs: 3, firstStartedAt: at(0), lastCompletedAt: at(50), recentlyCompleted: 3 }),
+        g({
+          status: 'succeeded',
+          model: 'veo-3.1-quality',
+          count: 2,
+          jobs: 3,
+          credits: 600,
+          firstStartedAt: at(0),
+          lastCompletedAt: at(50),
+          recentlyCompleted: 3,
+        }),
         g({ status: 'failed', jobs: 1, firstStartedAt: at(5), lastCompletedAt: at(55), recentlyCompleted: 1 }),
+        // veo-3.1-fast: 20 a clip on pro (10 on Ultra): 6 x 4 x 20.
         g({ status: 'queued', count: 4, jobs: 6 }),
-        g({ status: 'running', model: 'veo-3.1-fast-relaxed', jobs: 2, firstStartedAt: at(1) }),
+        // 4 s Veo runs on Ultra only: 10 a clip. omni-flash 10 s 360p: 7.
+        g({ status: 'queued', duration: 4, jobs: 1 }),
+        g({ status: 'queued', model: 'omni-flash', duration: 10, resolution: '360p', jobs: 2 }),
+        g({ status: 'running', model: 'veo-3.1-lite-low-priority', jobs: 2, firstStartedAt: at(1) }),
         g({ status: 'cancelled', jobs: 5, lastCompletedAt: at(58), recentlyCompleted: 5 }),
       ],
       at(60),
     );
-    expect(p.counts).toMatchObject({ succeeded: 3, failed: 1, queued: 6, running: 2, cancelled: 5 });
-    expect(p.credits).toEqual({ spent: 600, estimatedRemaining: 240 });
+    expect(p.counts).toMatchObject({ succeeded: 3, failed: 1, queued: 9, running: 2, cancelled: 5 });
+    expect(p.credits).toEqual({ spent: 600, estimatedRemaining: 480 + 10 + 14 });
     expect(p.startedAt).toEqual(at(0));
     expect(p.finishedAt).toBeNull();
-    // 4 ended in the 60 s since the start (cancelled ones are not work done): 4/min, 8 left: 120 s.
+    // 4 ended in the 60 s since the start (cancelled ones are not work done): 4/min, 11 left: 165 s.
     expect(p.throughputPerMinute).toBe(4);
-    expect(p.etaSeconds).toBe(120);
+    expect(p.etaSeconds).toBe(165);
   });
 
   it('is finished when nothing is left to run, at the last job end', () => {

@@ -1,25 +1,25 @@
-import { ValidationError } from '@flowq/core';
+import { IMAGE_FIELDS, ValidationError } from '@flowq/core';
 
 /** Columns a batch row may carry, as the job request names them. Anything else is row metadata. */
 export const BATCH_COLUMNS = [
   'prompt',
   'model',
   'aspectRatio',
+  'duration',
+  'resolution',
   'count',
   'seed',
   'email',
-  'startImage',
-  'endImage',
-  'referenceImage_1',
-  'referenceImage_2',
-  'referenceImage_3',
+  ...IMAGE_FIELDS,
+  'captchaRetry',
+  'captchaOrder',
   'priority',
   'ref',
 ] as const;
 export type BatchColumn = (typeof BATCH_COLUMNS)[number];
 
 const BY_LOWER_NAME = new Map<string, BatchColumn>(BATCH_COLUMNS.map((c) => [c.toLowerCase(), c]));
-const NUMERIC: ReadonlySet<string> = new Set(['count', 'seed', 'priority']);
+const NUMERIC: ReadonlySet<string> = new Set(['count', 'seed', 'priority', 'duration', 'captchaRetry']);
 const NUMBER_TEXT = /^[+-]?\d+(\.\d+)?$/;
 
 /** Where each known column and each metadata column sits in a CSV record. */

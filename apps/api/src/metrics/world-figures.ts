@@ -1,4 +1,3 @@
-import { VIDEO_MODELS } from '@flowq/core';
 import { accountOutcomeStats, countJobsByStatus, listAccounts, videosDeliveredByModel } from '@flowq/db';
 import type { WorldFigures } from '@flowq/metrics';
 import { createWaitingRoom } from '@flowq/queue';
@@ -39,9 +38,7 @@ export function createWorldFiguresReader({ config, database, redis, queue }: Pic
       })),
       waitingRoom: waiting,
       queue: counts,
-      creditsByModel: delivered.flatMap(({ model, videos }) =>
-        model in VIDEO_MODELS ? [{ model, credits: videos * VIDEO_MODELS[model as keyof typeof VIDEO_MODELS].credits }] : [],
-      ),
+      creditsByModel: delivered.map(({ model, credits }) => ({ model, credits })),
     };
   };
 }

@@ -27,7 +27,7 @@ import {
   type AccountEdit,
   type AccountSettings,
 } from './account-admin-decisions';
-import { accountToAdd, syncDecision } from './account-sync-plan';
+import { accountToAdd, missingDecision, syncDecision } from './account-sync-plan';
 
 /** An account with what is happening on it now: Redis slots, outcome counts, its latest events. */
 export interface AccountDetails {
@@ -166,11 +166,11 @@ export function createAccountService({ config, database, redis, logger, client }
       const { changed } = await change(email, (current) => syncDecision(current, u));
       if (changed) summary.updated.push(email);
     }
-    const rows = await listAccounts(db);
     const known = new Set(upstream.map((u) => u.email.toLowerCase()));
-    summary.notAtUseapi = rows.filter((r) => !known.has(r.email)).map((r) => r.email);
-    if (summary.notAtUseapi.length) log.warn({ accounts: summary.notAtUseapi }, 'accounts in flowq that useapi does not have');
-    return { ...summary, accounts: await details(rows, EVENTS_IN_LIST) };
+    summary.notAtUseapi = (await listAccounts(db)).filter((r) => !known.has(r.email)).map((r) => r.email);
+    if (summary.notAtUseapi.length) log.warn({ accounts: summary.notAtUseapi }, 'accounts in flowq that useapi does not have: missing, out of the pool');
+    for (const email of summary.notAtUseapi) await change(email, missingDecision);
+    return { ...summary, accounts: await details(await listAccounts(db), EVENTS_IN_LIST) };
   }
 
   return {

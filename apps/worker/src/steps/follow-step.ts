@@ -1,7 +1,8 @@
 import { markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
 import { hasCallbackHint } from '@flowq/queue';
+import { creditsFor } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, videosOf } from '@flowq/useapi-client';
-import type { Step } from '../next-step';
+import { nextStepAfterPollFailure, type Step } from '../next-step';
 import { afterFailure, transientFailure, waitForUpstream, type StepContext } from './step-context';
 
 export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
@@ -21,7 +22,7 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
   if (answer.ok) {
     const record = answer.data;
     if (record.status === 'completed') {
-      const result = videosOf(record);
+      const result = videosOf(record, new Date());
       const made = result.videos.filter((v) => v.status === 'succeeded').length;
       const poll = {
         jobId: row.id,
@@ -39,8 +40,9 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
       }
       await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
       await recordAttempt(ctx.db, poll);
-      // The end and its client callback (outbox) are written together by markSucceeded.
-      await markSucceeded(ctx.db, row.id, result);
+      // The end and its client callback (outbox) are written together by markSucceeded,
+      // priced at the tier of the account that made it (Ultra pays less for most models).
+      await markSucceeded(ctx.db, row.id, result, creditsFor(row.request, await leases.tierOf(row.account)));
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }
@@ -75,11 +77,18 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
     upstreamJobId: row.upstreamJobId,
     startedAt,
   });
-  if (outcome.type === 'permanent' && outcome.code === 'upstream_expired') {
-    // useapi forgot the job before we read its result: the generation is lost; try again.
+  if (outcome.type === 'success') return { kind: 'again' };
+  const next = nextStepAfterPollFailure(
+    outcome,
+    { attempts: row.attempts, maxAttempts: config.worker.maxAttempts },
+    { tokenProbeIntervalMs: config.worker.tokenProbeIntervalMs, pollIntervalMs: config.worker.pollIntervalMs },
+  );
+  if (next.kind === 'resubmit') {
+    // useapi forgot the job before we read its result: the generation is lost; submit again.
     await leases.release(row.account, row.id);
-    return afterFailure(ctx, row, row.account, transientFailure(ctx, outcome.message));
+    return afterFailure(ctx, row, row.account, outcome);
   }
-  // Polls that fail for capacity or network reasons are simply tried again later.
-  return { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: `poll ${outcome.type}` };
+  // The account's record learns from a poll as from a submit (a 401 closes the token gate, a 596 marks the account).
+  await leases.recordOutcome(row.account, row, outcome, new Date());
+  return { kind: 'sleep', ms: next.ms, reason: `poll ${outcome.type}`, ...(next.park ? { park: true } : {}) };
 }

@@ -10,8 +10,8 @@ export interface StepContext {
   db: Db;
   /** Random source for jitter (tests pin it). */
   random: () => number;
-  /** Retry delays handed to `classifyAnswer`. */
-  policy: { retryDelayMs: WorkerDeps['config']['worker']['retryDelayMs'] };
+  /** Retry delays and quarantine lengths handed to `classifyAnswer`. */
+  policy: { retryDelayMs: WorkerDeps['config']['worker']['retryDelayMs']; quarantine: WorkerDeps['config']['accounts']['quarantine'] };
 }
 
 export function createStepContext(deps: WorkerDeps): StepContext {
@@ -19,7 +19,7 @@ export function createStepContext(deps: WorkerDeps): StepContext {
     deps,
     db: deps.database.db,
     random: deps.random ?? Math.random,
-    policy: { retryDelayMs: deps.config.worker.retryDelayMs },
+    policy: { retryDelayMs: deps.config.worker.retryDelayMs, quarantine: deps.config.accounts.quarantine },
   };
 }
 

@@ -1,5 +1,5 @@
 import { newId } from '@flowq/core';
-import { beginSubmission, markFailed, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { beginSubmission, latestSubmission, markFailed, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
@@ -17,7 +17,10 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     await markFailed(ctx.db, row.id, { code: 'expired', message: `not started before its deadline ${row.deadlineAt.toISOString()}` });
     return { kind: 'done' };
   }
-  const lease = await leases.acquire(row, now, { firstLook });
+  // The account that just refused this job's captcha is tried last (another one is preferred).
+  const last = row.submissions > 0 ? await latestSubmission(ctx.db, row.id) : undefined;
+  const avoid = last?.outcome === 'captcha_rejected' && last.account ? last.account : undefined;
+  const lease = await leases.acquire(row, now, { firstLook, ...(avoid ? { avoid } : {}) });
   if (!lease.ok && lease.kind === 'impossible') {
     await markFailed(ctx.db, row.id, { code: lease.code, message: lease.message });
     return { kind: 'fail', error: { code: lease.code, message: lease.message } };

@@ -8,7 +8,7 @@ import { recordAccountEvent } from './account-events';
  * transaction with its event, so among hundreds of jobs hearing the same 596 only the first
  * writes and records it; each returns whether it changed the row.
  */
-export async function setAccountState(db: Db, email: string, to: 'needs_reauth' | 'no_credits', reason: string): Promise<boolean> {
+export async function setAccountState(db: Db, email: string, to: 'needs_reauth' | 'no_credits' | 'missing', reason: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(accounts)
@@ -48,6 +48,19 @@ export async function blockModelUntil(db: Db, email: string, model: string, unti
       .where(and(eq(accounts.email, email), sql`coalesce(${accounts.modelQuotaUntil} ->> ${model}::text, '') < ${iso}`))
       .returning({ email: accounts.email });
     if (row) await recordAccountEvent(tx, { email, kind: 'model_quota', reason: `${model}: ${reason}`, until });
+    return Boolean(row);
+  });
+}
+
+/** The account answered 403 MODEL_ACCESS_DENIED for `model`: remembered, so the scheduler never sends it that model again. */
+export async function denyModel(db: Db, email: string, model: string, reason: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(accounts)
+      .set({ deniedModels: sql`${accounts.deniedModels} || jsonb_build_object(${model}::text, ${new Date().toISOString()}::text)`, updatedAt: new Date() })
+      .where(and(eq(accounts.email, email), sql`not (${accounts.deniedModels} ? ${model}::text)`))
+      .returning({ email: accounts.email });
+    if (row) await recordAccountEvent(tx, { email, kind: 'model_denied', reason: `${model}: ${reason}` });
     return Boolean(row);
   });
 }

@@ -5,7 +5,20 @@ import { recordAccountEvent, type AccountEventInput, type DbOrTx } from './accou
 
 /** The columns an account change may set. */
 export type AccountPatch = Partial<
-  Pick<AccountRow, 'tier' | 'enabled' | 'state' | 'stateReason' | 'coolingUntil' | 'maxConcurrent' | 'maxPerMinute' | 'remainingCredits' | 'draining'>
+  Pick<
+    AccountRow,
+    | 'tier'
+    | 'enabled'
+    | 'state'
+    | 'stateReason'
+    | 'coolingUntil'
+    | 'maxConcurrent'
+    | 'maxPerMinute'
+    | 'remainingCredits'
+    | 'draining'
+    | 'videoModels'
+    | 'deniedModels'
+  >
 >;
 
 /** What to write about a change; email and the states before and after are filled in. */
@@ -20,6 +33,7 @@ export interface NewAccount {
   state?: AccountRow['state'];
   stateReason?: string | null;
   remainingCredits?: number | null;
+  videoModels?: string[] | null;
 }
 
 /** Adds the account and its `added` event in one transaction; undefined when the email exists. */

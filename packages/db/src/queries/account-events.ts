@@ -7,7 +7,8 @@ export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * What happened to an account. Kinds in use: `added`, `updated`, `cooled_off`,
- * `cool_off_lifted`, `state_changed`, `draining`, `removed`, `synced`, `model_quota`.
+ * `cool_off_lifted`, `state_changed`, `draining`, `removed`, `synced`, `model_quota`, `model_denied`,
+ * `captcha_provider_failed`, `google_unavailable`.
  */
 export interface AccountEventInput {
   email: string;

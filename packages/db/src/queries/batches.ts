@@ -29,7 +29,12 @@ export interface BatchJobGroup {
   status: JobStatus;
   model: string;
   count: number;
+  /** The request's duration and resolution; null when it left them to useapi's defaults. */
+  duration: number | null;
+  resolution: string | null;
   jobs: number;
+  /** Credits the group's succeeded jobs cost (their accounts' tiers); 0 for other statuses. */
+  credits: number;
   firstStartedAt: Date | null;
   lastCompletedAt: Date | null;
   /** Jobs of the group that ended within `recentMs` of now. */
@@ -45,14 +50,17 @@ export async function batchJobGroups(db: Db, batchIds: readonly string[], recent
       status: jobs.status,
       model: sql<string>`${jobs.request}->>'model'`,
       count: sql<number>`coalesce((${jobs.request}->>'count')::int, 1)`,
+      duration: sql<number | null>`(${jobs.request}->>'duration')::int`,
+      resolution: sql<string | null>`${jobs.request}->>'resolution'`,
       jobs: sql<number>`count(*)::int`,
+      credits: sql<number>`coalesce(sum(${jobs.credits}), 0)::int`,
       firstStartedAt: sql<string | null>`min(${jobs.startedAt})`,
       lastCompletedAt: sql<string | null>`max(${jobs.completedAt})`,
       recentlyCompleted: sql<number>`(count(*) filter (where ${jobs.completedAt} >= ${since.toISOString()}))::int`,
     })
     .from(jobs)
     .where(inArray(jobs.batchId, [...batchIds]))
-    .groupBy(sql`1, 2, 3, 4`);
+    .groupBy(sql`1, 2, 3, 4, 5, 6`);
   return rows.map((r) => ({
     ...r,
     firstStartedAt: r.firstStartedAt ? new Date(r.firstStartedAt) : null,

@@ -71,8 +71,9 @@ export async function announceEnd(tx: Db, row: JobRow): Promise<void> {
   });
 }
 
-export function markSucceeded(db: Db, id: string, result: JobResult) {
-  return end(db, id, ['submitting', 'running'], { status: 'succeeded', result, error: null, completedAt: new Date() });
+/** `credits`: what the generation cost at the tier of the account that made it. */
+export function markSucceeded(db: Db, id: string, result: JobResult, credits: number | null = null) {
+  return end(db, id, ['submitting', 'running'], { status: 'succeeded', result, credits, error: null, completedAt: new Date() });
 }
 
 export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {

@@ -10,11 +10,12 @@ export async function countJobsByStatus(db: Db): Promise<{ status: string; kind:
   return result.rows.map((r) => ({ status: r.status, kind: r.batch ? 'batch' : 'single', count: r.n }));
 }
 
-/** Videos delivered by succeeded jobs, per model; credits follow from the model's price. */
-export async function videosDeliveredByModel(db: Db): Promise<{ model: string; videos: number }[]> {
-  const result = await db.execute<{ model: string | null; videos: number }>(sql`
+/** Videos delivered by succeeded jobs, per model, and the credits they cost (each job priced at its account's tier). */
+export async function videosDeliveredByModel(db: Db): Promise<{ model: string; videos: number; credits: number }[]> {
+  const result = await db.execute<{ model: string | null; videos: number; credits: number }>(sql`
     select ${jobs.request} ->> 'model' as model,
-      coalesce(sum(jsonb_array_length(coalesce(${jobs.result} -> 'videos', '[]'::jsonb))), 0)::int as videos
+      coalesce(sum(jsonb_array_length(coalesce(${jobs.result} -> 'videos', '[]'::jsonb))), 0)::int as videos,
+      coalesce(sum(${jobs.credits}), 0)::int as credits
     from ${jobs} where ${jobs.status} = 'succeeded' group by 1`);
-  return result.rows.filter((r) => r.model !== null).map((r) => ({ model: r.model!, videos: r.videos }));
+  return result.rows.filter((r) => r.model !== null).map((r) => ({ model: r.model!, videos: r.videos, credits: r.credits }));
 }

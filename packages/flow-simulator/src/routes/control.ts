@@ -25,7 +25,7 @@ const callbacksBody = z.object({
 });
 const tokenBody = z.object({ valid: z.boolean() });
 const expireBody = z.object({ jobid: z.string().optional() }).optional();
-const shapeBody = z.object({ shape: z.enum(['operations', 'media', 'mixed']) });
+const shapeBody = z.object({ shape: z.enum(['operations', 'media', 'both', 'mixed']) });
 
 /**
  * `/_sim/...`: fault injection and inspection over HTTP for tests that run the simulator in

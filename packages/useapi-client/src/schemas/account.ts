@@ -12,8 +12,53 @@ export interface UpstreamAccount {
   nextRefreshAt?: string;
   /** Only on `GET /accounts/{email}` of a healthy account. */
   credits?: { credits: number; userPaygateTier?: string };
-  /** The models the account may use, as useapi lists them (shape not documented). */
-  models?: unknown;
+  /** The video models the account may run (`models.videoModels[]`); absent when useapi did not say. */
+  videoModels?: AccountVideoModel[];
+}
+
+/**
+ * One entry of `models.videoModels[]` (2026). The notes name the keys but show no values: `key`
+ * is read as useapi's model id (`veo-3.1-fast`), which is inferred. A plain list of ids (the
+ * 2025 simulator) is read as entries with only a key.
+ */
+export interface AccountVideoModel {
+  key: string;
+  creditCost?: number;
+  paygateTier?: string;
+  accessType?: string;
+}
+
+const videoModelSchema = z.looseObject({
+  key: z.string().min(1),
+  creditCost: z.number().nullish(),
+  paygateTier: z.string().nullish(),
+  accessType: z.string().nullish(),
+});
+
+const modelsSchema = z.union([
+  z.looseObject({ videoModels: z.array(z.unknown()) }).transform((m) => m.videoModels),
+  z.array(z.unknown()),
+  z.unknown().transform(() => undefined),
+]);
+
+function videoModelsOf(raw: unknown): AccountVideoModel[] | undefined {
+  const list = modelsSchema.parse(raw);
+  if (list === undefined) return undefined;
+  const out: AccountVideoModel[] = [];
+  for (const item of list) {
+    if (typeof item === 'string') {
+      out.push({ key: item });
+      continue;
+    }
+    const parsed = videoModelSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const m: AccountVideoModel = { key: parsed.data.key };
+    if (typeof parsed.data.creditCost === 'number') m.creditCost = parsed.data.creditCost;
+    if (typeof parsed.data.paygateTier === 'string') m.paygateTier = parsed.data.paygateTier;
+    if (typeof parsed.data.accessType === 'string') m.accessType = parsed.data.accessType;
+    out.push(m);
+  }
+  return out;
 }
 
 const timeish = z.union([z.string(), z.number()]).nullish();
@@ -48,7 +93,10 @@ function toAccount(email: string, b: AccountBody): UpstreamAccount {
     out.credits = { credits: b.credits.credits };
     if (typeof b.credits.userPaygateTier === 'string') out.credits.userPaygateTier = b.credits.userPaygateTier;
   }
-  if (b.models !== undefined) out.models = b.models;
+  if (b.models !== undefined && b.models !== null) {
+    const models = videoModelsOf(b.models);
+    if (models !== undefined) out.videoModels = models;
+  }
   return out;
 }
 

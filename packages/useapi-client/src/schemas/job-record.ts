@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { completedVideoResponseSchema, operationEntrySchema } from './completed-video';
+import { completedVideoResponseSchema, mediaEntrySchema, operationEntrySchema } from './completed-video';
 
 export const UPSTREAM_JOB_STATUSES = ['created', 'started', 'completed', 'failed'] as const;
 export type UpstreamJobStatus = (typeof UPSTREAM_JOB_STATUSES)[number];
@@ -65,28 +65,39 @@ const asyncRecordSchema = z
     return out;
   });
 
-/** The sync 200 of `POST /videos`: already completed, no record around it. Read into the same record. */
+/**
+ * The sync 200 of `POST /videos`: already completed, no record around it, with `operations[]`
+ * (2025), `media[]` (2026) or both. Read into the same record.
+ */
 const syncCompletedSchema = z
   .looseObject({
     jobId: z.string().min(1),
-    operations: z.array(operationEntrySchema),
+    operations: z.array(operationEntrySchema).optional(),
+    media: z.array(mediaEntrySchema).optional(),
     remainingCredits: z.number().nullable().optional(),
   })
+  .refine((body) => body.operations !== undefined || body.media !== undefined, { message: 'neither operations[] nor media[]' })
   .transform(
     (body): UpstreamJobRecord => ({
       jobid: body.jobId,
       type: 'video',
       status: 'completed',
       request: {},
-      response: { operations: body.operations, remainingCredits: body.remainingCredits },
+      response: {
+        ...(body.operations ? { operations: body.operations } : {}),
+        ...(body.media ? { media: body.media } : {}),
+        remainingCredits: body.remainingCredits,
+      },
     }),
   );
 
 export const jobRecordSchema: z.ZodType<UpstreamJobRecord, unknown> = z.union([asyncRecordSchema, syncCompletedSchema]);
 
 /**
- * `GET /jobs` (inferred: `{ jobs: [...] }`; a bare array is tolerated). Entries may be summaries,
- * so only the id is required.
+ * `GET /jobs?options=executing|history`. useapi documents what the options list (2026: running
+ * jobs; history adds the 10 latest finished in the last 15 minutes) but not the body: read as
+ * `{ jobs: [...] }` beside anything else (per-account stats), a bare array is tolerated. Entries
+ * may be summaries, so only the id is required.
  */
 export interface ListedJob {
   jobid: string;

@@ -80,7 +80,25 @@ describe('account schemas', () => {
       email: 'john@example.com',
       healthy: true,
       credits: { credits: 18760, userPaygateTier: 'PAYGATE_TIER_TWO' },
-      models: ['veo-3.1-fast', 'veo-3.1-quality'],
+      videoModels: [{ key: 'veo-3.1-fast' }, { key: 'veo-3.1-quality' }],
     });
+  });
+
+  it('reads the 2026 models.videoModels[] into the models the account may run', () => {
+    const body = {
+      ...BODIES.account,
+      models: {
+        videoModels: [
+          { key: 'veo-3.1-lite', displayName: 'Veo 3.1 Lite', creditCost: 10, paygateTier: 'PAYGATE_TIER_ONE', accessType: 'STANDARD', framesPerSecond: 24 },
+          { key: 'omni-flash', creditCost: null },
+          { displayName: 'no key: skipped' },
+        ],
+      },
+    };
+    expect(accountSchemaFor('john@example.com').parse(body).videoModels).toEqual([
+      { key: 'veo-3.1-lite', creditCost: 10, paygateTier: 'PAYGATE_TIER_ONE', accessType: 'STANDARD' },
+      { key: 'omni-flash' },
+    ]);
+    expect(accountSchemaFor('john@example.com').parse({ ...BODIES.account, models: { images: [] } }).videoModels).toBeUndefined();
   });
 });

@@ -370,7 +370,11 @@ function uploadForm(onDone) {
       },
     },
     h('h2', { style: 'margin-top: 0' }, 'Upload a CSV'),
-    h('p', { class: 'muted small' }, 'One row per video: a prompt column, and optionally model, aspectRatio, count, seed, ref.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'One row per video: a prompt column, and optionally model, aspectRatio, duration, resolution, count, seed, ref (docs/models.md lists the models and their rules).',
+    ),
     h('div', { class: 'row' }, h('label', {}, 'File ', file), h('label', {}, 'Name ', name), h('button', { class: 'primary', type: 'submit' }, 'Upload')),
     message,
   );

@@ -2,7 +2,7 @@ import type { AccountRow } from '@flowq/db';
 import type { UpstreamAccount } from '@flowq/useapi-client';
 import { describe, expect, it } from 'vitest';
 import { coolOffDecision, drainDecision, editDecision, liftCoolOffDecision, readdDecision } from '../../services/account-admin-decisions';
-import { accountToAdd, syncDecision, tierOfPaygate } from '../../services/account-sync-plan';
+import { accountToAdd, missingDecision, syncDecision, tierOfPaygate } from '../../services/account-sync-plan';
 
 const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   email: 'a@x.test',
@@ -16,6 +16,8 @@ const row = (over: Partial<AccountRow> = {}): AccountRow => ({
   remainingCredits: 100,
   draining: false,
   modelQuotaUntil: {},
+  videoModels: null,
+  deniedModels: {},
   createdAt: new Date(0),
   updatedAt: new Date(0),
   ...over,
@@ -42,6 +44,7 @@ describe('sync decisions', () => {
       email: 'a@x.test',
       tier: 'ultra',
       remainingCredits: 5,
+      videoModels: null,
     });
     expect(accountToAdd(sick)).toMatchObject({ tier: 'pro', state: 'needs_reauth', stateReason: sick.health, remainingCredits: null });
     expect(accountToAdd({ ...sick, health: 'x'.repeat(2_000) }).stateReason!.length).toBeLessThanOrEqual(500);
@@ -64,6 +67,29 @@ describe('sync decisions', () => {
     expect(syncDecision(row(), healthy({ credits: { credits: 100, userPaygateTier: 'PAYGATE_TIER_NOT_PAID' } }))).toBeNull();
     expect(syncDecision(row(), healthy())).toBeNull();
     expect(syncDecision(row({ state: 'needs_reauth' }), healthy())).toBeNull();
+  });
+
+  it('follows the models useapi says the account may run; a new tier forgets the refusals of the old plan', () => {
+    const models = [{ key: 'veo-3.1-lite', creditCost: 10 }, { key: 'veo-3.1-fast' }];
+    expect(syncDecision(row(), healthy({ videoModels: models }))).toEqual({
+      set: { videoModels: ['veo-3.1-fast', 'veo-3.1-lite'] },
+      event: { kind: 'synced', reason: 'sync: models unknown -> veo-3.1-fast veo-3.1-lite' },
+    });
+    expect(syncDecision(row({ videoModels: ['veo-3.1-fast', 'veo-3.1-lite'] }), healthy({ videoModels: models }))).toBeNull();
+    expect(
+      syncDecision(
+        row({ deniedModels: { 'veo-3.1-quality': '2026-01-01T00:00:00.000Z' } }),
+        healthy({ credits: { credits: 100, userPaygateTier: 'PAYGATE_TIER_TWO' } }),
+      ),
+    ).toMatchObject({ set: { tier: 'ultra', deniedModels: {} } });
+    expect(accountToAdd(healthy({ videoModels: models }))).toMatchObject({ videoModels: ['veo-3.1-fast', 'veo-3.1-lite'] });
+  });
+
+  it('an account useapi no longer lists is missing until found again', () => {
+    expect(missingDecision(row())).toMatchObject({ set: { state: 'missing' } });
+    expect(missingDecision(row({ state: 'disabled' }))).toBeNull();
+    expect(missingDecision(row({ state: 'missing' }))).toBeNull();
+    expect(syncDecision(row({ state: 'missing', stateReason: 'gone' }), healthy())).toMatchObject({ set: { state: 'active', stateReason: null } });
   });
 });
 

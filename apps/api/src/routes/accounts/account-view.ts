@@ -13,6 +13,8 @@ export function accountView({ row, live, stats, events }: AccountDetails) {
     maxConcurrent: row.maxConcurrent,
     maxPerMinute: row.maxPerMinute,
     remainingCredits: row.remainingCredits,
+    videoModels: row.videoModels,
+    deniedModels: row.deniedModels,
     draining: row.draining,
     modelQuotaUntil: row.modelQuotaUntil,
     live,

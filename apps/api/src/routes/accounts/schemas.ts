@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const TIERS = ['ultra', 'pro'] as const;
-const STATES = ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled'] as const;
+const STATES = ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled', 'missing'] as const;
 /** A week: longer than any cool-off useapi's limits call for. */
 export const MAX_COOL_OFF_MINUTES = 10_080;
 
@@ -77,6 +77,10 @@ export const accountSchema = z
     maxConcurrent: z.number(),
     maxPerMinute: z.number(),
     remainingCredits: z.number().nullable(),
+    /** The video models useapi says the account may run; null until a sync read them. */
+    videoModels: z.array(z.string()).nullable(),
+    /** Models it refused with 403 MODEL_ACCESS_DENIED, with when. */
+    deniedModels: z.record(z.string(), z.string()),
     draining: z.boolean(),
     modelQuotaUntil: z.record(z.string(), z.string()),
     /** From Redis; null when it could not be read. */

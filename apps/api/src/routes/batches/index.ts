@@ -94,7 +94,7 @@ function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unk
       throw new ValidationError('defaults: must be a JSON object of request fields', 'defaults');
     }
   }
-  for (const key of ['model', 'aspectRatio', 'count', 'priority'] as const) {
+  for (const key of ['model', 'aspectRatio', 'duration', 'resolution', 'count', 'priority'] as const) {
     const value = cellValue(key, q[key]);
     if (value !== undefined) given = { ...given, [key]: value };
   }

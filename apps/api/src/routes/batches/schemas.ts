@@ -12,6 +12,8 @@ export const createBatchQuery = z.object({
   defaults: z.string().max(16_384).optional(),
   model: z.string().max(64).optional(),
   aspectRatio: z.string().max(32).optional(),
+  duration: z.string().max(8).optional(),
+  resolution: z.string().max(16).optional(),
   count: z.string().max(8).optional(),
   priority: z.string().max(8).optional(),
   /** Called, signed, once every job of the batch has ended (CSV uploads; a JSON body may say it too). */

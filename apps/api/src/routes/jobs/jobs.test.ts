@@ -29,8 +29,18 @@ describe('POST /v1/jobs validation: 400 naming the field and the reason, nothing
       'referenceImage_1',
       /cannot be combined/,
     ],
-    ['reference images in portrait', { prompt: 'x', aspectRatio: 'portrait', referenceImage_1: 'r' }, 'referenceImage_1', /landscape/],
-    ['reference images on quality', { prompt: 'x', model: 'veo-3.1-quality', referenceImage_2: 'r' }, 'referenceImage_2', /veo-3.1-fast/],
+    ['reference images on quality', { prompt: 'x', model: 'veo-3.1-quality', referenceImage_2: 'r' }, 'referenceImage_2', /no reference images/],
+    ['a 4th reference image on Veo', { prompt: 'x', referenceImage_4: 'r' }, 'referenceImage_4', /at most 3/],
+    ['Veo reference images at 6 s', { prompt: 'x', duration: 6, referenceImage_1: 'r' }, 'duration', /8 s only/],
+    ['retired model, with its replacement', { prompt: 'x', model: 'veo-3.1-fast-relaxed' }, 'model', /retired.*use veo-3\.1-lite-low-priority/],
+    ['duration not offered', { prompt: 'x', duration: 5 }, 'duration', /4, 6, 8, 10/],
+    ['10 s on Veo', { prompt: 'x', duration: 10 }, 'duration', /omni-flash only/],
+    ['quality is 8 s only', { prompt: 'x', model: 'veo-3.1-quality', duration: 4 }, 'duration', /takes 8 s/],
+    ['360p on Veo', { prompt: 'x', resolution: '360p' }, 'resolution', /omni-flash only/],
+    ['unknown resolution', { prompt: 'x', resolution: '4k' }, 'resolution', /720p, 360p/],
+    ['1:1 on omni-flash', { prompt: 'x', model: 'omni-flash', aspectRatio: '1:1' }, 'aspectRatio', /landscape, portrait/],
+    ['captchaRetry out of range', { prompt: 'x', captchaRetry: 11 }, 'captchaRetry', /1 to 10/],
+    ['both captcha options', { prompt: 'x', captchaRetry: 3, captchaOrder: 'CapSolver' }, 'captchaOrder', /captchaRetry/],
     ['bad email', { prompt: 'x', email: 'not-an-email' }, 'email', /email/],
     ['priority out of range', { prompt: 'x', priority: 101 }, 'priority', /0 to 100/],
     ['unknown field', { prompt: 'x', aspect_ratio: 'landscape' }, 'aspect_ratio', /not a known field/],
@@ -52,9 +62,19 @@ describe('POST /v1/jobs validation: 400 naming the field and the reason, nothing
     expect(res.json().error.message).toBeTruthy();
   });
 
-  it('accepts R2V on veo-3.1-fast-relaxed in landscape', async () => {
-    const res = await post({ prompt: 'x', model: 'veo-3.1-fast-relaxed', referenceImage_1: 'r1', referenceImage_3: 'r3' });
+  it.each([
+    ['veo-3.1-lite 6 s landscape', { model: 'veo-3.1-lite', duration: 6, aspectRatio: 'landscape' }],
+    ['omni-flash 10 s portrait 360p', { model: 'omni-flash', duration: 10, aspectRatio: 'portrait', resolution: '360p' }],
+    ['veo-3.1-fast 1:1', { model: 'veo-3.1-fast', aspectRatio: '1:1' }],
+    [
+      'R2V on veo-3.1-lite-low-priority in portrait',
+      { model: 'veo-3.1-lite-low-priority', aspectRatio: 'portrait', referenceImage_1: 'r1', referenceImage_3: 'r3' },
+    ],
+    ['omni-flash with seven references', Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [`referenceImage_${n}`, 'r']).concat([['model', 'omni-flash']]))],
+  ])('accepts %s', async (_name, fields) => {
+    const res = await post({ prompt: 'x', ...fields });
     expect(res.statusCode).toBe(202);
+    expect(res.json().request).toMatchObject(fields);
   });
 });
 

@@ -55,6 +55,8 @@ export const jobSchema = z
     attempts: z.number(),
     callbackUrl: z.string().nullable().optional(),
     result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
+    /** Credits the generation cost, at the tier of the account that made it; null until it succeeded. */
+    credits: z.number().nullable(),
     error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
