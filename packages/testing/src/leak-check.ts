@@ -18,6 +18,7 @@ const UNCHECKED = [
   'apps/api/src/routes/accounts/',
   'apps/api/src/routes/jobs/jobs.test.ts',
   'packages/flow-simulator/src/',
+  'packages/media-store/src/media-store.test.ts',
   'packages/scheduler/src/account-slots.test.ts',
   'packages/useapi-client/src/contract.test.ts',
 ];
