@@ -22,7 +22,17 @@ describe('migrations', () => {
     await c.connect();
     try {
       const { rows } = await c.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-      expect(rows.map((r) => r.table_name)).toEqual(['account_events', 'accounts', 'api_keys', 'batches', 'idempotency_keys', 'job_attempts', 'jobs']);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        'account_events',
+        'accounts',
+        'api_keys',
+        'batches',
+        'callback_attempts',
+        'callback_deliveries',
+        'idempotency_keys',
+        'job_attempts',
+        'jobs',
+      ]);
       const applied = await c.query('select count(*)::int as n from drizzle.__drizzle_migrations');
       expect(applied.rows[0].n).toBeGreaterThanOrEqual(1);
     } finally {

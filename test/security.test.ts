@@ -91,7 +91,7 @@ describe('API keys stored hashed, created and revoked by admins', () => {
 
   it('another process trusts its cached lookup for at most API_KEY_CACHE_MS after a revoke, and records use at most once a minute', async () => {
     let now = 1_000_000;
-    const other = createApiKeyService({ database: t.db, logger: t.app.log as never }, () => now);
+    const other = createApiKeyService({ database: t.db, logger: t.app.log as never, config: t.config }, () => now);
     const k = await createKey('cached');
     expect(await other.authenticate(k.key)).toEqual({ id: k.id, admin: false });
     await t.db.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, k.id));

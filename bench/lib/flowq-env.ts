@@ -22,6 +22,8 @@ export function flowqBenchEnv(o: {
     FLOWQ_API_KEYS: o.apiKey,
     USEAPI_TOKEN: 'bench',
     BULL_BOARD_PASSWORD: 'bench',
+    FLOWQ_SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop',
+    FLOWQ_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
     ...o.extra,

@@ -17,6 +17,8 @@ export interface FaultSystem {
   redis: TestRedis;
   /** Between flowq (API and workers) and the real Postgres / Redis / simulator. */
   proxies: { pg: TcpProxy; redis: TcpProxy; useapi: TcpProxy };
+  /** Stops the API process's server (and its callback sender) and starts a fresh one on the same port. */
+  restartApi(): Promise<void>;
   /** What Redis holds for this flowq is gone, as after FLUSHALL (only this prefix: other test files share the server). */
   wipeRedis(): Promise<number>;
   post(path: string, body: unknown): Promise<Response>;
@@ -55,6 +57,8 @@ export async function startFaultSystem(
     USEAPI_TIMEOUT_MS: '2000',
     FLOWQ_ACCOUNTS: accounts.join(','),
     BULL_BOARD_PASSWORD: 'board-password',
+    FLOWQ_SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop',
+    FLOWQ_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
     POLL_INTERVAL_MS: '500',
     RETRY_DELAY_MIN_MS: '50',
     RETRY_DELAY_MAX_MS: '150',
@@ -69,17 +73,22 @@ export async function startFaultSystem(
     ...opts.env,
   };
   const logger = createLogger(env.LOG_LEVEL as 'silent');
-  const api = await startApiServer(loadConfig(env), logger);
+  let api = await startApiServer(loadConfig(env), logger);
   const workerEnv = { ...env, PUBLIC_URL: api.address };
   const workers = spawnWorkers(opts.workerCount, workerEnv);
   const direct = new Redis(redis.url, { maxRetriesPerRequest: 3 });
-  return {
+  const system: FaultSystem = {
     sim,
     api,
     workers,
     db,
     redis,
     proxies: { pg, redis: redisProxy, useapi },
+    async restartApi() {
+      await api.close();
+      api = await startApiServer(loadConfig({ ...env, PORT: new URL(workerEnv.PUBLIC_URL).port }), logger);
+      system.api = api;
+    },
     async wipeRedis() {
       let deleted = 0;
       let cursor = '0';
@@ -108,4 +117,5 @@ export async function startFaultSystem(
       for (const p of [pg, redisProxy, useapi]) await p.close();
     },
   };
+  return system;
 }

@@ -11,11 +11,27 @@ export interface FaultScale {
     cutMs: number;
   };
   mix: { jobs: number; feedMs: number };
+  /**
+   * The client's callback receiver is down for 10 minutes of flowq's time. `timeScale` shrinks
+   * flowq's callback clock (backoff, cap, give-up horizon) and the outage alike, so the run
+   * keeps the production schedule's shape in seconds.
+   */
+  callbacks: { jobs: number; timeScale: number };
 }
 
 export const SCALES: Record<FaultScale['name'], FaultScale> = {
-  short: { name: 'short', crash: { jobs: 120, feedMs: 14_000, kills: 3, killEveryMs: 1_500, cutMs: 4_000 }, mix: { jobs: 100, feedMs: 4_000 } },
-  full: { name: 'full', crash: { jobs: 500, feedMs: 95_000, kills: 20, killEveryMs: 2_000, cutMs: 30_000 }, mix: { jobs: 500, feedMs: 20_000 } },
+  short: {
+    name: 'short',
+    crash: { jobs: 120, feedMs: 14_000, kills: 3, killEveryMs: 1_500, cutMs: 4_000 },
+    mix: { jobs: 100, feedMs: 4_000 },
+    callbacks: { jobs: 40, timeScale: 0.01 },
+  },
+  full: {
+    name: 'full',
+    crash: { jobs: 500, feedMs: 95_000, kills: 20, killEveryMs: 2_000, cutMs: 30_000 },
+    mix: { jobs: 500, feedMs: 20_000 },
+    callbacks: { jobs: 200, timeScale: 0.05 },
+  },
 };
 
 export function scaleFromEnv(env: Record<string, string | undefined> = process.env): FaultScale {

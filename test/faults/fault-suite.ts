@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatTable, totalFaults, type ScenarioReport } from './fault-metrics';
 import type { FaultScale } from './fault-scale';
+import { runCallbackOutageScenario } from './callback-outage';
 import { runCrashScenario, runMixScenario, MIX_COOL_OFF_MS, MIX_PROPAGATION_MS } from './scenarios';
 
 /** Both scenarios at one scale, with their assertions; `FAULTS_REPORT` names a file to write the reports to. */
@@ -70,6 +71,27 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(totalFaults(r)).toBeGreaterThan(0);
       },
       long ? 600_000 : 60_000,
+    );
+  });
+
+  // Apart from the two above: a third system beside them would only slow all three on a small machine.
+  describe(`client callbacks under faults (${scale.name})`, () => {
+    it(
+      `${scale.callbacks.jobs} jobs with callbacks while the receiver is down for 10 minutes (clock x${scale.callbacks.timeScale}), the sender restarted and Redis wiped: every callback delivered, one delivery id per event`,
+      async () => {
+        const r = await runCallbackOutageScenario(scale);
+        reports.push(r);
+        const n = r.notes;
+        expect(n['jobs succeeded']).toBe(scale.callbacks.jobs);
+        expect(r.lost, JSON.stringify(n)).toBe(0);
+        expect(n['events in outbox']).toBe(scale.callbacks.jobs);
+        expect(n['events delivered']).toBe(scale.callbacks.jobs);
+        expect(n['jobs with more than one delivery id']).toBe(0);
+        expect(n['bad signatures']).toBe(0);
+        // The outage was met: deliveries were tried and refused before the receiver came back.
+        expect(n['attempts during outage']).toBeGreaterThan(scale.callbacks.jobs);
+      },
+      long ? 600_000 : 120_000,
     );
   });
 }

@@ -70,6 +70,8 @@ export async function startFlowq(
     FLOWQ_ACCOUNTS: accounts.join(','),
     BULL_BOARD_USER: 'ops',
     BULL_BOARD_PASSWORD: 'board-password',
+    FLOWQ_SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop',
+    FLOWQ_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
     POLL_INTERVAL_MS: '400',
     RETRY_DELAY_MIN_MS: '50',
     RETRY_DELAY_MAX_MS: '100',

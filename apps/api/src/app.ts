@@ -4,6 +4,7 @@ import { parseSsrfAllowList } from '@flowq/core';
 import { createFlowqMetrics } from '@flowq/metrics';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createCallbackSecrets } from './callbacks/callback-secrets';
 import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
@@ -30,7 +31,7 @@ import { createJobService } from './services/job-service';
 /** Builds the API without listening: server.ts listens, tests use `app.inject()`. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // A typo in SSRF_ALLOWLIST fails at start, not at the first client URL it should have allowed.
-  parseSsrfAllowList(deps.config.ssrf.allow);
+  const allow = parseSsrfAllowList(deps.config.ssrf.allow);
   const app = Fastify({
     loggerInstance: requestLogger(deps.logger) as FastifyBaseLogger,
     bodyLimit: 1_048_576,
@@ -68,12 +69,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
   const idempotency = createIdempotencyService(deps);
+  const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
     authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency });
+    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls });
+    await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes, callbackUrls });
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
-    await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });
   });

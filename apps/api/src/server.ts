@@ -5,6 +5,9 @@ import { createGenerateQueue, createRedis, isRedisConnectionError, watchRedis } 
 import { createUseapiClient } from '@flowq/useapi-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
+import { createCallbackBodies } from './callbacks/callback-bodies';
+import { createCallbackDispatcher } from './callbacks/callback-dispatcher';
+import { createCallbackSecrets } from './callbacks/callback-secrets';
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -32,12 +35,22 @@ export async function startApiServer(config: FlowqConfig, logger: Logger, opts: 
     timeoutMs: config.useapi.timeoutMs,
     logger: logger.child({ component: 'useapi' }),
   });
-  const app = await buildApp({ config, database, redis, queue, logger, client, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+  const deps = { config, database, redis, queue, logger, client, ...(opts.metrics ? { metrics: opts.metrics } : {}) };
+  const app = await buildApp(deps);
   const address = await app.listen({ port: config.http.port, host: config.http.host });
+  const callbacks = createCallbackDispatcher({
+    db: database.db,
+    config,
+    logger: logger.child({ component: 'callbacks' }),
+    secrets: createCallbackSecrets(database.db, config),
+    render: createCallbackBodies(deps),
+  });
+  callbacks.start();
   return {
     app,
     address: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),
     async close() {
+      await callbacks.close();
       await app.close();
       await queue.close();
       redis.disconnect();

@@ -17,6 +17,8 @@ export async function buildTestApp(label: string, env: Record<string, string> = 
     FLOWQ_API_KEYS: `${KEY},second-key-abcdefghijkl`,
     USEAPI_TOKEN: 'token-for-tests-xxxxxxxxxxxxxxxx',
     BULL_BOARD_PASSWORD: 'board-pw',
+    FLOWQ_SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop',
+    FLOWQ_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
     LOG_LEVEL: 'silent',
     ...env,
   });

@@ -4,6 +4,10 @@ import { boolFrom, ConfigError, csv, intFrom, parseEnv } from './env';
 export const DEFAULT_USEAPI_BASE_URL = 'https://api.useapi.net/v1/google-flow';
 /** Used only in simulator mode when no FLOWQ_API_KEYS are configured; the README names it. */
 export const DEV_API_KEY = 'flowq-dev-key';
+/** Simulator mode only, when FLOWQ_WEBHOOK_SECRET is not set: signs callbacks of the dev key. The README names it. */
+export const DEV_WEBHOOK_SECRET = 'flowq-dev-webhook-secret';
+/** Simulator mode only, when FLOWQ_SECRET_KEY is not set. Never used once USEAPI_TOKEN is set. */
+const DEV_SECRET_KEY = 'flowq-dev-secret-key-not-for-production-use';
 
 const accountSpec = z.string().transform((s, ctx) => {
   const [email, tier = 'pro'] = s.split(':').map((x) => x.trim());
@@ -77,6 +81,14 @@ const envSchema = z.object({
     .regex(/^\d+(-\d+)?$/, 'must be N or MIN-MAX milliseconds')
     .default('2000-4000'),
   SIM_ENABLED: boolFrom(false),
+  FLOWQ_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  FLOWQ_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  CALLBACK_TIMEOUT_MS: intFrom(10_000, 100),
+  CALLBACK_RETRY_BASE_MS: intFrom(10_000, 1),
+  CALLBACK_RETRY_MAX_MS: intFrom(3_600_000, 1),
+  CALLBACK_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
+  CALLBACK_POLL_MS: intFrom(1_000, 10),
+  CALLBACK_CONCURRENCY: intFrom(16, 1),
   BATCH_MAX_ROWS: intFrom(100_000, 1),
   BATCH_MAX_BYTES: intFrom(50 * 1024 * 1024, 1),
 });
@@ -111,6 +123,18 @@ export interface FlowqConfig {
     coolOff: { threshold: number; windowMs: number; durationMs: number };
   };
   bullBoard: { user: string; password: string };
+  /** Client callbacks (callbackUrl): signing, timeouts and the retry schedule. */
+  callbacks: {
+    /** Signs callbacks of jobs made with a FLOWQ_API_KEYS (bootstrap) key; null: such jobs cannot ask for one. */
+    bootstrapSecret: string | null;
+    /** Seals each API key's signing secret in Postgres (secret-box.ts). */
+    secretKey: string;
+    timeoutMs: number;
+    retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
+    /** How often an API process looks for due deliveries. */
+    pollMs: number;
+    concurrency: number;
+  };
   /** Limits of one `POST /v1/batches` upload (413 beyond them). */
   batches: { maxRows: number; maxBytes: number };
   worker: {
@@ -142,6 +166,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!simulatorEnabled && !e.BULL_BOARD_PASSWORD) problems.push('BULL_BOARD_PASSWORD: required when USEAPI_TOKEN is set');
   if (e.RETRY_DELAY_MAX_MS < e.RETRY_DELAY_MIN_MS) problems.push('RETRY_DELAY_MAX_MS: must be >= RETRY_DELAY_MIN_MS');
   if (e.FLOWQ_AMBIGUOUS_TIMEOUT_MS < e.USEAPI_TIMEOUT_MS) problems.push('FLOWQ_AMBIGUOUS_TIMEOUT_MS: must be >= USEAPI_TIMEOUT_MS');
+  if (!simulatorEnabled && !e.FLOWQ_SECRET_KEY) problems.push('FLOWQ_SECRET_KEY: required when USEAPI_TOKEN is set (seals callback signing secrets)');
+  if (e.CALLBACK_RETRY_MAX_MS < e.CALLBACK_RETRY_BASE_MS) problems.push('CALLBACK_RETRY_MAX_MS: must be >= CALLBACK_RETRY_BASE_MS');
   if (problems.length) throw new ConfigError(problems);
   const [genMin, genMax = genMin] = e.SIM_GENERATION_MS.split('-').map(Number) as [number, number?];
   const usingDevKey = e.FLOWQ_API_KEYS.length === 0;
@@ -175,6 +201,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD ?? 'admin' },
     batches: { maxRows: e.BATCH_MAX_ROWS, maxBytes: e.BATCH_MAX_BYTES },
+    callbacks: {
+      bootstrapSecret: e.FLOWQ_WEBHOOK_SECRET ?? (simulatorEnabled ? DEV_WEBHOOK_SECRET : null),
+      secretKey: e.FLOWQ_SECRET_KEY ?? DEV_SECRET_KEY,
+      timeoutMs: e.CALLBACK_TIMEOUT_MS,
+      retry: { baseMs: e.CALLBACK_RETRY_BASE_MS, maxMs: e.CALLBACK_RETRY_MAX_MS, giveUpAfterMs: e.CALLBACK_GIVE_UP_HOURS * 3_600_000 },
+      pollMs: e.CALLBACK_POLL_MS,
+      concurrency: e.CALLBACK_CONCURRENCY,
+    },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       pollIntervalMs: e.POLL_INTERVAL_MS,

@@ -21,7 +21,7 @@ function encodeRandom(bytes: Buffer): string {
  * A prefixed, time-ordered id (`job_01hx...`): sorts by creation time, so keyset
  * pagination can use it alone, and says what it names when it shows up in a log.
  */
-export function newId(prefix: 'job' | 'att' | 'bat' | 'acct' | 'key', now = Date.now()): string {
+export function newId(prefix: 'job' | 'att' | 'bat' | 'acct' | 'key' | 'dlv' | 'img', now = Date.now()): string {
   return `${prefix}_${encodeTime(now)}${encodeRandom(randomBytes(12))}`;
 }
 
@@ -30,4 +30,4 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export const ID_PATTERN = /^(job|att|bat|acct|key)_[0-9a-z]{22}$/;
+export const ID_PATTERN = /^(job|att|bat|acct|key|dlv|img)_[0-9a-z]{22}$/;

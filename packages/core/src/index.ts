@@ -6,3 +6,8 @@ export * from './ids';
 export * from './media-id';
 export * from './ssrf-guard';
 export * from './hash';
+export * from './callback-signature';
+export * from './callback-retry';
+export * from './secret-box';
+export * from './guarded-agent';
+export * from './image-type';

@@ -167,6 +167,20 @@ function addressAllowed(ip: string, allow: SsrfAllowList): boolean {
   return v6 !== null && allow.ranges.some((r) => inRange(6, v6, r));
 }
 
+/**
+ * Whether flowq may open a connection to `address`, found for `host`: the check made again at
+ * connect time, on the address actually used, so a name that resolves elsewhere the second
+ * time (DNS rebinding) is still refused.
+ */
+export function mayConnect(host: string, address: string, allow: SsrfAllowList): boolean {
+  const name = host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
+  if (hostAllowed(name, allow)) return true;
+  return classifyAddress(address) === 'public' || addressAllowed(address, allow);
+}
+
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
@@ -187,7 +201,13 @@ export interface FetchableUrl {
  */
 export async function assertFetchableUrl(
   input: string,
-  opts: { allow?: readonly string[] | SsrfAllowList; field?: string; resolve?: Resolver } = {},
+  opts: {
+    allow?: readonly string[] | SsrfAllowList;
+    field?: string;
+    resolve?: Resolver;
+    /** Plain http only for allow-listed hosts and addresses (callback and image URLs). */
+    requireHttps?: boolean;
+  } = {},
 ): Promise<FetchableUrl> {
   const field = opts.field ?? 'url';
   const allow = Array.isArray(opts.allow) ? parseSsrfAllowList(opts.allow) : ((opts.allow as SsrfAllowList | undefined) ?? { hosts: [], ranges: [] });
@@ -207,6 +227,8 @@ export async function assertFetchableUrl(
     .replace(/\.$/, '');
   if (!host) throw refuse('has no host');
   if (hostAllowed(host, allow)) return { url, addresses: [] };
+  const plainHttp = opts.requireHttps === true && url.protocol === 'http:';
+  if (plainHttp && !(isIP(host) && addressAllowed(host, allow))) throw refuse('must be an https:// URL (plain http only for hosts in SSRF_ALLOWLIST)');
   if (host === 'localhost' || host.endsWith('.localhost')) throw refuse('must not point at this machine');
   let addresses: string[];
   if (isIP(host)) addresses = [host];

@@ -16,6 +16,7 @@ export * from './queries/batches';
 export * from './queries/batch-ingest';
 export * from './queries/api-keys';
 export * from './queries/idempotency';
+export * from './queries/callback-deliveries';
 export * from './queries/metrics-figures';
 export * from './wait-for-postgres';
 export * from './queries/job-timeline';

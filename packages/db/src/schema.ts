@@ -26,6 +26,8 @@ export const jobs = pgTable(
     upstreamJobId: text('upstream_job_id'),
     /** Part of the webhook URL; proves a callback came from the request we made. */
     callbackSecret: text('callback_secret').notNull(),
+    /** The client's own URL, called (signed) when the job ends; see callback_deliveries. */
+    callbackUrl: text('callback_url'),
     /** Attempts that ended in a real error (capacity waits are not counted). */
     attempts: integer('attempts').notNull().default(0),
     /** Every POST /videos made for this job, whatever its answer. */
@@ -122,6 +124,10 @@ export const batches = pgTable(
     defaults: jsonb('defaults').$type<Record<string, unknown>>(),
     /** The first 1,000 invalid rows: `{ row, column, message }`. */
     errors: jsonb('errors').$type<{ row: number; column: string; message: string }[]>(),
+    /** The client's own URL, called (signed) once every job of the batch has ended. */
+    callbackUrl: text('callback_url'),
+    /** When `batch.completed` was written to the outbox; cleared when a retry reopens the batch. */
+    callbackQueuedAt: timestamp('callback_queued_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
@@ -136,6 +142,8 @@ export const apiKeys = pgTable('api_keys', {
   name: text('name').notNull(),
   hash: text('hash').notNull().unique(),
   admin: boolean('admin').notNull().default(false),
+  /** The callback signing secret, sealed with FLOWQ_SECRET_KEY (secret-box.ts): it must sign again, so it cannot be a hash. */
+  signingSecret: text('signing_secret'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
@@ -158,3 +166,56 @@ export const idempotencyKeys = pgTable(
 export type AccountEventRow = typeof accountEvents.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * The outbox of client callbacks: one row per event (a job's end, a batch's end), written in
+ * the same transaction as the change it announces, so no restart or wiped Redis loses one.
+ * Its id is the `Flowq-Delivery-Id`, the same on every retry. Senders claim due rows with
+ * `FOR UPDATE SKIP LOCKED` and push `next_attempt_at` past the send, so two processes never
+ * send the same attempt.
+ */
+export const callbackDeliveries = pgTable(
+  'callback_deliveries',
+  {
+    id: text('id').primaryKey(),
+    event: text('event').$type<'job.succeeded' | 'job.failed' | 'job.cancelled' | 'batch.completed'>().notNull(),
+    jobId: text('job_id'),
+    batchId: text('batch_id'),
+    ownerKey: text('owner_key'),
+    url: text('url').notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The JSON sent, fixed at the first attempt so every retry sends the same bytes. */
+    body: text('body'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('callback_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('callback_deliveries_job_idx').on(t.jobId),
+    index('callback_deliveries_batch_idx').on(t.batchId),
+  ],
+);
+
+/** Each POST of a callback: when, what the receiver answered (or why there was no answer), how long it took. */
+export const callbackAttempts = pgTable(
+  'callback_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => callbackDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('callback_attempts_delivery_idx').on(t.deliveryId, t.attempt)],
+);
+
+export type CallbackDeliveryRow = typeof callbackDeliveries.$inferSelect;
+export type CallbackAttemptRow = typeof callbackAttempts.$inferSelect;

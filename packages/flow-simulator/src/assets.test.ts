@@ -70,6 +70,16 @@ describe('POST /assets/{email}', () => {
     expect(mixed.status).toBe(403);
     expect(mixed.body.error).toMatch(/^Unauthorized access to user:\d+ detected in reference user:/);
   });
+
+  it('holds each uploaded asset on the account it went to, and no other', async () => {
+    const before = sim.assetsOf(ULTRA).length;
+    const id: string = (await upload(ULTRA, png(64, 64), 'image/png')).body.mediaGenerationId.mediaGenerationId;
+    expect(sim.assetsOf(ULTRA)).toHaveLength(before + 1);
+    expect(sim.assetsOf(ULTRA)).toContain(id);
+    expect(sim.assetsOf(PRO)).not.toContain(id);
+    expect((await submit(sim, { prompt: 'held', email: ULTRA, referenceImage_1: id, async: true })).status).toBe(201);
+    expect((await submit(sim, { prompt: 'not held', email: PRO, referenceImage_1: id })).status).toBe(403);
+  });
 });
 
 describe('GET /accounts', () => {

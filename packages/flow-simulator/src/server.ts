@@ -18,6 +18,8 @@ export interface FlowSimulator {
   inspectJob(jobid: string): JobInspection | undefined;
   /** Resolves once every callback queued so far was delivered, dropped or failed. */
   drainCallbacks(): Promise<void>;
+  /** The mediaGenerationIds of the images uploaded to `email` (`POST /assets`), oldest first. */
+  assetsOf(email: string): string[];
   /** Back to the configured state: no jobs, no faults, fresh accounts, empty log, the seed replays. */
   reset(): void;
   /** Stops job timers and pending callbacks, answers held sync requests with 503, closes the server. */
@@ -45,6 +47,7 @@ export async function startFlowSimulator(options: FlowSimulatorOptions = {}): Pr
     log: logView(sim),
     inspectJob: (jobid) => inspectJob(sim, jobid),
     drainCallbacks: () => sim.callbacks.drain(),
+    assetsOf: (email) => sim.assetsOf(email),
     reset: () => sim.reset(),
     close: () => {
       closing ??= (async () => {

@@ -4,7 +4,7 @@ import { accountDetails, accountSummary } from './account-record';
 import { admit } from './admission';
 import { CallbackSender } from './callbacks';
 import { SubmitFaultQueue } from './faults';
-import { mediaGenerationId, parseJobId, videoJobId } from './ids';
+import { mediaGenerationId, parseJobId, userPartOf, videoJobId } from './ids';
 import { imageSize, type ImageType } from './media/image-size';
 import { SAMPLE_JPEG } from './media/jpeg';
 import { SAMPLE_MP4 } from './media/mp4';
@@ -61,6 +61,8 @@ export class Simulator {
   private origin = 'http://127.0.0.1';
   private jobSeq = 0;
   private assetSeq = 0;
+  /** Every asset uploaded, by id, with the account that holds it and the bytes' sha256. */
+  private readonly assets = new Map<string, { email: string; bytes: number }>();
   private readonly lastJobMs = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly waiters = new Map<string, (answer: SimAnswer) => void>();
@@ -106,6 +108,12 @@ export class Simulator {
     }
     const account = this.accounts.get(choice.email)!;
     note.email = account.email;
+    // An asset lives on the account it was uploaded to; no other account may use it.
+    const foreign = imagesOf(request).find((image) => {
+      const held = this.assets.get(image);
+      return held !== undefined && held.email !== account.email;
+    });
+    if (foreign) return { answer: useapiError(403, MESSAGES.foreignImage(foreign, userPartOf(foreign))), note: { ...note, cause: 'account' } };
     const fault = this.submitFaults.peek(account.email, request.model);
     const admission = admit({
       request,
@@ -184,6 +192,7 @@ export class Simulator {
     const size = imageSize(type, bytes);
     if (!size) return { answer: useapiError(400, `Invalid image data for Content-Type ${type}`), note };
     const id = mediaGenerationId(account.email, 'image', createRng(this.options.seed, `asset:${++this.assetSeq}`).uuid());
+    this.assets.set(id, { email: account.email, bytes: bytes.length });
     return {
       answer: {
         status: 200,
@@ -191,6 +200,11 @@ export class Simulator {
       },
       note,
     };
+  }
+
+  /** The assets an account holds (uploaded to it), for tests that count uploads per account. */
+  assetsOf(email: string): string[] {
+    return [...this.assets].filter(([, a]) => a.email === email).map(([id]) => id);
   }
 
   listAccounts(): Outcome {
@@ -243,6 +257,7 @@ export class Simulator {
     this.responseShape = this.options.responseShape;
     this.jobSeq = 0;
     this.assetSeq = 0;
+    this.assets.clear();
     this.lastJobMs.clear();
   }
 

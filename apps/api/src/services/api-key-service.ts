@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError, newId } from '@flowq/core';
-import { findActiveApiKeyByHash, findApiKey, insertApiKey, listApiKeys, revokeApiKey, touchApiKey, type ApiKeyRow } from '@flowq/db';
+import { ConflictError, NotFoundError, newId, sealSecret } from '@flowq/core';
+import { findActiveApiKeyByHash, findApiKey, insertApiKey, listApiKeys, revokeApiKey, setApiKeySigningSecret, touchApiKey, type ApiKeyRow } from '@flowq/db';
 import type { ApiDeps } from '../deps';
-import { hashApiKey, newApiKeyToken } from './api-key-token';
+import { hashApiKey, newApiKeyToken, newSigningSecret } from './api-key-token';
 
 /** How long a lookup is trusted: revoking a key takes effect in every API process within this. */
 export const API_KEY_CACHE_MS = 5_000;
@@ -20,14 +20,17 @@ export interface CreatedApiKey {
   row: ApiKeyRow;
   /** The key itself, answered once and never stored. */
   token: string;
+  /** The key's callback signing secret, answered once; stored sealed (secret-box.ts). */
+  signingSecret: string;
 }
 
 /**
  * API keys stored in Postgres (created and revoked with `flowq keys`). Lookups, found or
  * not, are cached for API_KEY_CACHE_MS so a request does not always reach Postgres.
  */
-export function createApiKeyService({ database, logger }: Pick<ApiDeps, 'database' | 'logger'>, now: () => number = Date.now) {
+export function createApiKeyService({ database, logger, config }: Pick<ApiDeps, 'database' | 'logger' | 'config'>, now: () => number = Date.now) {
   const { db } = database;
+  const seal = (secret: string) => sealSecret(config.callbacks.secretKey, secret);
   const cache = new Map<string, { identity: ApiKeyIdentity | null; until: number }>();
   const touched = new Map<string, number>();
 
@@ -62,8 +65,26 @@ export function createApiKeyService({ database, logger }: Pick<ApiDeps, 'databas
 
     async create(input: { name: string; admin: boolean }): Promise<CreatedApiKey> {
       const token = newApiKeyToken();
-      const row = await insertApiKey(db, { id: newId('key'), name: input.name, hash: hashApiKey(token), admin: input.admin });
-      return { row, token };
+      const signingSecret = newSigningSecret();
+      const row = await insertApiKey(db, {
+        id: newId('key'),
+        name: input.name,
+        hash: hashApiKey(token),
+        admin: input.admin,
+        signingSecret: seal(signingSecret),
+      });
+      return { row, token, signingSecret };
+    },
+
+    /** A new callback signing secret for a live key, answered once; callbacks sent from now on use it. */
+    async rotateSigningSecret(id: string): Promise<{ row: ApiKeyRow; signingSecret: string }> {
+      const existing = await findApiKey(db, id);
+      if (!existing) throw new NotFoundError(`API key ${id} not found`);
+      if (existing.revokedAt) throw new ConflictError(`API key ${id} is revoked`);
+      const signingSecret = newSigningSecret();
+      const row = await setApiKeySigningSecret(db, id, seal(signingSecret));
+      if (!row) throw new NotFoundError(`API key ${id} not found`);
+      return { row, signingSecret };
     },
 
     list: () => listApiKeys(db),

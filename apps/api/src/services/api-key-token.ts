@@ -17,3 +17,11 @@ export function newApiKeyToken(): string {
 export function hashApiKey(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** Callback signing secrets start with this, like Stripe's `whsec_`, so one is recognisable in a config file. */
+export const SIGNING_SECRET_PREFIX = 'fqsig_';
+
+/** A new callback signing secret (256 random bits). Shown once; kept sealed, because flowq must sign with it again. */
+export function newSigningSecret(): string {
+  return `${SIGNING_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
+}

@@ -39,6 +39,8 @@ export interface IngestInput {
   defaults: Record<string, unknown>;
   onInvalid: 'reject' | 'skip';
   ownerKey: string | null;
+  /** Already checked (checkCallbackUrl): called once every job of the batch has ended. */
+  callbackUrl?: string | null;
   /** The request part the rows came from, named in errors: `file` (CSV) or `items` (JSON). */
   field: 'file' | 'items';
 }
@@ -143,6 +145,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
         id: batchId,
         name: input.name,
         ownerKey: input.ownerKey,
+        callbackUrl: input.callbackUrl ?? null,
         status: 'active',
         total,
         accepted,

@@ -7,6 +7,7 @@ import {
   findBatch,
   listBatches,
   listBatchJobs,
+  reopenBatchCallback,
   requeueBatchJobs,
   updateBatch,
   type BatchRow,
@@ -159,6 +160,8 @@ export function createBatchService(deps: ApiDeps) {
       const rows = await requeueBatchJobs(db, id, status, new Date(Date.now() + deps.config.worker.deadlineMs));
       if (rows.length > 0) {
         await updateBatch(db, id, ['finished', 'cancelled', 'active'], { status: 'active', finishedAt: null });
+        // Its jobs run again, so the batch ends again: a new batch.completed then.
+        await reopenBatchCallback(db, id);
         // The old BullMQ job keeps the flowq id; it has to go before the same id can be queued again.
         await removeFromQueue(rows.map((r) => r.id));
         for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));

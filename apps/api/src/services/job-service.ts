@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, type VideoRequest } from '@flowq/core';
-import { findJob, insertJob, listJobs, markCancelled, type JobRow } from '@flowq/db';
+import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, type JobRow } from '@flowq/db';
 import { enqueueGenerate, INTERACTIVE_PRIORITY } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 
@@ -8,6 +8,8 @@ export interface CreateJobInput {
   priority?: number;
   metadata?: unknown;
   ownerKey?: string;
+  /** Already checked (checkCallbackUrl). */
+  callbackUrl?: string | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createJobService({ config, database, queue, logger }: ApiDeps) {
         priority,
         metadata: input.metadata,
         ownerKey: input.ownerKey ?? null,
+        callbackUrl: input.callbackUrl ?? null,
         deadlineMs: config.worker.deadlineMs,
       });
       try {
@@ -47,6 +50,12 @@ export function createJobService({ config, database, queue, logger }: ApiDeps) {
     get: (id: string, owner?: string) => mustFind(id, owner),
 
     list: (opts: Parameters<typeof listJobs>[1]) => listJobs(db, opts),
+
+    /** The job's client callbacks with their attempts; another owner's job is not found. */
+    async deliveries(id: string, owner?: string) {
+      await mustFind(id, owner);
+      return listCallbackDeliveries(db, { jobId: id });
+    },
 
     async cancel(id: string, owner?: string): Promise<JobRow> {
       if (owner !== undefined) await mustFind(id, owner);

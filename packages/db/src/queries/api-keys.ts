@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
 import { apiKeys, type ApiKeyRow } from '../schema';
 
-export async function insertApiKey(db: Db, key: { id: string; name: string; hash: string; admin: boolean }): Promise<ApiKeyRow> {
+export async function insertApiKey(db: Db, key: { id: string; name: string; hash: string; admin: boolean; signingSecret?: string | null }): Promise<ApiKeyRow> {
   const [row] = await db.insert(apiKeys).values(key).returning();
   return row!;
 }
@@ -39,4 +39,10 @@ export async function revokeApiKey(db: Db, id: string, at = new Date()): Promise
 
 export async function touchApiKey(db: Db, id: string, at = new Date()): Promise<void> {
   await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id));
+}
+
+/** Replaces a key's sealed callback signing secret (at creation, and on rotation). */
+export async function setApiKeySigningSecret(db: Db, id: string, sealed: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.update(apiKeys).set({ signingSecret: sealed }).where(eq(apiKeys.id, id)).returning();
+  return row;
 }

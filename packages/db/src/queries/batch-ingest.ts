@@ -59,13 +59,15 @@ export interface NewBatch {
   defaults: Record<string, unknown> | null;
   errors: BatchRow['errors'];
   createdAt: Date;
+  /** Called, signed, once every job of the batch has ended. */
+  callbackUrl?: string | null;
 }
 
 /** The batch row itself, written last in the ingest transaction with its final counts. */
 export async function insertBatchRecord(client: pg.ClientBase, batch: NewBatch): Promise<void> {
   await client.query(
-    `insert into batches (id, name, owner_key, status, total, accepted, rejected, defaults, errors, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+    `insert into batches (id, name, owner_key, status, total, accepted, rejected, defaults, errors, created_at, updated_at, callback_url)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)`,
     [
       batch.id,
       batch.name,
@@ -77,6 +79,7 @@ export async function insertBatchRecord(client: pg.ClientBase, batch: NewBatch):
       batch.defaults ? JSON.stringify(batch.defaults) : null,
       batch.errors ? JSON.stringify(batch.errors) : null,
       batch.createdAt,
+      batch.callbackUrl ?? null,
     ],
   );
 }

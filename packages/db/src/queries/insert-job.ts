@@ -9,6 +9,8 @@ export interface NewJob {
   metadata?: unknown;
   batchId?: string | null;
   ownerKey?: string | null;
+  /** Called, signed, when the job ends (already checked by the SSRF guard). */
+  callbackUrl?: string | null;
   deadlineMs: number;
   now?: Date;
 }
@@ -24,6 +26,7 @@ function prepareInsert(db: Db) {
       batchId: sql.placeholder('batchId'),
       ownerKey: sql.placeholder('ownerKey'),
       callbackSecret: sql.placeholder('callbackSecret'),
+      callbackUrl: sql.placeholder('callbackUrl'),
       createdAt: sql.placeholder('createdAt'),
       updatedAt: sql.placeholder('createdAt'),
       deadlineAt: sql.placeholder('deadlineAt'),
@@ -48,6 +51,7 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
     batchId: job.batchId ?? null,
     ownerKey: job.ownerKey ?? null,
     callbackSecret: newSecret(),
+    callbackUrl: job.callbackUrl ?? null,
     createdAt: now,
     deadlineAt: new Date(now.getTime() + job.deadlineMs),
   });

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { JobError, JobResult, JobStatus } from '@flowq/core';
+import { jobCallbackEvent, newId, type JobError, type JobResult, type JobStatus } from '@flowq/core';
 import type { Db } from '../client';
-import { jobs, type JobRow } from '../schema';
+import { callbackDeliveries, jobs, type JobRow } from '../schema';
 
 /**
  * Every state change is a compare-and-set on the current status, so a duplicated
@@ -43,16 +43,40 @@ export function markRequeued(db: Db, id: string, countAttempt: boolean) {
   });
 }
 
+/**
+ * A job's end, and the client callback that announces it, in one transaction: the outbox
+ * row exists exactly when the end does, whatever crashes right after.
+ */
+async function end(db: Db, id: string, from: readonly JobStatus[], set: Parameters<typeof transition>[3]): Promise<JobRow | undefined> {
+  return db.transaction(async (tx) => {
+    const row = await transition(tx as unknown as Db, id, from, set);
+    const event = row ? jobCallbackEvent(row.status) : null;
+    if (row?.callbackUrl && event) {
+      const now = row.completedAt ?? new Date();
+      await tx.insert(callbackDeliveries).values({
+        id: newId('dlv', now.getTime()),
+        event,
+        jobId: row.id,
+        ownerKey: row.ownerKey,
+        url: row.callbackUrl,
+        nextAttemptAt: now,
+        createdAt: now,
+      });
+    }
+    return row;
+  });
+}
+
 export function markSucceeded(db: Db, id: string, result: JobResult) {
-  return transition(db, id, ['submitting', 'running'], { status: 'succeeded', result, error: null, completedAt: new Date() });
+  return end(db, id, ['submitting', 'running'], { status: 'succeeded', result, error: null, completedAt: new Date() });
 }
 
 export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {
-  return transition(db, id, from, { status: 'failed', error, completedAt: new Date() });
+  return end(db, id, from, { status: 'failed', error, completedAt: new Date() });
 }
 
 export function markCancelled(db: Db, id: string) {
-  return transition(db, id, ['queued', 'submitting', 'running'], { status: 'cancelled', completedAt: new Date() });
+  return end(db, id, ['queued', 'submitting', 'running'], { status: 'cancelled', completedAt: new Date() });
 }
 
 export async function countAttempt(db: Db, id: string): Promise<number> {

@@ -11,6 +11,7 @@ import { jsonRows } from '../../batches/json-rows';
 import { readJsonBody } from '../../batches/read-json-body';
 import { cellValue } from '../../batches/row-fields';
 import { parseDefaults } from '../../batches/row-validation';
+import { checkCallbackUrl, type CallbackUrlCheck } from '../../callbacks/callback-url';
 import { ownerScope } from '../../plugins/api-key-auth';
 import { assertStorable, withoutNulBytes } from '../../plugins/input-guard';
 import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
@@ -98,10 +99,12 @@ function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unk
   return given;
 }
 
-export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempotency: IdempotencyService; maxBytes: number }> = async (
-  app,
-  { batches, idempotency, maxBytes },
-) => {
+export const batchRoutes: FastifyPluginAsyncZod<{
+  batches: BatchService;
+  idempotency: IdempotencyService;
+  maxBytes: number;
+  callbackUrls: CallbackUrlCheck;
+}> = async (app, { batches, idempotency, maxBytes, callbackUrls }) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
   app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
@@ -131,7 +134,9 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
       const q = req.query;
       const delimiter = q.delimiter === undefined ? undefined : delimiterFromParam(q.delimiter);
       if (q.delimiter !== undefined && !delimiter) throw new ValidationError('delimiter: must be one of ",", ";", "tab"', 'delimiter');
-      const common = { onInvalid: q.onInvalid, ownerKey: req.apiKeyId ?? null };
+      const ownerKey = req.apiKeyId ?? null;
+      const checkUrl = (url: string | undefined) => (url === undefined ? Promise.resolve(null) : checkCallbackUrl(url, { ownerKey, ...callbackUrls }));
+      const common = { onInvalid: q.onInvalid, ownerKey, callbackUrl: await checkUrl(q.callbackUrl) };
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const key = idempotencyKeyOf(req);
 
@@ -151,9 +156,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{ batches: BatchService; idempot
           assertStorable(input.json);
           const parsed = createBatchJsonBody.safeParse(input.json);
           if (!parsed.success) throw firstIssue(parsed.error, '');
-          const { name, defaults, items } = parsed.data;
+          const { name, defaults, items, callbackUrl } = parsed.data;
           return batches.create({
             ...common,
+            ...(callbackUrl !== undefined ? { callbackUrl: await checkUrl(callbackUrl) } : {}),
             rows: jsonRows(items),
             name: name ?? q.name ?? null,
             defaults: parseDefaults({ ...queryDefaults(q), ...defaults }),

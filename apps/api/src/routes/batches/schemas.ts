@@ -14,6 +14,8 @@ export const createBatchQuery = z.object({
   aspectRatio: z.string().max(32).optional(),
   count: z.string().max(8).optional(),
   priority: z.string().max(8).optional(),
+  /** Called, signed, once every job of the batch has ended (CSV uploads; a JSON body may say it too). */
+  callbackUrl: z.string().max(2_048).optional(),
 });
 
 export const createBatchJsonBody = z
@@ -21,6 +23,7 @@ export const createBatchJsonBody = z
     name: z.string({ error: 'must be text' }).max(200, 'must be at most 200 characters').optional(),
     defaults: z.record(z.string(), z.unknown(), { error: 'must be an object of request fields' }).optional(),
     items: z.array(z.unknown(), { error: 'must be an array of job requests' }),
+    callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
   })
   .strict();
 

@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { checkCallbackUrl, type CallbackUrlCheck } from '../../callbacks/callback-url';
+import { deliveryView } from '../../callbacks/delivery-view';
 import { ownerScope } from '../../plugins/api-key-auth';
 import { idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
 import { jobView } from './job-view';
-import { createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
+import { callbackDeliveryListSchema, createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
 
-export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService }> = async (app, { jobs, idempotency }) => {
+export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: IdempotencyService; callbackUrls: CallbackUrlCheck }> = async (
+  app,
+  { jobs, idempotency, callbackUrls },
+) => {
   app.post(
     '/v1/jobs',
     {
@@ -18,9 +23,11 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
       },
     },
     async (req, reply) => {
-      const { priority, metadata, ...request } = req.body;
+      const { priority, metadata, callbackUrl, ...request } = req.body;
+      const ownerKey = req.apiKeyId ?? null;
+      const checkedCallbackUrl = callbackUrl === undefined ? null : await checkCallbackUrl(callbackUrl, { ownerKey, ...callbackUrls });
       const create = async () => {
-        const row = await jobs.create({ request, priority, metadata, ...(req.apiKeyId ? { ownerKey: req.apiKeyId } : {}) });
+        const row = await jobs.create({ request, priority, metadata, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
         return { status: 202, body: jobView(row) };
       };
       const key = idempotencyKeyOf(req);
@@ -54,6 +61,19 @@ export const jobRoutes: FastifyPluginAsyncZod<{ jobs: JobService; idempotency: I
       const page = await jobs.list({ ...req.query, ...(owner !== undefined ? { ownerKey: owner } : {}) });
       return { items: page.items.map(jobView), nextCursor: page.nextCursor };
     },
+  );
+
+  app.get(
+    '/v1/jobs/:id/deliveries',
+    {
+      schema: {
+        summary: "The job's client callbacks (callbackUrl) and every attempt to deliver them",
+        tags: ['jobs'],
+        params: jobIdParams,
+        response: { 200: callbackDeliveryListSchema, 404: errorSchema },
+      },
+    },
+    async (req) => ({ items: (await jobs.deliveries(req.params.id, ownerScope(req))).map(deliveryView) }),
   );
 
   app.post(

@@ -12,6 +12,7 @@ export function jobView(row: JobRow) {
     account: row.account,
     upstreamJobId: row.upstreamJobId,
     attempts: row.attempts,
+    callbackUrl: row.callbackUrl,
     result: row.result ? { videos: row.result.videos, remainingCredits: row.result.remainingCredits ?? null } : null,
     error: row.error ?? null,
     createdAt: row.createdAt.toISOString(),

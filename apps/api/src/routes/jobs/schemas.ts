@@ -1,4 +1,4 @@
-import { JOB_ERROR_CODES, JOB_STATUSES, videoModeViolations, videoRequestFields } from '@flowq/core';
+import { CALLBACK_EVENTS, JOB_ERROR_CODES, JOB_STATUSES, videoModeViolations, videoRequestFields } from '@flowq/core';
 import { MAX_PRIORITY } from '@flowq/queue';
 import { z } from 'zod';
 
@@ -14,6 +14,7 @@ export const createJobBody = videoRequestFields
       .json()
       .optional()
       .refine((m) => m === undefined || JSON.stringify(m).length <= 16_384, 'must serialise to at most 16384 bytes of JSON'),
+    callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
   })
   .strict()
   .superRefine((req, ctx) => {
@@ -40,6 +41,7 @@ export const jobSchema = z
     account: z.string().nullable(),
     upstreamJobId: z.string().nullable(),
     attempts: z.number(),
+    callbackUrl: z.string().nullable().optional(),
     result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
     error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }).nullable(),
     createdAt: z.string(),
@@ -63,3 +65,27 @@ export const listJobsQuery = z.object({
 });
 
 export const jobListSchema = z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }).meta({ id: 'JobList' });
+
+const callbackAttemptSchema = z.object({
+  attempt: z.number(),
+  at: z.string(),
+  statusCode: z.number().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+});
+
+export const callbackDeliverySchema = z
+  .object({
+    id: z.string().describe('Flowq-Delivery-Id: the same on every attempt of one event'),
+    event: z.enum(CALLBACK_EVENTS),
+    url: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number(),
+    nextAttemptAt: z.string().nullable(),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+    attemptLog: z.array(callbackAttemptSchema),
+  })
+  .meta({ id: 'CallbackDelivery' });
+
+export const callbackDeliveryListSchema = z.object({ items: z.array(callbackDeliverySchema) }).meta({ id: 'CallbackDeliveryList' });

@@ -3,7 +3,7 @@ import { requireAdmin } from '../../plugins/require-admin';
 import type { ApiKeyService } from '../../services/api-key-service';
 import { errorSchema } from '../jobs/schemas';
 import { keyView } from './key-view';
-import { createdKeySchema, createKeyBody, keyIdParams, keyListSchema, keySchema } from './schemas';
+import { createdKeySchema, createKeyBody, keyIdParams, keyListSchema, keySchema, rotatedSecretSchema } from './schemas';
 
 const tags = ['keys'];
 const errors = { 401: errorSchema, 403: errorSchema };
@@ -23,12 +23,28 @@ export const keyRoutes: FastifyPluginAsyncZod<{ keys: ApiKeyService }> = async (
       },
     },
     async (req, reply) => {
-      const { row, token } = await keys.create(req.body);
+      const { row, token, signingSecret } = await keys.create(req.body);
       return reply
         .status(201)
         .header('location', `/v1/keys/${row.id}`)
         .header('cache-control', 'no-store')
-        .send({ ...keyView(row), key: token });
+        .send({ ...keyView(row), key: token, signingSecret });
+    },
+  );
+
+  app.post(
+    '/v1/keys/:id/signing-secret',
+    {
+      schema: {
+        summary: "Rotate a key's callback signing secret; the new secret is in this answer only",
+        tags,
+        params: keyIdParams,
+        response: { 200: rotatedSecretSchema, 404: errorSchema, 409: errorSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { row, signingSecret } = await keys.rotateSigningSecret(req.params.id);
+      return reply.header('cache-control', 'no-store').send({ ...keyView(row), signingSecret });
     },
   );
 

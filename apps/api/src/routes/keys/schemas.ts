@@ -20,8 +20,15 @@ export const keySchema = z
   .meta({ id: 'ApiKey' });
 
 export const createdKeySchema = keySchema
-  .extend({ key: z.string().describe('The API key itself: shown this once, only its hash is stored') })
+  .extend({
+    key: z.string().describe('The API key itself: shown this once, only its hash is stored'),
+    signingSecret: z.string().describe("The key's callback signing secret (Flowq-Signature): shown this once, stored sealed"),
+  })
   .meta({ id: 'CreatedApiKey' });
+
+export const rotatedSecretSchema = keySchema
+  .extend({ signingSecret: z.string().describe('The new callback signing secret: shown this once; callbacks sent from now on use it') })
+  .meta({ id: 'RotatedSigningSecret' });
 
 export const keyListSchema = z.object({ items: z.array(keySchema) }).meta({ id: 'ApiKeyList' });
 
