@@ -6,6 +6,9 @@ export default defineConfig({
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/faults/**/*.long.test.ts'],
     pool: 'forks',
+    // One file at a time: the abuse suite measures /healthz latency and memory, which the
+    // fault runs' load next to it would distort.
+    fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 120_000,
     globalSetup: ['./test/global-setup.ts'],

@@ -2,14 +2,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { parseSsrfAllowList } from '@flowq/core';
 import { createFlowqMetrics } from '@flowq/metrics';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createCallbackSecrets } from './callbacks/callback-secrets';
 import type { ApiDeps } from './deps';
 import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
-import { installErrorHandler } from './plugins/error-handler';
-import { inputGuard } from './plugins/input-guard';
+import { frameworkError, installErrorHandler, sendError } from './plugins/error-handler';
+import { guardedJsonParser, inputGuard } from './plugins/input-guard';
 import { requestLogger } from './plugins/log-redaction';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
@@ -28,19 +28,30 @@ import { createBatchService } from './services/batch-service';
 import { createIdempotencyService } from './services/idempotency-service';
 import { createJobService } from './services/job-service';
 
+/** The largest JSON body of any route but `POST /v1/batches` (which streams its own, up to BATCH_MAX_BYTES). */
+const BODY_LIMIT = 1_048_576;
+
 /** Builds the API without listening: server.ts listens, tests use `app.inject()`. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // A typo in SSRF_ALLOWLIST fails at start, not at the first client URL it should have allowed.
   const allow = parseSsrfAllowList(deps.config.ssrf.allow);
   const app = Fastify({
     loggerInstance: requestLogger(deps.logger) as FastifyBaseLogger,
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
+    // Errors the router meets before any route runs (a bad percent-encoding, a path segment
+    // over the limit) get the same envelope as every other error, without the URL in them.
+    frameworkErrors: (err, _req, reply) => {
+      sendError(reply as FastifyReply, frameworkError(err, BODY_LIMIT));
+    },
     // Per-request lines only when debugging: at thousands of requests a second they cost more than the work.
     logController: new LogController({ disableRequestLogging: deps.config.log.level !== 'debug' && deps.config.log.level !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, BODY_LIMIT);
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, guardedJsonParser(defaultJson as never));
   app.addHook('preValidation', inputGuard);
 
   await app.register(swagger, {
@@ -63,7 +74,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { deps, metrics });
   await app.register(consoleRoutes);
   await app.register(useapiCallbackRoutes, { deps, metrics });
-  await registerBullBoard(app, [deps.queue], deps.config.bullBoard.user, deps.config.bullBoard.password);
+  await registerBullBoard(app, [deps.queue], {
+    user: deps.config.bullBoard.user,
+    password: deps.config.bullBoard.password,
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+  });
 
   const jobs = createJobService(deps);
   const accounts = createAccountService(deps);
@@ -71,10 +87,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const idempotency = createIdempotencyService(deps);
   const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
-    authed.addHook('preHandler', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
+    authed.addHook('onRequest', apiKeyAuth(deps.config.auth.apiKeys, keys.authenticate));
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
     await authed.register(jobRoutes, { jobs, idempotency, callbackUrls });
-    await authed.register(batchRoutes, { batches: createBatchService(deps), idempotency, maxBytes: deps.config.batches.maxBytes, callbackUrls });
+    await authed.register(batchRoutes, {
+      batches: createBatchService(deps),
+      idempotency,
+      maxBytes: deps.config.batches.maxBytes,
+      maxRows: deps.config.batches.maxRows,
+      callbackUrls,
+    });
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });

@@ -1,10 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiClient } from './api-client';
-import { downloadName } from './file-names';
+import { downloadName, fileInside } from './file-names';
 
 interface ResultLine {
   ref: string | null;
@@ -71,7 +70,14 @@ export async function downloadBatch(
   const summary: DownloadSummary = { downloaded: 0, skipped: 0, failed: [] };
   const running = new Set<Promise<void>>();
   const one = async (url: string, name: string) => {
-    const file = join(dir, name);
+    let file: string;
+    try {
+      file = fileInside(dir, name);
+    } catch (err) {
+      summary.failed.push({ file: name, reason: (err as Error).message });
+      onFile(name, 'failed');
+      return;
+    }
     if (await exists(file)) {
       summary.skipped++;
       onFile(name, 'skipped');

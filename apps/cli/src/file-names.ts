@@ -1,3 +1,5 @@
+import { basename, dirname, resolve } from 'node:path';
+
 /** A client's ref made safe as part of a file name on any system. */
 export function safeRef(ref: string | null | undefined): string {
   return (ref ?? '')
@@ -7,8 +9,21 @@ export function safeRef(ref: string | null | undefined): string {
     .slice(0, 80);
 }
 
-/** `<row>-<ref>-<n>.mp4` (or `<row>-<n>.mp4` for a row without a ref), n counting from 1. */
-export function downloadName(row: number, ref: string | null | undefined, n: number, ext: 'mp4' | 'jpg'): string {
-  const r = safeRef(ref);
-  return `${row}-${r ? `${r}-` : ''}${n}.${ext}`;
+/**
+ * `<row>-<ref>-<n>.mp4` (or `<row>-<n>.mp4` for a row without a ref), n counting from 1.
+ * Every part comes from the server's answer, so each is made safe on its own: the row must be
+ * a whole number (anything else becomes `row_<safe text>`), the ref goes through safeRef.
+ */
+export function downloadName(row: unknown, ref: unknown, n: number, ext: 'mp4' | 'jpg'): string {
+  const rowPart = typeof row === 'number' && Number.isSafeInteger(row) && row >= 0 ? String(row) : `row_${safeRef(String(row))}`;
+  const r = safeRef(typeof ref === 'string' || typeof ref === 'number' ? String(ref) : '');
+  return `${rowPart}-${r ? `${r}-` : ''}${n}.${ext}`;
+}
+
+/** `dir/name`, refused unless it lands directly inside `dir` (the last guard against a hostile name). */
+export function fileInside(dir: string, name: string): string {
+  const root = resolve(dir);
+  const file = resolve(root, name);
+  if (dirname(file) !== root || basename(file) !== name) throw new Error(`refusing to write "${name}" outside ${root}`);
+  return file;
 }

@@ -95,3 +95,13 @@ export class ServiceUnavailableError extends FlowqError {
     super(message);
   }
 }
+
+export class UnsupportedMediaTypeError extends FlowqError {
+  readonly code = 'unsupported_media_type';
+  readonly status = 415;
+}
+
+export class UriTooLongError extends FlowqError {
+  readonly code = 'uri_too_long';
+  readonly status = 414;
+}

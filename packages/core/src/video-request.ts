@@ -5,6 +5,17 @@ export const REFERENCE_IMAGE_FIELDS = ['referenceImage_1', 'referenceImage_2', '
 export const IMAGE_FIELDS = ['startImage', 'endImage', ...REFERENCE_IMAGE_FIELDS] as const;
 export type ImageField = (typeof IMAGE_FIELDS)[number];
 
+/**
+ * Characters that show nothing: white space, control and format characters (U+200B zero-width
+ * space, U+2060 word joiner, U+FEFF, bidi marks, tags), variation selectors, the Hangul fillers
+ * and the blank Braille pattern. A prompt made only of these would be paid for and mean nothing.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Variation_Selector}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
+
+export function hasVisibleCharacter(text: string): boolean {
+  return !INVISIBLE.test(text);
+}
+
 const mediaId = z.string().trim().min(1, 'must be a non-empty mediaGenerationId').max(512);
 
 /**
@@ -12,7 +23,12 @@ const mediaId = z.string().trim().min(1, 'must be a non-empty mediaGenerationId'
  * and `replyRef` are flowq's own business and not accepted from clients.
  */
 export const videoRequestFields = z.object({
-  prompt: z.string({ error: 'is required' }).trim().min(1, 'is required').max(10_000, 'must be at most 10000 characters'),
+  prompt: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'is required')
+    .max(10_000, 'must be at most 10000 characters')
+    .refine(hasVisibleCharacter, 'must contain a visible character'),
   model: z.enum(VIDEO_MODEL_IDS, { error: `must be one of ${VIDEO_MODEL_IDS.join(', ')}` }).default(DEFAULT_VIDEO_MODEL),
   aspectRatio: z.enum(ASPECT_RATIOS, { error: `must be one of ${ASPECT_RATIOS.join(', ')}` }).default('landscape'),
   count: z

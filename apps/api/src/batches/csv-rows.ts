@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { CsvError, parse } from 'csv-parse';
+import { MAX_CSV_RECORD_BYTES, withinCsvShapeLimits } from './csv-shape-limits';
 import { detectDelimiter, type CsvDelimiter } from './detect-delimiter';
 import { mapHeader, rowFromRecord, type RawBatchRow } from './row-fields';
 
@@ -23,7 +24,8 @@ function looksBinary(head: Buffer): string | null {
 /**
  * Streams the rows of an uploaded CSV file without holding it: the body is counted (413 past
  * `maxBytes`), sniffed for binary content, its delimiter detected from the header line
- * unless given, and parsed by csv-parse (RFC 4180 quoting, BOM, CRLF). Empty files, files
+ * unless given, held to MAX_CSV_COLUMNS cells and MAX_CSV_RECORD_BYTES bytes per record
+ * (csv-shape-limits.ts) and parsed by csv-parse (RFC 4180 quoting, BOM, CRLF). Empty files, files
  * without a prompt column and files that are not CSV are a 400 saying which.
  */
 export async function* csvRows(source: AsyncIterable<Buffer | string>, opts: { maxBytes: number; delimiter?: CsvDelimiter }): AsyncGenerator<RawBatchRow> {
@@ -67,8 +69,8 @@ export async function* csvRows(source: AsyncIterable<Buffer | string>, opts: { m
     }
   }
 
-  const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true });
-  const feeding = pipeline(Readable.from(body()), parser);
+  const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_CSV_RECORD_BYTES });
+  const feeding = pipeline(Readable.from(withinCsvShapeLimits(body(), delimiter)), parser);
   // The for-await below sees every error (the parser is destroyed with it); this only avoids an unhandled rejection.
   feeding.catch(() => undefined);
   try {

@@ -46,7 +46,20 @@ export function resultCsvHeader(maxVideos: number): string {
 
 export function resultCsvLine(r: ResultRecord, maxVideos: number): string {
   const pairs = Array.from({ length: maxVideos }, (_, i) => [r.videos[i]?.url ?? '', r.videos[i]?.thumbnailUrl ?? '']).flat();
-  return csvLine([r.ref ?? '', r.row, r.prompt ?? '', r.status, ...pairs, r.seeds.join(' '), r.errorCode ?? '', r.errorMessage ?? '']);
+  const cells = [r.ref ?? '', r.row, r.prompt ?? '', r.status, ...pairs, r.seeds.join(' '), r.errorCode ?? '', r.errorMessage ?? ''];
+  return csvLine(cells.map((c) => (typeof c === 'string' ? spreadsheetSafe(c) : c)));
+}
+
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): =, +, -, @, tab, carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell a spreadsheet will show as text: one that starts like a formula gets a leading
+ * single quote, as OWASP recommends, so `=HYPERLINK(...)` in a prompt or ref is shown, never
+ * run. Only the CSV export does this; the JSON export keeps every value exact.
+ */
+export function spreadsheetSafe(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double its quotes. */

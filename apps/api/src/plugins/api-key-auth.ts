@@ -23,7 +23,7 @@ export function apiKeyId(key: string): string {
 export type ApiKeyLookup = (token: string) => Promise<{ id: string; admin: boolean } | null>;
 
 /**
- * A preHandler that admits `Authorization: Bearer <key>`: a bootstrap key from
+ * An onRequest hook (before the body is read or validated) that admits `Authorization: Bearer <key>`: a bootstrap key from
  * FLOWQ_API_KEYS (compared in constant time, always admin) or a key created with
  * `flowq keys create` (`lookup`). 401 without a key, or for an unknown or revoked one.
  */

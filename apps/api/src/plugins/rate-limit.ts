@@ -11,7 +11,7 @@ export class RateLimitedError extends FlowqError {
 
 /**
  * Requests per minute per API key (per address before a key is known), counted in Redis so
- * every API process shares one budget. Added to `scope` as a preHandler after `apiKeyAuth`,
+ * every API process shares one budget. Added to `scope` as an onRequest hook after `apiKeyAuth`,
  * so it counts by key. When Redis does not answer, requests pass: the API stays usable.
  */
 export async function registerRateLimit(scope: FastifyInstance, opts: { redis: Redis; prefix: string; perMinute: number }): Promise<void> {
@@ -26,5 +26,5 @@ export async function registerRateLimit(scope: FastifyInstance, opts: { redis: R
     keyGenerator: (req) => req.apiKeyId ?? `ip:${req.ip}`,
     errorResponseBuilder: (_req, ctx) => new RateLimitedError(`Too many requests: at most ${ctx.max} a minute per API key; try again in ${ctx.after}`),
   });
-  scope.addHook('preHandler', scope.rateLimit());
+  scope.addHook('onRequest', scope.rateLimit());
 }

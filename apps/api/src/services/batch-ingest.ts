@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
@@ -9,8 +10,10 @@ import type { ApiDeps } from '../deps';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
-/** Rows read back and handed to BullMQ per addBulk once the batch is committed. */
-const ENQUEUE_CHUNK = 2_000;
+/** Rows read back and handed to BullMQ per addBulk once the batch is committed: small enough that building one addBulk does not hold the event loop for long. */
+const ENQUEUE_CHUNK = 500;
+/** Rows validated between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 100;
 /** addBulk calls in flight at once: hides the round trips without flooding Redis. */
 const ENQUEUE_CONCURRENCY = 3;
 
@@ -110,6 +113,9 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
 
       for await (const raw of input.rows) {
         total++;
+        // Validation is CPU work: give other requests (and /healthz) a turn now and then,
+        // also when no insert is awaited (a batch being rejected writes nothing).
+        if (total % YIELD_EVERY_ROWS === 0) await yieldToEventLoop();
         if (total > maxRows) throw new PayloadTooLargeError(`${input.field}: has more than the limit of ${maxRows} rows`, input.field);
         const v = validateRow(raw, input.defaults);
         if (!v.ok) {

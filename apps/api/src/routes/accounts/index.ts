@@ -20,7 +20,7 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
 
 /** Admin routes over the account pool. Registered inside the authenticated scope. */
 export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> = async (app, { accounts }) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.get(
     '/v1/accounts',

@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import multipart from '@fastify/multipart';
 import { FlowqError, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import type { FastifyRequest } from 'fastify';
@@ -7,13 +8,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { csvRows } from '../../batches/csv-rows';
 import { delimiterFromParam } from '../../batches/detect-delimiter';
+import { jsonBatchHead, parseItem, readJsonBatch, type JsonBatchLayout } from '../../batches/json-batch-body';
 import { jsonRows } from '../../batches/json-rows';
-import { readJsonBody } from '../../batches/read-json-body';
 import { cellValue } from '../../batches/row-fields';
 import { parseDefaults } from '../../batches/row-validation';
 import { checkCallbackUrl, type CallbackUrlCheck } from '../../callbacks/callback-url';
 import { ownerScope } from '../../plugins/api-key-auth';
-import { assertStorable, withoutNulBytes } from '../../plugins/input-guard';
+import { withoutNulBytes } from '../../plugins/input-guard';
 import { canonicalJson, drainInto, hashing, idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { BatchService } from '../../services/batch-service';
@@ -99,12 +100,27 @@ function queryDefaults(q: z.output<typeof createBatchQuery>): Record<string, unk
   return given;
 }
 
+/**
+ * The fingerprint of a JSON batch, item by item (never the whole body parsed at once): its
+ * other fields as canonical JSON, then each item's canonical JSON.
+ */
+async function fingerprintJsonBatch(layout: JsonBatchLayout, hash: Hash): Promise<string> {
+  hash.update(canonicalJson(jsonBatchHead(layout))).update('\n');
+  const count = layout.items?.starts.length ?? 0;
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && i % 500 === 0) await yieldToEventLoop();
+    hash.update(canonicalJson(parseItem(layout, i))).update(',');
+  }
+  return hash.digest('hex');
+}
+
 export const batchRoutes: FastifyPluginAsyncZod<{
   batches: BatchService;
   idempotency: IdempotencyService;
   maxBytes: number;
+  maxRows: number;
   callbackUrls: CallbackUrlCheck;
-}> = async (app, { batches, idempotency, maxBytes, callbackUrls }) => {
+}> = async (app, { batches, idempotency, maxBytes, maxRows, callbackUrls }) => {
   // Uploads are streamed, never buffered: these parsers hand the handler the raw body.
   await app.register(multipart, { limits: { files: 1, fields: 10, fileSize: maxBytes + 1 } });
   app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
@@ -140,9 +156,9 @@ export const batchRoutes: FastifyPluginAsyncZod<{
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const key = idempotencyKeyOf(req);
 
-      type Input = { json: unknown } | { csv: AsyncIterable<Buffer>; name: string | null };
+      type Input = { json: JsonBatchLayout } | { csv: AsyncIterable<Buffer>; name: string | null };
       let input: Input;
-      if (contentType === 'application/json') input = { json: await readJsonBody(req.body as Readable, maxBytes) };
+      if (contentType === 'application/json') input = { json: await readJsonBatch(req.body as Readable, { maxBytes, maxRows }) };
       else if (req.isMultipart()) {
         const file = await untilStalled(req, req.file()).catch((err: unknown) => Promise.reject(multipartFailure(err)));
         if (!file || file.fieldname !== 'file') throw new ValidationError('file: send the CSV file in a multipart field named "file"', 'file');
@@ -153,14 +169,13 @@ export const batchRoutes: FastifyPluginAsyncZod<{
       /** `hash`: fingerprints the body as it is read, for Idempotency-Key. */
       async function create(hash?: Hash) {
         if ('json' in input) {
-          assertStorable(input.json);
-          const parsed = createBatchJsonBody.safeParse(input.json);
+          const parsed = createBatchJsonBody.safeParse(jsonBatchHead(input.json));
           if (!parsed.success) throw firstIssue(parsed.error, '');
-          const { name, defaults, items, callbackUrl } = parsed.data;
+          const { name, defaults, callbackUrl } = parsed.data;
           return batches.create({
             ...common,
             ...(callbackUrl !== undefined ? { callbackUrl: await checkUrl(callbackUrl) } : {}),
-            rows: jsonRows(items),
+            rows: jsonRows(input.json),
             name: name ?? q.name ?? null,
             defaults: parseDefaults({ ...queryDefaults(q), ...defaults }),
             field: 'items',
@@ -182,7 +197,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{
       }
       // The fingerprint: route, query and content type, then the body (JSON as parsed; CSV as the bytes read).
       const hash = requestFingerprint('POST /v1/batches', q, 'json' in input ? 'json' : 'csv');
-      const known = 'json' in input ? hash.update(canonicalJson(input.json)).digest('hex') : undefined;
+      const known = 'json' in input ? await fingerprintJsonBatch(input.json, hash) : undefined;
       const answer = await idempotency.run({
         ownerKey: req.apiKeyId ?? '',
         key,

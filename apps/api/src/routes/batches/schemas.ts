@@ -73,7 +73,7 @@ export const listBatchesQuery = z.object({
 export const listBatchJobsQuery = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor: z.coerce.number().int().min(0).max(2_147_483_647, 'must be a row number from 0 to 2147483647').optional(),
 });
 
 export const batchJobSchema = jobSchema.extend({ batchRow: z.number().nullable(), ref: z.string().nullable() }).meta({ id: 'BatchJob' });

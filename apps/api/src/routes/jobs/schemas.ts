@@ -10,10 +10,12 @@ export const createJobBody = videoRequestFields
       .min(0, `must be an integer from 0 to ${MAX_PRIORITY}`)
       .max(MAX_PRIORITY, `must be an integer from 0 to ${MAX_PRIORITY}`)
       .optional(),
+    // The size first: it is cheap, and it bounds the element-by-element walk of z.json() after it.
     metadata: z
-      .json()
-      .optional()
-      .refine((m) => m === undefined || JSON.stringify(m).length <= 16_384, 'must serialise to at most 16384 bytes of JSON'),
+      .unknown()
+      .refine((m) => m === undefined || (JSON.stringify(m)?.length ?? 0) <= 16_384, { message: 'must serialise to at most 16384 bytes of JSON', abort: true })
+      .pipe(z.json())
+      .optional(),
     callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
   })
   .strict()

@@ -10,7 +10,7 @@ const errors = { 401: errorSchema, 403: errorSchema };
 
 /** Admin routes over the API keys stored in Postgres (`flowq keys`). Registered inside the authenticated scope. */
 export const keyRoutes: FastifyPluginAsyncZod<{ keys: ApiKeyService }> = async (app, { keys }) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.post(
     '/v1/keys',

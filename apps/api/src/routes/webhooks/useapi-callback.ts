@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isTerminal } from '@flowq/core';
 import type { FlowqMetrics } from '@flowq/metrics';
 import { findAccount, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
 import { createWaitingRoom, leaveCallbackHint, wakeOneFor } from '@flowq/queue';
@@ -70,6 +71,9 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
       if (!row || !sameSecret(row.callbackSecret, secret)) {
         return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
       }
+      // The job has ended: nothing a callback says can change it, so it is acknowledged and
+      // left unrecorded (a replayed end callback would otherwise add an attempt row each time).
+      if (isTerminal(row.status)) return reply.status(200).send({ ok: true });
       const status = req.body.status ?? 'unknown';
       const upstreamJobId = req.body.jobid ?? req.body.jobId ?? null;
       const replyRef = req.body.request?.replyRef ?? null;
