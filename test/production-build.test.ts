@@ -84,6 +84,7 @@ describe('the production build', () => {
       REDIS_PREFIX: redis.prefix,
       FLOWQ_API_KEYS: KEY,
       BULL_BOARD_PASSWORD: 'board-password',
+      FLOWQ_SECRET_KEY: 'production-build-test-secret-key-0123456789',
       USEAPI_TOKEN: SIM_TOKEN,
       USEAPI_BASE_URL: sim.baseUrl,
       FLOWQ_ACCOUNTS: 'prod-1@flowq.test:ultra',
