@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+/**
+ * `drizzle/` at the repository root when running from source; `drizzle/` beside the bundle
+ * when running the compiled build (scripts/build.ts copies it there).
+ */
+export const MIGRATIONS_FOLDER = [new URL('../../../drizzle', import.meta.url), new URL('./drizzle', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => existsSync(`${dir}/meta/_journal.json`)) as string;
 
 /** Create the database named in `url` when it does not exist yet (connecting to `postgres` to do it). */
 export async function ensureDatabase(url: string): Promise<void> {
