@@ -17,6 +17,7 @@ const CHECKED = ['/packages/', '/apps/'];
 const UNCHECKED = [
   'apps/api/src/routes/accounts/',
   'apps/api/src/routes/jobs/jobs.test.ts',
+  'apps/api/src/routes/media/media.test.ts',
   'packages/flow-simulator/src/',
   'packages/media-store/src/media-store.test.ts',
   'packages/scheduler/src/account-slots.test.ts',
