@@ -43,7 +43,7 @@ describe("today's useapi, end to end", () => {
     const [l, o, s] = await Promise.all([jobUntilDone(flowq, lite.id), jobUntilDone(flowq, omni.id), jobUntilDone(flowq, square.id)]);
     for (const job of [l, o, s]) {
       expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-      expect(job.result.videos[0].expiresAt).toEqual(expect.any(String));
+      expect(job.result.videos[0].upstreamExpiresAt).toEqual(expect.any(String));
     }
     // 6 s Veo runs on Ultra only, where lite costs 5; omni-flash 10 s 360p costs 7 on any tier.
     expect(l.account).toBe(A1);
