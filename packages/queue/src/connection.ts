@@ -15,7 +15,7 @@ export function createRedis(url: string, role: 'worker' | 'producer', extra: Red
 }
 
 const CONNECTION_ERROR =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|connect ETIMEDOUT|Stream isn't writeable/;
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|connect ETIMEDOUT|Stream isn't writeable/;
 
 /** True when `err` says Redis is not reachable, as opposed to a command Redis refused. */
 export function isRedisConnectionError(err: unknown): boolean {
