@@ -70,7 +70,7 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(n['submits into a cool-off']).toBe(0);
         expect(totalFaults(r)).toBeGreaterThan(0);
       },
-      long ? 600_000 : 180_000,
+      long ? 600_000 : 90_000,
     );
   });
 

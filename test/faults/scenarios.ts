@@ -381,7 +381,8 @@ export async function runMixScenario(scale: FaultScale): Promise<ScenarioReport>
         while (armed < rate * (seen + 1)) {
           let r = random() * rate;
           const kind = MIX.find(([, p]) => (r -= p) < 0)?.[0] ?? 'throttled';
-          sys.sim.faults.failNextSubmits({ kind });
+          // A Retry-After shorter than the configured cool-off, so the cool-off length checked below is flowq's own.
+          sys.sim.faults.failNextSubmits({ kind, retryAfterSec: 1 });
           injected[kind]!++;
           armed++;
         }
