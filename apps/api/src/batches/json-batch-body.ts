@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { assertStorable, MAX_JSON_DEPTH } from '../plugins/input-guard';
+import { ChunkedBytes } from './chunked-bytes';
 
 /** The most bytes one item (or one other top-level field) may take: what `POST /v1/jobs` accepts as a whole body. */
 export const MAX_JSON_ITEM_BYTES = 1_048_576;
@@ -11,7 +12,7 @@ const MAX_TOP_LEVEL_FIELDS = 16;
 
 /** Where each part of a JSON batch body sits in its bytes: nothing is parsed yet. */
 export interface JsonBatchLayout {
-  body: Buffer;
+  body: ChunkedBytes;
   /** The top-level fields other than `items`, as byte ranges of their values. */
   fields: { key: string; start: number; end: number }[];
   /** The byte range of each element of `items` (null when the body has no `items` array). */
@@ -46,21 +47,7 @@ function notJson(why: string): ValidationError {
  */
 export async function readJsonBatch(source: AsyncIterable<Buffer | string>, opts: { maxBytes: number; maxRows: number }): Promise<JsonBatchLayout> {
   const { maxRows } = opts;
-  const chunks: Buffer[] = [];
-  const chunkStarts: number[] = [];
-  let length = 0;
-  /** Bytes `start` to `end` of the body read so far (only for short ranges: a field name). */
-  const bytesOf = (start: number, end: number): Buffer => {
-    const out = Buffer.alloc(end - start);
-    for (let k = chunks.length - 1; k >= 0; k--) {
-      const from = chunkStarts[k]!;
-      const to = from + chunks[k]!.length;
-      if (to <= start) break;
-      if (from >= end) continue;
-      chunks[k]!.copy(out, Math.max(0, from - start), Math.max(0, start - from), Math.min(chunks[k]!.length, end - from));
-    }
-    return out;
-  };
+  const body = new ChunkedBytes();
   const fields: JsonBatchLayout['fields'] = [];
   let items: JsonBatchLayout['items'] = null;
   let depth = 0;
@@ -106,12 +93,10 @@ export async function readJsonBatch(source: AsyncIterable<Buffer | string>, opts
 
   for await (const raw of source) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    const base = length;
-    length += chunk.length;
-    if (length > opts.maxBytes) throw new PayloadTooLargeError(`body: is larger than the limit of ${opts.maxBytes} bytes`, 'body');
-    chunks.push(chunk);
-    chunkStarts.push(base);
-    if (length >= nextYield) {
+    const base = body.length;
+    if (base + chunk.length > opts.maxBytes) throw new PayloadTooLargeError(`body: is larger than the limit of ${opts.maxBytes} bytes`, 'body');
+    body.push(chunk);
+    if (body.length >= nextYield) {
       nextYield += SCAN_SLICE_BYTES;
       await yieldToEventLoop();
     }
@@ -137,7 +122,7 @@ export async function readJsonBatch(source: AsyncIterable<Buffer | string>, opts
           if (depth === 1 && expectKey) {
             if (i - stringStart > 256) throw new ValidationError('body: has a field name longer than 256 bytes', 'body');
             try {
-              key = JSON.parse(bytesOf(stringStart, i + 1).toString('utf8')) as string;
+              key = JSON.parse(body.text(stringStart, i + 1)) as string;
             } catch {
               throw notJson('a field name is not a valid string');
             }
@@ -221,15 +206,13 @@ export async function readJsonBatch(source: AsyncIterable<Buffer | string>, opts
   }
   if (!sawAnything) throw new ValidationError('body: is empty; send { items: [...] } or a CSV file', 'body');
   if (inString || depth > 0 || !closed) throw notJson('the body ends before its object does');
-  const body = Buffer.concat(chunks, length);
-  chunks.length = 0;
   return { body, fields, items };
 }
 
 /** One top-level field's value, parsed (at most MAX_JSON_ITEM_BYTES). */
 export function parseField(layout: JsonBatchLayout, field: { key: string; start: number; end: number }): unknown {
   try {
-    return JSON.parse(layout.body.toString('utf8', field.start, field.end));
+    return JSON.parse(layout.body.text(field.start, field.end));
   } catch (err) {
     throw new ValidationError(`${field.key}: is not valid JSON (${(err as Error).message})`, field.key);
   }
@@ -239,7 +222,7 @@ export function parseField(layout: JsonBatchLayout, field: { key: string; start:
 export function parseItem(layout: JsonBatchLayout, index: number): unknown {
   const items = layout.items!;
   try {
-    return JSON.parse(layout.body.toString('utf8', items.starts[index]!, items.ends[index]!));
+    return JSON.parse(layout.body.text(items.starts[index]!, items.ends[index]!));
   } catch (err) {
     throw new ValidationError(`items.${index}: is not valid JSON (${(err as Error).message})`, `items.${index}`);
   }
