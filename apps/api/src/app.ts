@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/accounts';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { batchRoutes } from './routes/batches';
+import { batchBudgetRoutes } from './routes/batches/batch-budget';
 import { jobRoutes } from './routes/jobs';
 import { jobTimelineRoutes } from './routes/jobs/job-timeline';
 import { keyRoutes } from './routes/keys';
@@ -103,14 +104,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     authed.addHook('onRequest', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
     await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
+    const batches = createBatchService(deps, links);
     await authed.register(batchRoutes, {
-      batches: createBatchService(deps, links),
+      batches,
       idempotency,
       maxBytes: deps.config.batches.maxBytes,
       maxRows: deps.config.batches.maxRows,
       callbackUrls,
       links,
     });
+    await authed.register(batchBudgetRoutes, { batches });
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });

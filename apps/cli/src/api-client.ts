@@ -61,8 +61,9 @@ export interface BatchView {
   total: number;
   accepted: number;
   rejected: number;
-  counts: Record<'queued' | 'submitting' | 'running' | 'archiving' | 'succeeded' | 'failed' | 'cancelled', number>;
-  credits: { spent: number; estimatedRemaining: number };
+  /** `over_budget` and `archiving` are absent from servers older than them. */
+  counts: Record<'queued' | 'submitting' | 'running' | 'succeeded' | 'failed' | 'cancelled', number> & { archiving?: number; over_budget?: number };
+  credits: { spent: number; estimatedRemaining: number; maxCredits?: number | null; committed?: number };
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -10,6 +10,11 @@ export function formatDuration(seconds: number): string {
 
 /** Jobs of the batch that have not ended. */
 export function unfinishedOf(b: BatchView): number {
+  return movingOf(b) + (b.counts.over_budget ?? 0);
+}
+
+/** Jobs that will end without anyone acting: all but those waiting for a bigger budget. */
+export function movingOf(b: BatchView): number {
   return b.counts.queued + b.counts.submitting + b.counts.running + (b.counts.archiving ?? 0);
 }
 
@@ -26,7 +31,8 @@ export function progressLine(b: BatchView, barWidth = 24): string {
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
   const pct = `${Math.floor((ended / total) * 100)}%`.padStart(4);
   const rate = b.throughputPerMinute === null ? '-/s' : `${(b.throughputPerMinute / 60).toFixed(1)}/s`;
-  const eta = unfinishedOf(b) === 0 ? 'done' : b.etaSeconds === null ? 'ETA -' : `ETA ${formatDuration(b.etaSeconds)}`;
+  const eta =
+    unfinishedOf(b) === 0 ? 'done' : movingOf(b) === 0 ? 'waiting for budget' : b.etaSeconds === null ? 'ETA -' : `ETA ${formatDuration(b.etaSeconds)}`;
   const parts = [
     `${bar} ${pct} ${ended}/${b.accepted}`,
     `done ${succeeded}`,
@@ -34,6 +40,7 @@ export function progressLine(b: BatchView, barWidth = 24): string {
     `running ${running + submitting}`,
     ...(archiving > 0 ? [`archiving ${archiving}`] : []),
     `queued ${queued}`,
+    ...(b.counts.over_budget ? [`over budget ${b.counts.over_budget}`] : []),
   ];
   if (cancelled > 0) parts.push(`cancelled ${cancelled}`);
   parts.push(rate, eta);

@@ -1,6 +1,7 @@
 export * from './model-catalog';
 export * from './video-request';
 export * from './job-status';
+export * from './credit-budget';
 export * from './errors';
 export * from './ids';
 export * from './media-id';

@@ -1,5 +1,9 @@
-/** `archiving`: the generation is done and paid; its files are being copied into flowq's media store. */
-export const JOB_STATUSES = ['queued', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'] as const;
+/**
+ * `over_budget`: waiting, not submitted, because submitting would take the job or its batch past
+ * its `maxCredits`; it resumes when the budget is raised.
+ * `archiving`: the generation is done and paid; its files are being copied into flowq's media store.
+ */
+export const JOB_STATUSES = ['queued', 'over_budget', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -9,7 +13,10 @@ export function isTerminal(status: JobStatus): boolean {
 }
 
 /** Statuses from which a client may still cancel. A running upstream job cannot be stopped, only abandoned. */
-export const CANCELLABLE_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'submitting', 'running']);
+export const CANCELLABLE_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'over_budget', 'submitting', 'running']);
+
+/** Statuses of a job that has not ended: a batch holding one is not finished. */
+export const UNFINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['queued', 'over_budget', 'submitting', 'running', 'archiving']);
 
 /** Why a job failed, as stored in `error.code` and shown to clients. */
 export const JOB_ERROR_CODES = [

@@ -23,3 +23,4 @@ export * from './queries/callback-deliveries';
 export * from './queries/metrics-figures';
 export * from './wait-for-postgres';
 export * from './queries/job-timeline';
+export * from './queries/credit-budgets';

@@ -36,6 +36,12 @@ export const jobs = pgTable(
     result: jsonb('result').$type<JobResult>(),
     /** Credits the generation cost, priced at the tier of the account that made it (set on success). */
     credits: integer('credits'),
+    /** The job's own budget: it is never submitted where it would cost more (null: none). */
+    maxCredits: integer('max_credits'),
+    /** Submitting must check a budget (its own, or its batch's): only then is a reservation taken. */
+    budgeted: boolean('budgeted').notNull().default(false),
+    /** Credits this job holds against its batch's budget while it runs and once it succeeded; given back when it fails or is cancelled. */
+    reservedCredits: integer('reserved_credits'),
     error: jsonb('error').$type<JobError>(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -133,6 +139,10 @@ export const batches = pgTable(
     errors: jsonb('errors').$type<{ row: number; column: string; message: string }[]>(),
     /** The client's own URL, called (signed) once every job of the batch has ended. */
     callbackUrl: text('callback_url'),
+    /** The batch's budget: no job is submitted where the batch's jobs together would hold more (null: none). */
+    maxCredits: integer('max_credits'),
+    /** Credits its jobs hold: reserved by those submitted and not failed or cancelled. */
+    committedCredits: integer('committed_credits').notNull().default(0),
     /** When `batch.completed` was written to the outbox; cleared when a retry reopens the batch. */
     callbackQueuedAt: timestamp('callback_queued_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -1,12 +1,12 @@
 import type { BatchJobGroup } from '@flowq/db';
-import { isVideoModel, JOB_STATUSES, maxCreditsFor, type Duration, type JobStatus, type Resolution } from '@flowq/core';
+import { isVideoModel, JOB_STATUSES, maxCreditsFor, UNFINISHED_STATUSES, type Duration, type JobStatus, type Resolution } from '@flowq/core';
 
 /** One batch's jobs grouped by status, model and count (the query's rows without the batch id). */
 export type JobGroup = Omit<BatchJobGroup, 'batchId'>;
 
 export interface BatchProgress {
   counts: Record<JobStatus, number>;
-  /** Jobs not ended yet (queued, submitting, running). */
+  /** Jobs not ended yet (queued, over budget, submitting, running, archiving). */
   unfinished: number;
   credits: { spent: number; estimatedRemaining: number };
   startedAt: Date | null;
@@ -16,8 +16,6 @@ export interface BatchProgress {
   throughputPerMinute: number | null;
   etaSeconds: number | null;
 }
-
-const UNFINISHED: ReadonlySet<JobStatus> = new Set(['queued', 'submitting', 'running', 'archiving']);
 
 /** What the group's jobs may still cost: the dearest tier that can run them (the account is not chosen yet). */
 function estimatedCredits(g: JobGroup): number {
@@ -46,14 +44,14 @@ export function batchProgress(groups: readonly JobGroup[], now: Date, recentMs =
   for (const g of groups) {
     counts[g.status] += g.jobs;
     if (g.status === 'succeeded') spent += g.credits;
-    if (UNFINISHED.has(g.status)) remaining += estimatedCredits(g);
+    if (UNFINISHED_STATUSES.has(g.status)) remaining += estimatedCredits(g);
     if (g.firstStartedAt && (!startedAt || g.firstStartedAt < startedAt)) startedAt = g.firstStartedAt;
     if (g.status === 'succeeded' || g.status === 'failed') {
       recent += g.recentlyCompleted;
       if (g.lastCompletedAt && (!lastEnded || g.lastCompletedAt > lastEnded)) lastEnded = g.lastCompletedAt;
     }
   }
-  const unfinished = counts.queued + counts.submitting + counts.running;
+  const unfinished = [...UNFINISHED_STATUSES].reduce((n, s) => n + counts[s], 0);
   const ended = counts.succeeded + counts.failed;
   const total = unfinished + ended + counts.cancelled;
   const finishedAt = total > 0 && unfinished === 0 ? (lastEnded ?? now) : null;

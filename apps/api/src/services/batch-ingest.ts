@@ -44,6 +44,8 @@ export interface IngestInput {
   ownerKey: string | null;
   /** Already checked (checkCallbackUrl): called once every job of the batch has ended. */
   callbackUrl?: string | null;
+  /** The batch's budget in credits. */
+  maxCredits?: number | null;
   /** The request part the rows came from, named in errors: `file` (CSV) or `items` (JSON). */
   field: 'file' | 'items';
 }
@@ -87,7 +89,13 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
   return async function ingest(input: IngestInput): Promise<IngestOutcome> {
     const now = new Date();
     const batchId = newId('bat', now.getTime());
-    const scope = { batchId, ownerKey: input.ownerKey, createdAt: now, deadlineAt: new Date(now.getTime() + config.worker.deadlineMs) };
+    const scope = {
+      batchId,
+      ownerKey: input.ownerKey,
+      createdAt: now,
+      deadlineAt: new Date(now.getTime() + config.worker.deadlineMs),
+      budgeted: input.maxCredits !== undefined && input.maxCredits !== null,
+    };
     const { maxRows } = config.batches;
     const errors: RowIssue[] = [];
     let total = 0;
@@ -152,6 +160,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
         name: input.name,
         ownerKey: input.ownerKey,
         callbackUrl: input.callbackUrl ?? null,
+        maxCredits: input.maxCredits ?? null,
         status: 'active',
         total,
         accepted,

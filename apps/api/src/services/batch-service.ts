@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ConflictError, NotFoundError, type JobStatus } from '@flowq/core';
+import { ConflictError, maxCreditsFor, NotFoundError, type JobStatus } from '@flowq/core';
 import {
   batchJobGroups,
   batchMaxCount,
@@ -9,6 +9,7 @@ import {
   listBatchJobs,
   reopenBatchCallback,
   requeueBatchJobs,
+  setBatchBudget,
   updateBatch,
   type BatchRow,
 } from '@flowq/db';
@@ -153,6 +154,26 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks) {
       // The cancelled jobs' BullMQ entries stay: a worker taking one finds it ended and drops it at once.
       const [state] = await states([await mustFind(id)]);
       return { ...state!, cancelled };
+    },
+
+    /**
+     * Sets, raises, lowers or (null) removes the batch's budget. Jobs waiting `over_budget` are
+     * queued again and each is checked anew when a worker takes it: those the new budget covers
+     * run, the others wait again.
+     */
+    async setBudget(id: string, maxCredits: number | null, owner?: string): Promise<BatchState & { requeued: number }> {
+      const batch = await mustFind(id, owner);
+      if (batch.status === 'ingesting') throw new ConflictError(`Batch ${id} is still being read`);
+      const changed = await setBatchBudget(db, id, maxCredits, new Date(Date.now() + deps.config.worker.deadlineMs), maxCreditsFor);
+      if (!changed) throw new NotFoundError(`Batch ${id} not found`);
+      const rows = changed.resumed;
+      if (rows.length > 0) {
+        // Their BullMQ jobs completed when they went over budget; the same ids can be queued only once those are gone.
+        await removeFromQueue(rows.map((r) => r.id));
+        for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));
+      }
+      const [state] = await states([await mustFind(id)]);
+      return { ...state!, requeued: rows.length };
     },
 
     /** Jobs that failed (or were cancelled) go back to the queue as fresh jobs, in their fair-share place. */

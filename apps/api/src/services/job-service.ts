@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError, type VideoRequest } from '@flowq/core';
-import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, type JobRow } from '@flowq/db';
+import { ConflictError, isTerminal, NotFoundError, type VideoRequest } from '@flowq/core';
+import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 
@@ -10,6 +10,7 @@ export interface CreateJobInput {
   ownerKey?: string;
   /** Already checked (checkCallbackUrl). */
   callbackUrl?: string | null;
+  maxCredits?: number | null;
 }
 
 /**
@@ -36,6 +37,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
         metadata: input.metadata,
         ownerKey: input.ownerKey ?? null,
         callbackUrl: input.callbackUrl ?? null,
+        maxCredits: input.maxCredits ?? null,
         deadlineMs: config.worker.deadlineMs,
       });
       try {
@@ -56,6 +58,22 @@ export function createJobService({ config, database, queue, redis, logger }: Api
     async deliveries(id: string, owner?: string) {
       await mustFind(id, owner);
       return listCallbackDeliveries(db, { jobId: id });
+    },
+
+    /** Sets or removes the job's budget; a job waiting `over_budget` is queued again (with a fresh deadline) to be checked anew. */
+    async setBudget(id: string, maxCredits: number | null, owner?: string): Promise<JobRow> {
+      const before = await mustFind(id, owner);
+      if (isTerminal(before.status)) throw new ConflictError(`Job ${id} is already ${before.status}`);
+      const changed = await setJobBudget(db, id, maxCredits, new Date(Date.now() + config.worker.deadlineMs));
+      if (!changed) throw new NotFoundError(`Job ${id} not found`);
+      if (changed.resumed) {
+        // Its BullMQ job completed when it went over budget; the same id can be queued only once that one is gone.
+        await queue.remove(id).catch(() => 0);
+        await withTimeout(enqueueGenerate(queue, id, changed.row.priority), ENQUEUE_TIMEOUT_MS).catch((err: unknown) => {
+          logger.warn({ err, jobId: id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
+        });
+      }
+      return changed.row;
     },
 
     async cancel(id: string, owner?: string): Promise<JobRow> {

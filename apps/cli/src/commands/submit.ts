@@ -20,6 +20,8 @@ ref) or a JSON file ({ name, defaults, items } or a bare array of items) as one 
   --count N             default clips per row (1-4)
   --priority N          default priority (0-100; batches default to 10)
   --name NAME           batch name (default: the file name)
+  --max-credits N       the batch's budget: rows that would take it past N credits wait
+                        as over_budget until it is raised (PATCH /v1/batches/ID)
   --delimiter D         CSV delimiter: "," ";" or "tab" (default: detected)
   --skip-invalid        queue the valid rows and report the invalid ones (default: refuse the file)
   --wait                show live progress until every job has ended
@@ -27,7 +29,7 @@ ref) or a JSON file ({ name, defaults, items } or a bare array of items) as one 
   --interval MS         progress refresh period (default 1000)
 ${CONNECTION_HELP}
 
-Exit status: 0 done, 1 error, 2 usage, 3 (with --wait) some jobs failed or were cancelled.`;
+Exit status: 0 done, 1 error, 2 usage, 3 (with --wait) some jobs failed, were cancelled or wait over budget.`;
 
 /** Files up to this size are sent whole, so an early answer (413, 400) always reaches us; larger ones stream. */
 const BUFFER_LIMIT = 8 * 1024 * 1024;
@@ -39,6 +41,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
     count: { type: 'string' },
     priority: { type: 'string' },
     name: { type: 'string' },
+    'max-credits': { type: 'string' },
     delimiter: { type: 'string' },
     'skip-invalid': { type: 'boolean' },
     wait: { type: 'boolean' },
@@ -68,6 +71,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
   const query = new URLSearchParams({ name: values.name ?? basename(path) });
   if (values['skip-invalid']) query.set('onInvalid', 'skip');
   if (values.delimiter) query.set('delimiter', values.delimiter);
+  if (values['max-credits'] !== undefined) query.set('maxCredits', values['max-credits']);
 
   let init: RequestInit & { duplex?: 'half' };
   if (extname(path).toLowerCase() === '.json') {

@@ -1,5 +1,5 @@
-import { newId } from '@flowq/core';
-import { beginSubmission, latestSubmission, markFailed, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { creditsFor, newId } from '@flowq/core';
+import { beginSubmission, latestSubmission, markFailed, reserveCredits, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
@@ -28,6 +28,16 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
   if (!lease.ok) {
     const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
     return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
+  }
+  // A budget is checked at the chosen account's price; a job it does not cover waits `over_budget`
+  // (no BullMQ job left) until the budget is raised.
+  if (row.budgeted) {
+    const budget = await reserveCredits(ctx.db, row.id, creditsFor(row.request, await leases.tierOf(lease.email)));
+    if (!budget.ok) {
+      await leases.release(lease.email, row.id);
+      ctx.deps.logger.info({ jobId: row.id, over: budget.over }, `over budget: ${budget.message}`);
+      return { kind: 'done' };
+    }
   }
   // Recorded before the POST, in the same transaction that marks the job `submitting`: if this
   // process dies before the answer is written, the next step finds the attempt and looks for it

@@ -18,6 +18,8 @@ export interface BatchIngestScope {
   ownerKey: string | null;
   createdAt: Date;
   deadlineAt: Date;
+  /** The batch has a budget: every job checks it before it is submitted. */
+  budgeted: boolean;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface BatchIngestScope {
 export async function insertBatchJobRows(client: pg.ClientBase, scope: BatchIngestScope, rows: readonly BatchJobInsert[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `insert into jobs (id, request, priority, metadata, batch_row, ref, callback_secret, batch_id, owner_key, created_at, updated_at, deadline_at)
-     select t.id, t.request, t.priority, t.metadata, t.batch_row, t.ref, t.secret, $8, $9, $10, $10, $11
+    `insert into jobs (id, request, priority, metadata, batch_row, ref, callback_secret, batch_id, owner_key, created_at, updated_at, deadline_at, budgeted)
+     select t.id, t.request, t.priority, t.metadata, t.batch_row, t.ref, t.secret, $8, $9, $10, $10, $11, $12
      from unnest($1::text[], $2::jsonb[], $3::int[], $4::jsonb[], $5::int[], $6::text[], $7::text[])
        as t(id, request, priority, metadata, batch_row, ref, secret)`,
     [
@@ -44,6 +46,7 @@ export async function insertBatchJobRows(client: pg.ClientBase, scope: BatchInge
       scope.ownerKey,
       scope.createdAt,
       scope.deadlineAt,
+      scope.budgeted,
     ],
   );
 }
@@ -61,13 +64,14 @@ export interface NewBatch {
   createdAt: Date;
   /** Called, signed, once every job of the batch has ended. */
   callbackUrl?: string | null;
+  maxCredits?: number | null;
 }
 
 /** The batch row itself, written last in the ingest transaction with its final counts. */
 export async function insertBatchRecord(client: pg.ClientBase, batch: NewBatch): Promise<void> {
   await client.query(
-    `insert into batches (id, name, owner_key, status, total, accepted, rejected, defaults, errors, created_at, updated_at, callback_url)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)`,
+    `insert into batches (id, name, owner_key, status, total, accepted, rejected, defaults, errors, created_at, updated_at, callback_url, max_credits)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)`,
     [
       batch.id,
       batch.name,
@@ -80,6 +84,7 @@ export async function insertBatchRecord(client: pg.ClientBase, batch: NewBatch):
       batch.errors ? JSON.stringify(batch.errors) : null,
       batch.createdAt,
       batch.callbackUrl ?? null,
+      batch.maxCredits ?? null,
     ],
   );
 }

@@ -111,14 +111,23 @@ export async function batchMaxCount(db: Db, batchId: string): Promise<number> {
   return row?.n ?? 1;
 }
 
-/** Cancels the batch's jobs that have not started; submitted and running ones are left to finish. */
+/** Cancels the batch's jobs that have not started (waiting or over budget), giving back what they reserved; submitted and running ones are left to finish. */
 export async function cancelQueuedBatchJobs(db: Db, batchId: string): Promise<number> {
-  const rows = await db
-    .update(jobs)
-    .set({ status: 'cancelled', completedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(jobs.batchId, batchId), eq(jobs.status, 'queued')))
-    .returning({ id: jobs.id });
-  return rows.length;
+  const waiting = and(eq(jobs.batchId, batchId), inArray(jobs.status, ['queued', 'over_budget']));
+  return db.transaction(async (tx) => {
+    await tx
+      .update(batches)
+      .set({
+        committedCredits: sql`greatest(0, ${batches.committedCredits} - (select coalesce(sum(${jobs.reservedCredits}), 0) from ${jobs} where ${waiting}))`,
+      })
+      .where(eq(batches.id, batchId));
+    const rows = await tx
+      .update(jobs)
+      .set({ status: 'cancelled', reservedCredits: null, completedAt: new Date(), updatedAt: new Date() })
+      .where(waiting)
+      .returning({ id: jobs.id });
+    return rows.length;
+  });
 }
 
 /**

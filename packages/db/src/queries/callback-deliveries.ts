@@ -17,7 +17,7 @@ export async function queueFinishedBatchCallbacks(db: Db, now: Date): Promise<nu
         and b.callback_queued_at is null
         and b.status in ('active', 'finished', 'cancelled')
         and not exists (
-          select 1 from jobs j where j.batch_id = b.id and j.status in ('queued', 'submitting', 'running', 'archiving')
+          select 1 from jobs j where j.batch_id = b.id and j.status in ('queued', 'over_budget', 'submitting', 'running', 'archiving')
         )
       returning b.id, b.owner_key, b.callback_url
     )

@@ -11,6 +11,8 @@ export interface NewJob {
   ownerKey?: string | null;
   /** Called, signed, when the job ends (already checked by the SSRF guard). */
   callbackUrl?: string | null;
+  /** The job's own budget in credits. */
+  maxCredits?: number | null;
   deadlineMs: number;
   now?: Date;
 }
@@ -27,6 +29,8 @@ function prepareInsert(db: Db) {
       ownerKey: sql.placeholder('ownerKey'),
       callbackSecret: sql.placeholder('callbackSecret'),
       callbackUrl: sql.placeholder('callbackUrl'),
+      maxCredits: sql.placeholder('maxCredits'),
+      budgeted: sql.placeholder('budgeted'),
       createdAt: sql.placeholder('createdAt'),
       updatedAt: sql.placeholder('createdAt'),
       deadlineAt: sql.placeholder('deadlineAt'),
@@ -52,6 +56,8 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
     ownerKey: job.ownerKey ?? null,
     callbackSecret: newSecret(),
     callbackUrl: job.callbackUrl ?? null,
+    maxCredits: job.maxCredits ?? null,
+    budgeted: job.maxCredits !== undefined && job.maxCredits !== null,
     createdAt: now,
     deadlineAt: new Date(now.getTime() + job.deadlineMs),
   });

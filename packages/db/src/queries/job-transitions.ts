@@ -1,7 +1,8 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { jobCallbackEvent, newId, type JobError, type JobResult, type JobStatus } from '@flowq/core';
+import { CANCELLABLE_STATUSES, jobCallbackEvent, newId, type JobError, type JobResult, type JobStatus } from '@flowq/core';
 import type { Db } from '../client';
 import { callbackDeliveries, jobs, type JobRow } from '../schema';
+import { releaseCredits } from './credit-budgets';
 
 /**
  * Every state change is a compare-and-set on the current status, so a duplicated
@@ -50,7 +51,12 @@ export function markRequeued(db: Db, id: string, countAttempt: boolean) {
 async function end(db: Db, id: string, from: readonly JobStatus[], set: Parameters<typeof transition>[3]): Promise<JobRow | undefined> {
   return db.transaction(async (tx) => {
     const row = await transition(tx as unknown as Db, id, from, set);
-    if (row) await announceEnd(tx as unknown as Db, row);
+    if (!row) return row;
+    await announceEnd(tx as unknown as Db, row);
+    if (row.status !== 'succeeded' && row.reservedCredits) {
+      await releaseCredits(tx as unknown as Db, row, row.reservedCredits);
+      return { ...row, reservedCredits: null };
+    }
     return row;
   });
 }
@@ -81,5 +87,5 @@ export function markFailed(db: Db, id: string, error: JobError, from: readonly J
 }
 
 export function markCancelled(db: Db, id: string) {
-  return end(db, id, ['queued', 'submitting', 'running'], { status: 'cancelled', completedAt: new Date() });
+  return end(db, id, [...CANCELLABLE_STATUSES], { status: 'cancelled', completedAt: new Date() });
 }

@@ -4,7 +4,7 @@
 const KEY_STORAGE = 'flowq.apiKey';
 /** How often a page re-reads its data while it is open. */
 const REFRESH_MS = 2000;
-const STATUSES = ['queued', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'];
+const STATUSES = ['queued', 'over_budget', 'submitting', 'running', 'archiving', 'succeeded', 'failed', 'cancelled'];
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -317,7 +317,7 @@ function batchSummary(b, withLinks) {
       c.failed
         ? h('button', { type: 'button', onclick: guard(() => apiJson(`/v1/batches/${b.id}/retry`, { method: 'POST' })) }, `Retry ${c.failed} failed`)
         : null,
-      c.queued + c.submitting + c.running + (c.archiving || 0)
+      c.queued + (c.over_budget || 0) + c.submitting + c.running + (c.archiving || 0)
         ? h(
             'button',
             {

@@ -12,7 +12,7 @@ export function batchView({ batch, progress }: BatchState, opts: { withErrors?: 
     accepted: batch.accepted,
     rejected: batch.rejected,
     counts: progress.counts,
-    credits: progress.credits,
+    credits: { ...progress.credits, maxCredits: batch.maxCredits, committed: batch.committedCredits },
     createdAt: batch.createdAt.toISOString(),
     startedAt: startedAt?.toISOString() ?? null,
     finishedAt: finishedAt?.toISOString() ?? null,

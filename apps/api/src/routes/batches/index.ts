@@ -154,7 +154,7 @@ export const batchRoutes: FastifyPluginAsyncZod<{
       if (q.delimiter !== undefined && !delimiter) throw new ValidationError('delimiter: must be one of ",", ";", "tab"', 'delimiter');
       const ownerKey = req.apiKeyId ?? null;
       const checkUrl = (url: string | undefined) => (url === undefined ? Promise.resolve(null) : checkCallbackUrl(url, { ownerKey, ...callbackUrls }));
-      const common = { onInvalid: q.onInvalid, ownerKey, callbackUrl: await checkUrl(q.callbackUrl) };
+      const common = { onInvalid: q.onInvalid, ownerKey, callbackUrl: await checkUrl(q.callbackUrl), maxCredits: q.maxCredits ?? null };
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const key = idempotencyKeyOf(req);
 
@@ -173,9 +173,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{
         if ('json' in input) {
           const parsed = createBatchJsonBody.safeParse(jsonBatchHead(input.json));
           if (!parsed.success) throw firstIssue(parsed.error, '');
-          const { name, defaults, callbackUrl } = parsed.data;
+          const { name, defaults, callbackUrl, maxCredits } = parsed.data;
           return batches.create({
             ...common,
+            ...(maxCredits !== undefined ? { maxCredits } : {}),
             ...(callbackUrl !== undefined ? { callbackUrl: await checkUrl(callbackUrl) } : {}),
             rows: jsonRows(input.json),
             name: name ?? q.name ?? null,

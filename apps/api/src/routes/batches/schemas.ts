@@ -1,6 +1,6 @@
 import { JOB_STATUSES } from '@flowq/core';
 import { z } from 'zod';
-import { errorSchema, jobSchema } from '../jobs/schemas';
+import { errorSchema, jobSchema, maxCreditsField } from '../jobs/schemas';
 
 const rowIssue = z.object({ row: z.number(), column: z.string(), message: z.string() });
 
@@ -18,6 +18,8 @@ export const createBatchQuery = z.object({
   priority: z.string().max(8).optional(),
   /** Called, signed, once every job of the batch has ended (CSV uploads; a JSON body may say it too). */
   callbackUrl: z.string().max(2_048).optional(),
+  /** The batch's budget in credits (CSV uploads; a JSON body may say it too). */
+  maxCredits: z.coerce.number({ error: 'must be a whole number of credits, 0 or more' }).pipe(maxCreditsField).optional(),
 });
 
 export const createBatchJsonBody = z
@@ -26,8 +28,11 @@ export const createBatchJsonBody = z
     defaults: z.record(z.string(), z.unknown(), { error: 'must be an object of request fields' }).optional(),
     items: z.array(z.unknown(), { error: 'must be an array of job requests' }),
     callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
+    maxCredits: maxCreditsField.optional(),
   })
   .strict();
+
+export const batchBudgetBody = z.object({ maxCredits: maxCreditsField.nullable() }).strict().meta({ id: 'BatchBudget' });
 
 export const batchCreatedSchema = z
   .object({ id: z.string(), name: z.string().nullable(), total: z.number(), accepted: z.number(), rejected: z.number(), errors: z.array(rowIssue) })
@@ -50,7 +55,12 @@ export const batchSchema = z
     accepted: z.number(),
     rejected: z.number(),
     counts,
-    credits: z.object({ spent: z.number(), estimatedRemaining: z.number() }),
+    credits: z.object({
+      spent: z.number(),
+      estimatedRemaining: z.number(),
+      maxCredits: z.number().nullable().describe('The batch budget: no job is submitted where the batch would hold more (null: none)'),
+      committed: z.number().describe('Credits held by jobs submitted and not failed or cancelled (reserved at their account tier)'),
+    }),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),

@@ -7,7 +7,7 @@ import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
 import type { MediaLinks } from '../../media/media-links';
 import { jobView } from './job-view';
-import { callbackDeliveryListSchema, createJobBody, errorSchema, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
+import { callbackDeliveryListSchema, createJobBody, errorSchema, jobBudgetBody, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
 
 export const jobRoutes: FastifyPluginAsyncZod<{
   jobs: JobService;
@@ -26,11 +26,11 @@ export const jobRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req, reply) => {
-      const { priority, metadata, callbackUrl, ...request } = req.body;
+      const { priority, metadata, callbackUrl, maxCredits, ...request } = req.body;
       const ownerKey = req.apiKeyId ?? null;
       const checkedCallbackUrl = callbackUrl === undefined ? null : await checkCallbackUrl(callbackUrl, { ownerKey, ...callbackUrls });
       const create = async () => {
-        const row = await jobs.create({ request, priority, metadata, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
+        const row = await jobs.create({ request, priority, metadata, maxCredits, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
         return { status: 202, body: jobView(row, links) };
       };
       const key = idempotencyKeyOf(req);
@@ -77,6 +77,20 @@ export const jobRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => ({ items: (await jobs.deliveries(req.params.id, ownerScope(req))).map(deliveryView) }),
+  );
+
+  app.patch(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: "Set or remove the job's budget (maxCredits); a job waiting over_budget is checked again",
+        tags: ['jobs'],
+        params: jobIdParams,
+        body: jobBudgetBody,
+        response: { 200: jobSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => jobView(await jobs.setBudget(req.params.id, req.body.maxCredits, ownerScope(req)), links),
   );
 
   app.post(

@@ -17,6 +17,7 @@ export function jobView(row: JobRow, links: MediaLinks) {
     callbackUrl: row.callbackUrl,
     result: row.result ? { videos: row.result.videos.map((v) => videoView(v, links)), remainingCredits: row.result.remainingCredits ?? null } : null,
     credits: row.credits,
+    maxCredits: row.maxCredits,
     error: row.error ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

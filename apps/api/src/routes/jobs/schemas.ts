@@ -2,6 +2,13 @@ import { CALLBACK_EVENTS, JOB_ERROR_CODES, JOB_STATUSES, videoModeViolations, vi
 import { MAX_PRIORITY } from '@flowq/queue';
 import { z } from 'zod';
 
+/** A budget in credits: whole, 0 or more (0 allows only free models). */
+export const maxCreditsField = z
+  .number({ error: 'must be a whole number of credits, 0 or more' })
+  .int('must be a whole number of credits, 0 or more')
+  .min(0, 'must be a whole number of credits, 0 or more')
+  .max(100_000_000, 'must be at most 100000000');
+
 export const createJobBody = videoRequestFields
   .extend({
     priority: z
@@ -17,6 +24,7 @@ export const createJobBody = videoRequestFields
       .pipe(z.json())
       .optional(),
     callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
+    maxCredits: maxCreditsField.optional(),
   })
   .strict()
   .superRefine((req, ctx) => {
@@ -57,6 +65,7 @@ export const jobSchema = z
     result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
     /** Credits the generation cost, at the tier of the account that made it; null until it succeeded. */
     credits: z.number().nullable(),
+    maxCredits: z.number().nullable().describe('The job budget: it is never submitted to an account where it costs more (null: none)'),
     error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -69,6 +78,8 @@ export const errorSchema = z
     error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), issues: z.array(z.unknown()).optional() }),
   })
   .meta({ id: 'Error' });
+
+export const jobBudgetBody = z.object({ maxCredits: maxCreditsField.nullable() }).strict().meta({ id: 'JobBudget' });
 
 export const jobIdParams = z.object({ id: z.string().min(1).max(64) });
 
