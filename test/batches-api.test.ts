@@ -49,7 +49,7 @@ describe('POST /v1/batches with CSV', () => {
     const batch = (await get(`/v1/batches/${body.id}`)).json();
     expect(batch).toMatchObject({ status: 'active', total: 3, accepted: 3, counts: { queued: 3, succeeded: 0 } });
     // Priced at the dearest tier that may run them: quality 100 x 2 clips + fast 20 x 3 + fast 20 x 3
-    expect(batch.credits).toEqual({ spent: 0, estimatedRemaining: 320 });
+    expect(batch.credits).toEqual({ spent: 0, estimatedRemaining: 320, maxCredits: null, committed: 0 });
   });
 
   it('detects a tab delimiter, takes ?delimiter=, and accepts a multipart "file" field', async () => {
@@ -229,7 +229,7 @@ describe('following, exporting, cancelling and retrying a batch', () => {
     const view = (await get(`/v1/batches/${created.id}`)).json();
     expect(view.counts).toMatchObject({ succeeded: 1, failed: 1, running: 1, queued: 3 });
     // Four jobs left, 2 clips each, priced at the dearest tier (20 a fast clip on a non-Ultra account).
-    expect(view.credits).toEqual({ spent: 20, estimatedRemaining: 160 });
+    expect(view.credits).toEqual({ spent: 20, estimatedRemaining: 160, maxCredits: null, committed: 0 });
     expect(view.startedAt).not.toBeNull();
     expect(view.throughputPerMinute).toBeGreaterThan(0);
     expect(view.etaSeconds).toBeGreaterThan(0);
