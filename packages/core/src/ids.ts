@@ -11,9 +11,20 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function encodeRandom(bytes: Buffer): string {
+const RANDOM_CHARS = 12;
+/** Ids drawn from one random buffer: a `randomBytes` call per id was 17 µs, a tenth of a 100,000-row ingest. */
+const IDS_PER_DRAW = 256;
+let pool = Buffer.alloc(0);
+let at = 0;
+
+function randomChars(): string {
+  if (at >= pool.length) {
+    pool = randomBytes(RANDOM_CHARS * IDS_PER_DRAW);
+    at = 0;
+  }
   let out = '';
-  for (const b of bytes) out += ALPHABET[b % 32];
+  for (let i = at; i < at + RANDOM_CHARS; i++) out += ALPHABET[pool[i]! % 32];
+  at += RANDOM_CHARS;
   return out;
 }
 
@@ -22,7 +33,7 @@ function encodeRandom(bytes: Buffer): string {
  * pagination can use it alone, and says what it names when it shows up in a log.
  */
 export function newId(prefix: 'job' | 'att' | 'bat' | 'acct' | 'key' | 'dlv' | 'img', now = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeRandom(randomBytes(12))}`;
+  return `${prefix}_${encodeTime(now)}${randomChars()}`;
 }
 
 /** An unguessable secret for webhook URLs (256 bits, URL-safe). */
