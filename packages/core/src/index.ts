@@ -14,3 +14,5 @@ export * from './callback-retry';
 export * from './secret-box';
 export * from './guarded-agent';
 export * from './image-type';
+export * from './image-model-catalog';
+export * from './video-edit-catalog';

@@ -1,4 +1,4 @@
-import { accountOfMediaId, creditsFor, type VideoModel } from '@flowq/core';
+import { accountOfMediaId, creditsFor, isImageModel, type ImageModel, type VideoModel } from '@flowq/core';
 import type { AccountState, AccountTier } from './options';
 import { MESSAGES, useapiError, type SimAnswer, type SkipReason } from './upstream-errors';
 import { userPartOf } from './ids';
@@ -15,7 +15,9 @@ export interface AccountView {
 
 export type Choice = { ok: true; email: string } | { ok: false; answer: SimAnswer } | { ok: false; skipReasons: SkipReason[] };
 
-function skipReasonOf(account: AccountView, model: VideoModel): string | null {
+/** Images run on any account whose session works, paid or not, at 0 credits. */
+function skipReasonOf(account: AccountView, model: VideoModel | ImageModel): string | null {
+  if (isImageModel(model)) return account.state === 'needs_reauth' ? account.state : null;
   if (account.state !== 'ok') return account.state;
   if (!account.models.includes(model)) return 'model_not_available';
   if (account.credits <= 0 || account.credits < creditsFor({ model }, account.tier)) return 'no_credits';
@@ -27,7 +29,7 @@ function skipReasonOf(account: AccountView, model: VideoModel): string | null {
  * the fewest executing jobs, earliest configured on a tie. useapi also weighs recent failures
  * and 429s; the simulator leaves that refinement to flowq's own scheduler.
  */
-export function balanceAccount(accounts: AccountView[], model: VideoModel): Choice {
+export function balanceAccount(accounts: AccountView[], model: VideoModel | ImageModel): Choice {
   const skipReasons: SkipReason[] = [];
   let best: AccountView | undefined;
   for (const account of accounts) {
@@ -45,7 +47,7 @@ export function balanceAccount(accounts: AccountView[], model: VideoModel): Choi
  * Which account a submit runs on: the one its images were uploaded to, else the explicit
  * `email`, else the balancer's pick. Images of another account than the named one are a 403.
  */
-export function chooseAccount(input: { email: string | undefined; images: string[]; model: VideoModel; accounts: AccountView[] }): Choice {
+export function chooseAccount(input: { email: string | undefined; images: string[]; model: VideoModel | ImageModel; accounts: AccountView[] }): Choice {
   const known = new Set(input.accounts.map((a) => a.email));
   let imageAccount: string | undefined;
   for (const image of input.images) {

@@ -12,10 +12,16 @@ export interface SimAccount {
   credits: number;
   state: AccountState;
   maxConcurrent: number;
+  maxConcurrentImages: number;
   created: number;
-  /** Jobs created or started on it, by jobid. */
+  /** Video jobs (generate, upscale, extend) created or started on it, by jobid. */
   executing: Set<string>;
   maxObservedConcurrency: number;
+  /** `POST /images` calls in progress on it, by jobid. */
+  imagesExecuting: Set<string>;
+  maxObservedImageConcurrency: number;
+  /** 429s answered because an image call would have gone above `maxConcurrentImages`. */
+  overImage429s: number;
   /** 429s answered because a submit would have gone above `maxConcurrent`. */
   overSubmission429s: number;
   /** 429s answered because a fault was injected. */
@@ -31,6 +37,10 @@ export interface AccountStats {
   maxConcurrent: number;
   executing: number;
   maxObservedConcurrency: number;
+  maxConcurrentImages: number;
+  imagesExecuting: number;
+  maxObservedImageConcurrency: number;
+  overImage429s: number;
   overSubmission429s: number;
   injected429s: number;
   accepted: number;
@@ -52,6 +62,9 @@ export class AccountBook {
         created: now,
         executing: new Set(),
         maxObservedConcurrency: 0,
+        imagesExecuting: new Set(),
+        maxObservedImageConcurrency: 0,
+        overImage429s: 0,
         overSubmission429s: 0,
         injected429s: 0,
         accepted: 0,
@@ -63,6 +76,8 @@ export class AccountBook {
   resetCounters(): void {
     for (const a of this.accounts.values()) {
       a.maxObservedConcurrency = a.executing.size;
+      a.maxObservedImageConcurrency = a.imagesExecuting.size;
+      a.overImage429s = 0;
       a.overSubmission429s = 0;
       a.injected429s = 0;
       a.accepted = 0;
@@ -93,6 +108,15 @@ export class AccountBook {
     this.accounts.get(email)?.executing.delete(jobid);
   }
 
+  startImage(account: SimAccount, jobid: string): void {
+    account.imagesExecuting.add(jobid);
+    account.maxObservedImageConcurrency = Math.max(account.maxObservedImageConcurrency, account.imagesExecuting.size);
+  }
+
+  stopImage(email: string, jobid: string): void {
+    this.accounts.get(email)?.imagesExecuting.delete(jobid);
+  }
+
   stats(account: SimAccount): AccountStats {
     return {
       email: account.email,
@@ -102,6 +126,10 @@ export class AccountBook {
       maxConcurrent: account.maxConcurrent,
       executing: account.executing.size,
       maxObservedConcurrency: account.maxObservedConcurrency,
+      maxConcurrentImages: account.maxConcurrentImages,
+      imagesExecuting: account.imagesExecuting.size,
+      maxObservedImageConcurrency: account.maxObservedImageConcurrency,
+      overImage429s: account.overImage429s,
       overSubmission429s: account.overSubmission429s,
       injected429s: account.injected429s,
       accepted: account.accepted,

@@ -17,6 +17,8 @@ export interface FaultControls {
   setAccountState(email: string, state: AccountState): void;
   setCredits(email: string, credits: number): void;
   setMaxConcurrent(email: string, maxConcurrent: number): void;
+  /** `POST /images` calls at once on the account. */
+  setMaxConcurrentImages(email: string, maxConcurrentImages: number): void;
   /** While false, every API call answers 401. */
   setTokenValid(valid: boolean): void;
   setCallbacks(settings: Partial<CallbackSettings>): CallbackSettings;
@@ -42,6 +44,10 @@ export interface LogView {
   maxObservedConcurrency(email?: string): number;
   /** 429s answered because the account was at its concurrency limit. */
   overSubmission429s(email?: string): number;
+  /** The most `POST /images` calls ever in progress at once on the account, or on any account. */
+  maxObservedImageConcurrency(email?: string): number;
+  /** 429s answered because the account was at its image limit. */
+  overImage429s(email?: string): number;
   /** 429s answered because a fault was injected. */
   injected429s(email?: string): number;
   accountStats(): AccountStats[];
@@ -77,6 +83,11 @@ export function faultControls(sim: Simulator): FaultControls {
       if (!Number.isInteger(maxConcurrent) || maxConcurrent < 0) throw new Error(`maxConcurrent must be an integer >= 0, got ${maxConcurrent}`);
       sim.accounts.require(email).maxConcurrent = maxConcurrent;
     },
+    setMaxConcurrentImages: (email, maxConcurrentImages) => {
+      if (!Number.isInteger(maxConcurrentImages) || maxConcurrentImages < 0)
+        throw new Error(`maxConcurrentImages must be an integer >= 0, got ${maxConcurrentImages}`);
+      sim.accounts.require(email).maxConcurrentImages = maxConcurrentImages;
+    },
     setTokenValid: (valid) => {
       sim.tokenValid = valid;
     },
@@ -99,6 +110,7 @@ export function faultControls(sim: Simulator): FaultControls {
         if (config) {
           account.state = config.state;
           account.maxConcurrent = config.maxConcurrent;
+          account.maxConcurrentImages = config.maxConcurrentImages;
         }
       }
       sim.callbacks.settings = { ...sim.options.callbacks };
@@ -123,6 +135,8 @@ export function logView(sim: Simulator): LogView {
     callbacks: () => [...sim.callbacks.attempts],
     maxObservedConcurrency: (email) => Math.max(0, ...statsOf(email).map((s) => s.maxObservedConcurrency)),
     overSubmission429s: (email) => sum(statsOf(email).map((s) => s.overSubmission429s)),
+    maxObservedImageConcurrency: (email) => Math.max(0, ...statsOf(email).map((s) => s.maxObservedImageConcurrency)),
+    overImage429s: (email) => sum(statsOf(email).map((s) => s.overImage429s)),
     injected429s: (email) => sum(statsOf(email).map((s) => s.injected429s)),
     accountStats: () => statsOf(),
     reset: () => {

@@ -1,4 +1,3 @@
-import type { VideoModel } from '@flowq/core';
 import type { ApiVersion } from './options';
 import {
   captchaQuality,
@@ -26,6 +25,8 @@ import {
  * - `google-unavailable`: 503 in Google's shape (`UNAVAILABLE`).
  * - `unavailable`: 503 with a plain-text body, as a proxy in front of useapi would answer.
  * - `internal` 500, `timeout` 408, `session` 596.
+ * - `connection-reset`: the call is taken and paid for as usual, then the connection is closed
+ *   without an answer (a call that dies mid-way: the caller cannot know it was taken).
  */
 export const SUBMIT_FAULT_KINDS = [
   'throttled',
@@ -43,8 +44,13 @@ export const SUBMIT_FAULT_KINDS = [
   'internal',
   'timeout',
   'session',
+  'connection-reset',
 ] as const;
 export type SubmitFaultKind = (typeof SUBMIT_FAULT_KINDS)[number];
+
+/** The calls a fault can hit: `POST /videos`, `/images`, `/videos/upscale`, `/videos/extend`. */
+export const SIM_ENDPOINTS = ['videos', 'images', 'upscale', 'extend'] as const;
+export type SimEndpoint = (typeof SIM_ENDPOINTS)[number];
 
 export interface SubmitFault {
   kind: SubmitFaultKind;
@@ -52,8 +58,10 @@ export interface SubmitFault {
   count?: number;
   /** Only submits that run on this account. Default: any. */
   email?: string;
-  /** Only submits for this model (what model-quota means). Default: any. */
-  model?: VideoModel;
+  /** Only submits for this model (a video or image model id; what model-quota means). Default: any. */
+  model?: string;
+  /** Which call it answers. Default `videos`, so faults armed for video submits never hit images. */
+  endpoint?: SimEndpoint;
   /**
    * When to try again, in seconds. On a 2026 429 it is the `Retry-After` header and the body's
    * `retryAfter` (defaults below); on a 503, a `Retry-After` header.
@@ -131,13 +139,13 @@ export class SubmitFaultQueue {
     this.armed.push({ fault: { ...fault }, remaining: count });
   }
 
-  /** The fault the next submit on `email` for `model` would get, without using it up. */
-  peek(email: string | undefined, model: VideoModel): SubmitFault | undefined {
-    return this.find(email, model)?.fault;
+  /** The fault the next call to `endpoint` on `email` for `model` would get, without using it up. */
+  peek(email: string | undefined, model: string, endpoint: SimEndpoint = 'videos'): SubmitFault | undefined {
+    return this.find(email, model, endpoint)?.fault;
   }
 
-  take(email: string | undefined, model: VideoModel): SubmitFault | undefined {
-    const entry = this.find(email, model);
+  take(email: string | undefined, model: string, endpoint: SimEndpoint = 'videos'): SubmitFault | undefined {
+    const entry = this.find(email, model, endpoint);
     if (!entry) return undefined;
     entry.remaining -= 1;
     if (entry.remaining === 0) this.armed = this.armed.filter((a) => a !== entry);
@@ -152,7 +160,12 @@ export class SubmitFaultQueue {
     this.armed = [];
   }
 
-  private find(email: string | undefined, model: VideoModel): ArmedFault | undefined {
-    return this.armed.find((a) => (a.fault.email === undefined || a.fault.email === email) && (a.fault.model === undefined || a.fault.model === model));
+  private find(email: string | undefined, model: string, endpoint: SimEndpoint): ArmedFault | undefined {
+    return this.armed.find(
+      (a) =>
+        (a.fault.endpoint ?? 'videos') === endpoint &&
+        (a.fault.email === undefined || a.fault.email === email) &&
+        (a.fault.model === undefined || a.fault.model === model),
+    );
   }
 }

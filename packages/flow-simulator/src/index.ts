@@ -2,7 +2,7 @@ export { startFlowSimulator, type FlowSimulator } from './server';
 export { buildApp, API_PREFIX, CONTROL_PREFIX } from './app';
 export { Simulator } from './simulator';
 export type { FaultControls, LogView, JobInspection } from './control';
-export { SUBMIT_FAULT_KINDS, type SubmitFault, type SubmitFaultKind } from './faults';
+export { SIM_ENDPOINTS, SUBMIT_FAULT_KINDS, type SimEndpoint, type SubmitFault, type SubmitFaultKind } from './faults';
 export type { RequestLogEntry, LogFilter } from './request-log';
 export type { CallbackAttempt } from './callbacks';
 export type { AccountStats } from './accounts';

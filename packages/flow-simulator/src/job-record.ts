@@ -32,9 +32,34 @@ export interface JobRecord {
   code?: number;
 }
 
+/**
+ * A clip's mediaGenerationId. An upscaled clip keeps its source's id plus `_upsampled` (useapi's
+ * ugc scripts); a 4K one is assumed to add `_4k` so the two sizes of one source stay apart.
+ */
+export function clipMediaId(job: SimJob, clip: ClipPlan): string {
+  if (job.action?.kind === 'upscale') return `${job.action.source}_upsampled${job.action.resolution === '4K' ? '_4k' : ''}`;
+  return mediaGenerationId(job.email, 'video', clip.uuid);
+}
+
 /** The submitted fields as useapi echoes them: defaults filled in, email masked. */
 export function requestEcho(job: SimJob): Record<string, unknown> {
   const r = job.request;
+  const action = job.action;
+  if (action?.kind === 'upscale') {
+    return withReply({ async: r.async, mediaGenerationId: action.source, resolution: action.resolution, email: maskEmail(job.email) }, r);
+  }
+  if (action?.kind === 'extend') {
+    const echo: Record<string, unknown> = {
+      async: r.async,
+      mediaGenerationId: action.source,
+      prompt: r.prompt,
+      email: maskEmail(job.email),
+      model: r.model,
+      count: r.count,
+    };
+    if (r.seed !== undefined) echo.seed = r.seed;
+    return withReply(echo, r);
+  }
   const echo: Record<string, unknown> = {
     async: r.async,
     prompt: r.prompt,
@@ -47,6 +72,10 @@ export function requestEcho(job: SimJob): Record<string, unknown> {
   if (r.resolution !== undefined) echo.resolution = r.resolution;
   if (r.seed !== undefined) echo.seed = r.seed;
   for (const field of IMAGE_FIELDS) if (r[field] !== undefined) echo[field] = r[field];
+  return withReply(echo, r);
+}
+
+function withReply(echo: Record<string, unknown>, r: { replyUrl?: string | undefined; replyRef?: string | undefined }): Record<string, unknown> {
   if (r.replyUrl !== undefined) echo.replyUrl = r.replyUrl;
   if (r.replyRef !== undefined) echo.replyRef = r.replyRef;
   return echo;
@@ -74,7 +103,7 @@ function completedOperation(job: SimJob, clip: ClipPlan, links: ClipLinks | unde
       status: MEDIA_STATUS.failed,
     };
   }
-  const id = mediaGenerationId(job.email, 'video', clip.uuid);
+  const id = clipMediaId(job, clip);
   return {
     operation: {
       name: clip.operationName,
@@ -101,7 +130,7 @@ function completedOperation(job: SimJob, clip: ClipPlan, links: ClipLinks | unde
 }
 
 function completedMedia(job: SimJob, clip: ClipPlan, links: ClipLinks | undefined): unknown {
-  const id = mediaGenerationId(job.email, 'video', clip.uuid);
+  const id = clipMediaId(job, clip);
   const failed = clip.failed || !links;
   return {
     mediaGenerationId: id,

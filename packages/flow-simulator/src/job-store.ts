@@ -1,3 +1,4 @@
+import type { UpscaleResolution } from '@flowq/core';
 import type { JobPlan } from './job-plan';
 import type { VideoSubmit } from './validation';
 
@@ -8,6 +9,12 @@ export interface ClipLinks {
   thumbnailUrl: string;
 }
 
+/**
+ * What a video job does besides generating from a prompt: upscale or extend the finished video
+ * `source` (a mediaGenerationId of the same account).
+ */
+export type VideoAction = { kind: 'upscale'; source: string; resolution: UpscaleResolution } | { kind: 'extend'; source: string };
+
 /** A video job as the simulator keeps it; `job-record.ts` renders it the way useapi shows it. */
 export interface SimJob {
   jobid: string;
@@ -17,7 +24,9 @@ export interface SimJob {
   status: SimJobStatus;
   created: number;
   updated: number;
+  /** For upscale and extend: the fields the generation uses (prompt, model, count, aspect ratio of the source). */
   request: VideoSubmit;
+  action?: VideoAction;
   plan: JobPlan;
   /** Account credits right after this job's clips were paid. */
   remainingCredits: number;
@@ -26,14 +35,22 @@ export interface SimJob {
   expired: boolean;
 }
 
-export class JobStore {
-  private readonly jobs = new Map<string, SimJob>();
+/** What the store needs of a job: video and image jobs are kept alike. */
+export interface StoredJob {
+  jobid: string;
+  email: string;
+  status: string;
+  expired: boolean;
+}
 
-  add(job: SimJob): void {
+export class JobStore<J extends StoredJob = SimJob> {
+  private readonly jobs = new Map<string, J>();
+
+  add(job: J): void {
     this.jobs.set(job.jobid, job);
   }
 
-  get(jobid: string): SimJob | undefined {
+  get(jobid: string): J | undefined {
     return this.jobs.get(jobid);
   }
 
@@ -42,8 +59,8 @@ export class JobStore {
   }
 
   /** Newest first. */
-  list(filter: { email?: string; executing?: boolean; limit?: number } = {}): SimJob[] {
-    const out: SimJob[] = [];
+  list(filter: { email?: string; executing?: boolean; limit?: number } = {}): J[] {
+    const out: J[] = [];
     for (const job of [...this.jobs.values()].reverse()) {
       if (filter.email !== undefined && job.email !== filter.email) continue;
       if (filter.executing && job.status !== 'created' && job.status !== 'started') continue;

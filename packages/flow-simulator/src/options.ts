@@ -34,6 +34,8 @@ export interface AccountConfig {
   credits?: number;
   /** Overrides `maxConcurrentPerAccount` for this account. */
   maxConcurrent?: number;
+  /** Overrides `maxConcurrentImagesPerAccount` for this account. */
+  maxConcurrentImages?: number;
   /** Default `ok`. */
   state?: AccountState;
 }
@@ -71,6 +73,13 @@ export interface FlowSimulatorOptions {
   accounts?: AccountConfig[];
   /** Default 4; useapi calls video concurrency "dynamic" and gives no number. */
   maxConcurrentPerAccount?: number;
+  /**
+   * `POST /images` calls running at once per account; one more answers 429 THROTTLED. Default 3,
+   * the low end of useapi's "3 to 20 parallel". Apart from the video limit.
+   */
+  maxConcurrentImagesPerAccount?: number;
+  /** How long a `POST /images` call takes, drawn per call. Default 10000-20000 ms, as useapi says. */
+  imageMs?: { min: number; max: number };
   /** Time from `started` to the end, drawn per job. Default 2000-4000 ms (the real service takes 60-180 s). */
   generationMs?: { min: number; max: number };
   /** Time from `created` to `started`. Default 200 ms. */
@@ -103,6 +112,7 @@ export interface ResolvedAccountConfig {
   tier: AccountTier;
   credits: number;
   maxConcurrent: number;
+  maxConcurrentImages: number;
   state: AccountState;
   models: VideoModel[];
 }
@@ -115,6 +125,7 @@ export interface ResolvedOptions {
   token: string | undefined;
   accounts: ResolvedAccountConfig[];
   generationMs: { min: number; max: number };
+  imageMs: { min: number; max: number };
   startDelayMs: number;
   seed: number | string;
   responseShape: ResponseShape;
@@ -131,9 +142,14 @@ export const DEFAULT_ACCOUNTS: AccountConfig[] = [{ email: 'sim-1@flowq.test', t
 
 export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOptions {
   const maxConcurrentPerAccount = options.maxConcurrentPerAccount ?? 4;
+  const maxConcurrentImagesPerAccount = options.maxConcurrentImagesPerAccount ?? 3;
   const generationMs = options.generationMs ?? { min: 2000, max: 4000 };
-  if (generationMs.min < 0 || generationMs.max < generationMs.min) {
-    throw new Error(`generationMs must satisfy 0 <= min <= max, got ${generationMs.min}-${generationMs.max}`);
+  const imageMs = options.imageMs ?? { min: 10_000, max: 20_000 };
+  for (const [name, range] of [
+    ['generationMs', generationMs],
+    ['imageMs', imageMs],
+  ] as const) {
+    if (range.min < 0 || range.max < range.min) throw new Error(`${name} must satisfy 0 <= min <= max, got ${range.min}-${range.max}`);
   }
   const accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((a): ResolvedAccountConfig => {
     const tier = a.tier ?? 'pro';
@@ -142,6 +158,7 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
       tier,
       credits: a.credits ?? (tier === 'ultra' ? 25_000 : 1_000),
       maxConcurrent: a.maxConcurrent ?? maxConcurrentPerAccount,
+      maxConcurrentImages: a.maxConcurrentImages ?? maxConcurrentImagesPerAccount,
       state: a.state ?? 'ok',
       models: a.models ?? VIDEO_MODEL_IDS.filter((m) => tiersFor({ model: m }).includes(tier)),
     };
@@ -157,6 +174,7 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
     token: options.token,
     accounts,
     generationMs,
+    imageMs,
     startDelayMs: options.startDelayMs ?? 200,
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     responseShape: options.responseShape ?? (apiVersion === '2026' ? 'both' : 'operations'),

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestLog } from './request-log';
 import type { LogNote, Outcome } from './simulator';
 
 declare module 'fastify' {
@@ -8,9 +9,18 @@ declare module 'fastify' {
   }
 }
 
-/** Writes a simulator outcome as the HTTP answer and keeps its note for the request log. */
-export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
+/**
+ * Writes a simulator outcome as the HTTP answer and keeps its note for the request log. A reset
+ * outcome closes the connection instead; `log` records it with status 0 (no response hook runs then).
+ */
+export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcome: Outcome, log?: RequestLog): FastifyReply {
   request.simNote = outcome.note;
+  if (outcome.reset) {
+    log?.add({ at: Date.now(), method: request.method, path: request.url.split('?')[0]!, status: 0, ...outcome.note, cause: 'connection-reset' });
+    reply.hijack();
+    request.raw.socket.destroy();
+    return reply;
+  }
   const { status, body, headers } = outcome.answer;
   reply.code(status);
   if (headers) reply.headers(headers);

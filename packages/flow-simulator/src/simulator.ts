@@ -1,22 +1,26 @@
 import { AccountBook, type SimAccount } from './accounts';
 import { chooseAccount, balanceAccount } from './account-choice';
 import { accountDetails, accountSummary } from './account-record';
-import { admit } from './admission';
+import { accountOfMediaId, canExtendWith, extendCreditsFor, specOf, upscaleCreditsFor, upscaleTiersFor, type VideoModel } from '@flowq/core';
+import { admit, admitEdit, admitImage } from './admission';
 import { CallbackSender } from './callbacks';
-import { SubmitFaultQueue } from './faults';
+import { SubmitFaultQueue, type SimEndpoint, type SubmitFault } from './faults';
+import { imageAnswer, imageJobId, imageJobRecord, imageMediaId, type SimImageJob } from './image-job';
+import { parseImageSubmit, referencesOf } from './image-validation';
+import { parseExtendSubmit, parseUpscaleSubmit } from './video-edit-validation';
 import { mediaGenerationId, parseJobId, userPartOf, videoJobId } from './ids';
 import { imageSize, type ImageType } from './media/image-size';
 import { SAMPLE_JPEG } from './media/jpeg';
 import { mp4OfSize } from './media/mp4';
 import { MediaUrlSigner, type MediaKind } from './media/signed-urls';
 import { planJob } from './job-plan';
-import { jobRecord, syncAnswer } from './job-record';
-import { JobStore, type ClipLinks, type SimJob } from './job-store';
+import { clipMediaId, jobRecord, syncAnswer } from './job-record';
+import { JobStore, type ClipLinks, type SimJob, type VideoAction } from './job-store';
 import type { ResolvedOptions, ResponseShape } from './options';
 import { RequestLog } from './request-log';
 import { createRng } from './rng';
 import { MESSAGES, noEligibleAccount, useapiError, type SimAnswer } from './upstream-errors';
-import { imagesOf, parseVideoSubmit } from './validation';
+import { imagesOf, parseVideoSubmit, type VideoSubmit } from './validation';
 
 /** What a route writes into the request log besides method, path and status. */
 export interface LogNote {
@@ -30,6 +34,20 @@ export interface LogNote {
 export interface Outcome {
   answer: SimAnswer;
   note: LogNote;
+  /** Close the connection without answering (fault `connection-reset`); the answer is what it would have been. */
+  reset?: boolean;
+}
+
+/** A finished video an upscale or extend may start from: whose it is and what it was made with. */
+interface KnownVideo {
+  email: string;
+  model: VideoModel;
+  aspectRatio: VideoSubmit['aspectRatio'];
+}
+
+/** A `connection-reset` fault lets the call through and drops its answer; any other fault answers instead of the call. */
+function splitFault(fault: SubmitFault | undefined): { answering: SubmitFault | undefined; reset: boolean } {
+  return fault?.kind === 'connection-reset' ? { answering: undefined, reset: true } : { answering: fault, reset: false };
 }
 
 export interface MediaAnswer {
@@ -46,6 +64,12 @@ const HISTORY_WINDOW_MS = 15 * 60_000;
 /** The 2025 simulator's listing (undocumented then): the last 100 jobs. */
 const LEGACY_LIST_LIMIT = 100;
 
+/** The prompt of a body that failed validation, for the request log. */
+function promptOf(body: unknown): string | undefined {
+  const prompt = typeof body === 'object' && body !== null ? (body as { prompt?: unknown }).prompt : undefined;
+  return typeof prompt === 'string' ? prompt : undefined;
+}
+
 /**
  * The simulated useapi.net Google Flow service, without HTTP: accounts, jobs and their
  * lifecycle timers, faults, callbacks, media. Routes translate HTTP to these methods; pure
@@ -54,6 +78,7 @@ const LEGACY_LIST_LIMIT = 100;
 export class Simulator {
   readonly accounts: AccountBook;
   readonly jobs = new JobStore();
+  readonly imageJobs = new JobStore<SimImageJob>();
   readonly submitFaults = new SubmitFaultQueue();
   readonly requestLog = new RequestLog();
   readonly callbacks: CallbackSender;
@@ -70,6 +95,8 @@ export class Simulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly waiters = new Map<string, (answer: SimAnswer) => void>();
   private readonly mediaFiles = new Set<string>();
+  /** Every finished video clip by mediaGenerationId: the sources upscale and extend accept. */
+  private readonly videos = new Map<string, KnownVideo>();
   private closed = false;
 
   constructor(readonly options: ResolvedOptions) {
@@ -93,10 +120,7 @@ export class Simulator {
   submitVideo(body: unknown): Outcome | Promise<Outcome> {
     const now = Date.now();
     const parsed = parseVideoSubmit(body);
-    if (!parsed.ok) {
-      const prompt = typeof body === 'object' && body !== null ? (body as { prompt?: unknown }).prompt : undefined;
-      return { answer: useapiError(400, parsed.error), note: { prompt: typeof prompt === 'string' ? prompt : undefined, cause: 'validation' } };
-    }
+    if (!parsed.ok) return { answer: useapiError(400, parsed.error), note: { prompt: promptOf(body), cause: 'validation' } };
     const request = parsed.request;
     const note: LogNote = { prompt: request.prompt, replyRef: request.replyRef, email: request.email };
     const choice = chooseAccount({
@@ -112,16 +136,13 @@ export class Simulator {
     const account = this.accounts.get(choice.email)!;
     note.email = account.email;
     // An asset lives on the account it was uploaded to; no other account may use it.
-    const foreign = imagesOf(request).find((image) => {
-      const held = this.assets.get(image);
-      return held !== undefined && held.email !== account.email;
-    });
+    const foreign = this.foreignAsset(imagesOf(request), account.email);
     if (foreign) return { answer: useapiError(403, MESSAGES.foreignImage(foreign, userPartOf(foreign))), note: { ...note, cause: 'account' } };
-    const fault = this.submitFaults.peek(account.email, request.model);
+    const fault = splitFault(this.submitFaults.peek(account.email, request.model));
     const admission = admit({
       request,
       account: { ...account, executing: account.executing.size },
-      fault,
+      fault: fault.answering,
       markers: this.options.markers,
       now,
       version: this.options.apiVersion,
@@ -135,16 +156,204 @@ export class Simulator {
       return { answer: admission.answer, note: { ...note, cause: admission.cause } };
     }
 
+    if (fault.reset) this.submitFaults.take(account.email, request.model);
     const job = this.accept(request, account, admission.cost, now);
     note.jobid = job.jobid;
-    if (request.async) return { answer: { status: 201, body: jobRecord(job) }, note };
-    return new Promise((resolve) => this.waiters.set(job.jobid, (answer) => resolve({ answer, note })));
+    if (request.async) return { answer: { status: 201, body: jobRecord(job) }, note, reset: fault.reset };
+    return new Promise((resolve) => this.waiters.set(job.jobid, (answer) => resolve({ answer, note, reset: fault.reset })));
+  }
+
+  /**
+   * `POST /images`: synchronous. The call is held for `imageMs` and answered with the images;
+   * several run at once per account up to its image limit, apart from its video jobs.
+   */
+  submitImage(body: unknown): Outcome | Promise<Outcome> {
+    const now = Date.now();
+    const parsed = parseImageSubmit(body);
+    if (!parsed.ok) return { answer: useapiError(400, parsed.error), note: { prompt: promptOf(body), cause: 'validation' } };
+    const request = parsed.request;
+    const note: LogNote = { prompt: request.prompt, replyRef: request.replyRef, email: request.email };
+    const references = referencesOf(request);
+    const choice = chooseAccount({ email: request.email, images: references, model: request.model, accounts: this.accountViews() });
+    if (!choice.ok) {
+      const answer = 'answer' in choice ? choice.answer : noEligibleAccount(new Date(now + 60_000), choice.skipReasons);
+      return { answer, note: { ...note, cause: 'answer' in choice ? 'account' : 'no-eligible-account' } };
+    }
+    const account = this.accounts.get(choice.email)!;
+    note.email = account.email;
+    const foreign = this.foreignAsset(references, account.email);
+    if (foreign) return { answer: useapiError(403, MESSAGES.foreignImage(foreign, userPartOf(foreign))), note: { ...note, cause: 'account' } };
+    const fault = splitFault(this.submitFaults.peek(account.email, request.model, 'images'));
+    const admission = admitImage({
+      prompt: request.prompt,
+      account: { state: account.state, imagesExecuting: account.imagesExecuting.size, maxConcurrentImages: account.maxConcurrentImages },
+      fault: fault.answering,
+      markers: this.options.markers,
+      now,
+      version: this.options.apiVersion,
+    });
+    if (!admission.ok) {
+      if (admission.cause === 'injected') {
+        this.submitFaults.take(account.email, request.model, 'images');
+        if (admission.answer.status === 429) account.injected429s += 1;
+      }
+      if (admission.cause === 'concurrency') account.overImage429s += 1;
+      return { answer: admission.answer, note: { ...note, cause: admission.cause } };
+    }
+    if (fault.reset) this.submitFaults.take(account.email, request.model, 'images');
+
+    const seq = ++this.jobSeq;
+    const rng = createRng(this.options.seed, `image:${seq}`);
+    const created = this.nextJobMs(account.email, now);
+    const job: SimImageJob = {
+      jobid: imageJobId(created, account.email),
+      seq,
+      email: account.email,
+      status: 'started',
+      created,
+      updated: created,
+      request,
+      // A requested seed makes image i use seed + i, as for video clips.
+      images: Array.from({ length: request.count }, (_, i) => ({
+        seed: request.seed === undefined ? rng.int(0, 2 ** 31 - 1) : request.seed + i,
+        uuid: rng.uuid(),
+      })),
+      generationMs: rng.int(this.options.imageMs.min, this.options.imageMs.max),
+      failed: request.prompt.includes(this.options.markers.fail),
+      expired: false,
+    };
+    note.jobid = job.jobid;
+    this.imageJobs.add(job);
+    this.accounts.startImage(account, job.jobid);
+    return new Promise((resolve) => {
+      this.waiters.set(job.jobid, (answer) => resolve({ answer, note, reset: fault.reset }));
+      this.after(job.generationMs, () => this.finishImage(job));
+    });
+  }
+
+  /** `POST /videos/upscale`: an async job on the account that owns the video. */
+  upscaleVideo(body: unknown): Outcome {
+    const parsed = parseUpscaleSubmit(body);
+    if (!parsed.ok) return { answer: useapiError(400, parsed.error), note: { cause: 'validation' } };
+    const request = parsed.request;
+    const found = this.sourceOf(request.mediaGenerationId, request.email);
+    const note: LogNote = { replyRef: request.replyRef, email: found.ok ? found.account.email : request.email };
+    if (!found.ok) return { answer: found.answer, note: { ...note, cause: 'account' } };
+    const { account, video } = found;
+    return this.acceptEdit('upscale', note, {
+      account,
+      model: undefined,
+      faultModel: video.model,
+      cost: upscaleCreditsFor(request.resolution),
+      tiers: upscaleTiersFor(request.resolution),
+      request: {
+        prompt: '',
+        model: video.model,
+        aspectRatio: video.aspectRatio,
+        count: 1,
+        async: request.async,
+        replyUrl: request.replyUrl,
+        replyRef: request.replyRef,
+      },
+      action: { kind: 'upscale', source: request.mediaGenerationId, resolution: request.resolution },
+    });
+  }
+
+  /** `POST /videos/extend`: 8 s more of a Veo video, an async job on the account that owns it. */
+  extendVideo(body: unknown): Outcome {
+    const parsed = parseExtendSubmit(body);
+    if (!parsed.ok) return { answer: useapiError(400, parsed.error), note: { prompt: promptOf(body), cause: 'validation' } };
+    const request = parsed.request;
+    const found = this.sourceOf(request.mediaGenerationId, request.email);
+    const note: LogNote = { prompt: request.prompt, replyRef: request.replyRef, email: found.ok ? found.account.email : request.email };
+    if (!found.ok) return { answer: found.answer, note: { ...note, cause: 'account' } };
+    const { account, video } = found;
+    if (!canExtendWith(video.model)) return { answer: useapiError(400, MESSAGES.notExtendable(video.model)), note: { ...note, cause: 'validation' } };
+    return this.acceptEdit('extend', note, {
+      account,
+      model: request.model,
+      faultModel: request.model,
+      cost: extendCreditsFor(request, account.tier),
+      tiers: specOf(request.model).tiers,
+      request: {
+        prompt: request.prompt,
+        model: request.model,
+        aspectRatio: video.aspectRatio,
+        count: request.count,
+        seed: request.seed,
+        async: request.async,
+        replyUrl: request.replyUrl,
+        replyRef: request.replyRef,
+      },
+      action: { kind: 'extend', source: request.mediaGenerationId },
+    });
+  }
+
+  /** The account a source video names and the video itself, or useapi's refusal. */
+  private sourceOf(mediaId: string, email: string | undefined): { ok: true; account: SimAccount; video: KnownVideo } | { ok: false; answer: SimAnswer } {
+    const owner = accountOfMediaId(mediaId);
+    if (owner === null) return { ok: false, answer: useapiError(400, `Invalid mediaGenerationId ${mediaId}`) };
+    if (email !== undefined && email !== owner) return { ok: false, answer: useapiError(403, MESSAGES.foreignImage(mediaId, userPartOf(mediaId))) };
+    const account = this.accounts.get(owner);
+    if (!account) return { ok: false, answer: useapiError(404, MESSAGES.accountNotFound(owner)) };
+    const video = this.videos.get(mediaId);
+    if (!video || video.email !== owner) return { ok: false, answer: useapiError(404, MESSAGES.videoNotFound(mediaId)) };
+    return { ok: true, account, video };
+  }
+
+  private acceptEdit(
+    endpoint: Extract<SimEndpoint, 'upscale' | 'extend'>,
+    note: LogNote,
+    edit: {
+      account: SimAccount;
+      model: VideoModel | undefined;
+      faultModel: string;
+      cost: number;
+      tiers: readonly ('ultra' | 'pro')[];
+      request: Omit<VideoSubmit, 'resolution' | 'duration' | 'aspectRatio'> & { aspectRatio: VideoSubmit['aspectRatio'] };
+      action: VideoAction;
+    },
+  ): Outcome {
+    const now = Date.now();
+    const { account } = edit;
+    const fault = splitFault(this.submitFaults.peek(account.email, edit.faultModel, endpoint));
+    const admission = admitEdit({
+      prompt: edit.request.prompt || undefined,
+      model: edit.model,
+      tiers: edit.tiers,
+      cost: edit.cost,
+      account: { ...account, executing: account.executing.size },
+      fault: fault.answering,
+      markers: this.options.markers,
+      now,
+      version: this.options.apiVersion,
+    });
+    if (!admission.ok) {
+      if (admission.cause === 'injected') {
+        this.submitFaults.take(account.email, edit.faultModel, endpoint);
+        if (admission.answer.status === 429) account.injected429s += 1;
+      }
+      if (admission.cause === 'concurrency') account.overSubmission429s += 1;
+      return { answer: admission.answer, note: { ...note, cause: admission.cause } };
+    }
+    if (fault.reset) this.submitFaults.take(account.email, edit.faultModel, endpoint);
+    const job = this.accept(edit.request as VideoSubmit, account, admission.cost, now, edit.action);
+    note.jobid = job.jobid;
+    return { answer: { status: 201, body: jobRecord(job) }, note, reset: fault.reset };
   }
 
   /** `rawJobId` is the path segment exactly as sent: useapi refuses encoded jobids. */
   getJob(rawJobId: string): Outcome {
     const note: LogNote = { jobid: rawJobId };
     if (rawJobId.includes('%') || parseJobId(rawJobId) === null) return { answer: useapiError(400, MESSAGES.invalidJobId), note };
+    const image = this.imageJobs.get(rawJobId);
+    if (image) {
+      note.email = image.email;
+      note.prompt = image.request.prompt;
+      note.replyRef = image.request.replyRef;
+      if (this.isExpired(image, Date.now())) return { answer: useapiError(410, MESSAGES.jobExpired(rawJobId)), note };
+      return { answer: { status: 200, body: imageJobRecord(image, this.imageLinksOf(image)) }, note };
+    }
     const job = this.jobs.get(rawJobId);
     if (!job) return { answer: useapiError(404, MESSAGES.jobNotFound(rawJobId)), note };
     note.email = job.email;
@@ -166,19 +375,23 @@ export class Simulator {
       return { answer: useapiError(404, MESSAGES.accountNotFound(query.email)), note };
     }
     const now = Date.now();
-    const render = (job: SimJob) => jobRecord(job, this.linksOf(job));
-    const live = (job: SimJob) => !this.isExpired(job, now);
-    const executing = this.jobs.list({ email: query.email, executing: true }).filter(live);
+    const render = (job: SimJob | SimImageJob) => ('images' in job ? imageJobRecord(job, this.imageLinksOf(job)) : jobRecord(job, this.linksOf(job)));
+    const live = (job: SimJob | SimImageJob) => !this.isExpired(job, now);
+    const executing = this.allJobs({ email: query.email, executing: true }).filter(live);
     if (this.options.apiVersion === '2025') {
       const jobs = query.options === 'executing' ? executing : this.jobs.list({ email: query.email, limit: LEGACY_LIST_LIMIT }).filter(live);
       return { answer: { status: 200, body: { jobs: jobs.map(render) } }, note };
     }
-    const history = this.jobs
-      .list({ email: query.email })
+    const history = this.allJobs({ email: query.email })
       .filter((job) => live(job) && (job.status === 'completed' || job.status === 'failed') && now - job.updated <= HISTORY_WINDOW_MS)
       .slice(0, HISTORY_LIMIT);
     const jobs = query.options === 'executing' ? executing : query.options === 'history' ? [...executing, ...history] : [];
     return { answer: { status: 200, body: { accounts: this.accountStats(query.email, now), jobs: jobs.map(render) } }, note };
+  }
+
+  /** Video and image jobs together, newest first. */
+  private allJobs(filter: { email?: string; executing?: boolean }): Array<SimJob | SimImageJob> {
+    return [...this.jobs.list(filter), ...this.imageJobs.list(filter)].sort((a, b) => b.seq - a.seq);
   }
 
   /** useapi's per-account score: executing + 10 x failed + 20 x rateLimited over 15 minutes. */
@@ -186,7 +399,7 @@ export class Simulator {
     const out: Record<string, unknown> = {};
     for (const account of this.accounts.list()) {
       if (email !== undefined && account.email !== email) continue;
-      const recent = this.jobs.list({ email: account.email }).filter((j) => now - j.updated <= HISTORY_WINDOW_MS);
+      const recent = this.allJobs({ email: account.email }).filter((j) => now - j.updated <= HISTORY_WINDOW_MS);
       const failed = recent.filter((j) => j.status === 'failed').length;
       const executing = account.executing.size;
       out[account.email] = { executing, failed, rateLimited: account.injected429s + account.overSubmission429s, score: executing + 10 * failed };
@@ -228,6 +441,18 @@ export class Simulator {
     };
   }
 
+  /** The first of `images` that lives on another account than `email`. */
+  private foreignAsset(images: string[], email: string): string | undefined {
+    return images.find((image) => {
+      const held = this.assets.get(image);
+      return held !== undefined && held.email !== email;
+    });
+  }
+
+  private accountViews() {
+    return this.accounts.list().map((a) => ({ ...a, executing: a.executing.size }));
+  }
+
   /** The assets an account holds (uploaded to it), for tests that count uploads per account. */
   assetsOf(email: string): string[] {
     return [...this.assets].filter(([, a]) => a.email === email).map(([id]) => id);
@@ -265,17 +490,19 @@ export class Simulator {
   }
 
   expireJob(jobid: string): boolean {
-    return this.jobs.expire(jobid);
+    return this.jobs.expire(jobid) || this.imageJobs.expire(jobid);
   }
 
   expireAllJobs(): number {
-    return this.jobs.expireAll();
+    return this.jobs.expireAll() + this.imageJobs.expireAll();
   }
 
   /** Back to the configured state: no jobs, no faults, fresh accounts and log, same seed. */
   reset(): void {
     this.stopJobs();
     this.jobs.clear();
+    this.imageJobs.clear();
+    this.videos.clear();
     this.accounts.reset();
     this.submitFaults.clear();
     this.requestLog.clear();
@@ -300,10 +527,49 @@ export class Simulator {
     this.timers.clear();
     for (const resolve of this.waiters.values()) resolve(useapiError(503, 'Simulator is shutting down'));
     this.waiters.clear();
-    for (const account of this.accounts.list()) account.executing.clear();
+    for (const account of this.accounts.list()) {
+      account.executing.clear();
+      account.imagesExecuting.clear();
+    }
   }
 
-  private accept(request: SimJob['request'], account: SimAccount, cost: number, now: number): SimJob {
+  /** The jobid carries epoch ms and email; two jobs of one account in the same ms must differ. */
+  private nextJobMs(email: string, now: number): number {
+    const created = Math.max(now, (this.lastJobMs.get(email) ?? 0) + 1);
+    this.lastJobMs.set(email, created);
+    return created;
+  }
+
+  private finishImage(job: SimImageJob): void {
+    const now = Date.now();
+    job.status = job.failed ? 'failed' : 'completed';
+    job.updated = now;
+    if (!job.failed) {
+      for (const image of job.images) {
+        this.mediaFiles.add(image.uuid);
+        // A made image may be a reference of later calls on the same account, like an upload.
+        this.assets.set(imageMediaId(job, image), { email: job.email, bytes: SAMPLE_JPEG.length });
+      }
+      job.links = job.images.map((image) => this.signer.sign(image.uuid, 'jpg', now));
+    }
+    this.accounts.stopImage(job.email, job.jobid);
+    if (job.request.replyUrl !== undefined && !this.closed) {
+      this.callbacks.send(job.jobid, job.request.replyUrl, job.status, imageJobRecord(job, this.imageLinksOf(job)));
+    }
+    const waiter = this.waiters.get(job.jobid);
+    if (waiter) {
+      this.waiters.delete(job.jobid);
+      waiter(imageAnswer(job, this.imageLinksOf(job)));
+    }
+  }
+
+  private imageLinksOf(job: SimImageJob): string[] {
+    if (job.status !== 'completed') return [];
+    if (this.options.urlSigning === 'read') return job.images.map((image) => this.signer.sign(image.uuid, 'jpg', Date.now()));
+    return job.links ?? [];
+  }
+
+  private accept(request: SimJob['request'], account: SimAccount, cost: number, now: number, action?: VideoAction): SimJob {
     const seq = ++this.jobSeq;
     const plan = planJob(request, createRng(this.options.seed, `job:${seq}`), {
       startDelayMs: this.options.startDelayMs,
@@ -311,9 +577,7 @@ export class Simulator {
       markers: this.options.markers,
       responseShape: this.responseShape,
     });
-    // The jobid carries epoch ms and email; two jobs of one account in the same ms must differ.
-    const created = Math.max(now, (this.lastJobMs.get(account.email) ?? 0) + 1);
-    this.lastJobMs.set(account.email, created);
+    const created = this.nextJobMs(account.email, now);
     account.credits -= cost;
     account.accepted += 1;
     const job: SimJob = {
@@ -324,6 +588,7 @@ export class Simulator {
       created,
       updated: created,
       request,
+      ...(action ? { action } : {}),
       plan,
       remainingCredits: account.credits,
       expired: false,
@@ -347,7 +612,11 @@ export class Simulator {
     job.status = job.plan.outcome;
     job.updated = now;
     if (job.status === 'completed') {
-      for (const clip of job.plan.clips) if (!clip.failed) this.mediaFiles.add(clip.uuid);
+      for (const clip of job.plan.clips) {
+        if (clip.failed) continue;
+        this.mediaFiles.add(clip.uuid);
+        this.videos.set(clipMediaId(job, clip), { email: job.email, model: job.request.model, aspectRatio: job.request.aspectRatio });
+      }
       if (this.options.urlSigning === 'completion') job.links = this.signLinks(job, now);
     }
     this.accounts.stopExecuting(job.email, job.jobid);
@@ -372,7 +641,7 @@ export class Simulator {
     this.timers.add(timer);
   }
 
-  private isExpired(job: SimJob, now: number): boolean {
+  private isExpired(job: SimJob | SimImageJob, now: number): boolean {
     return job.expired || now - job.created > this.options.jobRetentionMs;
   }
 

@@ -15,6 +15,7 @@ export function fastSimulator(options: FlowSimulatorOptions = {}): Promise<FlowS
       { email: PRO, tier: 'pro' },
     ],
     generationMs: { min: 20, max: 60 },
+    imageMs: { min: 20, max: 60 },
     startDelayMs: 5,
     seed: 42,
     ...options,
@@ -55,6 +56,7 @@ export async function call<T = any>(
 }
 
 export const submit = (sim: FlowSimulator, body: Record<string, unknown>) => call(sim, 'POST', '/videos', { body });
+export const submitImage = (sim: FlowSimulator, body: Record<string, unknown>) => call(sim, 'POST', '/images', { body });
 
 export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

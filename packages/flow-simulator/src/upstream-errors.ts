@@ -101,5 +101,7 @@ export const MESSAGES = {
   invalidJobId: 'Invalid job ID format',
   jobNotFound: (jobid: string) => `Job ${jobid} not found`,
   jobExpired: (jobid: string) => `Job ${jobid} has expired`,
+  videoNotFound: (mediaId: string) => `Video ${mediaId} not found`,
+  notExtendable: (model: string) => `Only Veo videos can be extended; this one was made with ${model}`,
   foreignImage: (mediaId: string, userPart: string) => `Unauthorized access to ${userPart} detected in reference ${mediaId}`,
 } as const;

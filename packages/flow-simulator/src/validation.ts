@@ -20,6 +20,34 @@ import type { AccountTier } from './options';
 
 const CAPTCHA_PROVIDERS = ['CapSolver', 'AntiCaptcha', 'YesCaptcha', 'SolveCaptcha', '2Captcha', 'EzCaptcha'] as const;
 
+/** The fields every captcha-backed endpoint shares: how to answer, and which captcha to use. */
+export const callFields = {
+  async: z.boolean({ error: 'must be a boolean' }).default(false),
+  replyUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(1024, 'must be at most 1024 characters')
+    .optional(),
+  replyRef: z.string({ error: 'must be a string' }).max(1024, 'must be at most 1024 characters').optional(),
+  captchaToken: z.string().min(1).optional(),
+  captchaRetry: z.number().int().min(1, 'must be an integer from 1 to 10').max(10, 'must be an integer from 1 to 10').optional(),
+  captchaOrder: z
+    .string()
+    .refine(
+      (text) => {
+        const names = text.split(',').map((n) => n.trim());
+        return names.length <= 10 && names.every((n) => (CAPTCHA_PROVIDERS as readonly string[]).includes(n));
+      },
+      `must be a comma list of up to 10 of ${CAPTCHA_PROVIDERS.join(', ')}`,
+    )
+    .optional(),
+};
+
+/** useapi takes one of captchaToken, captchaRetry, captchaOrder. */
+export function checkCaptchaChoice(req: { captchaToken?: string; captchaRetry?: number; captchaOrder?: string }, ctx: z.RefinementCtx): void {
+  const given = (['captchaToken', 'captchaRetry', 'captchaOrder'] as const).filter((f) => req[f] !== undefined);
+  if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `cannot be combined with ${given[0]}` });
+}
+
 const submitSchema = z
   .object({
     prompt: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -31,42 +59,31 @@ const submitSchema = z
       .default('veo-3.1-fast'),
     email: z.email({ error: 'must be a valid email address' }).optional(),
     ...imageFields,
-    async: z.boolean({ error: 'must be a boolean' }).default(false),
-    replyUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(1024, 'must be at most 1024 characters')
-      .optional(),
-    replyRef: z.string({ error: 'must be a string' }).max(1024, 'must be at most 1024 characters').optional(),
-    captchaToken: z.string().min(1).optional(),
-    captchaRetry: z.number().int().min(1, 'must be an integer from 1 to 10').max(10, 'must be an integer from 1 to 10').optional(),
-    captchaOrder: z
-      .string()
-      .refine(
-        (text) => {
-          const names = text.split(',').map((n) => n.trim());
-          return names.length <= 10 && names.every((n) => (CAPTCHA_PROVIDERS as readonly string[]).includes(n));
-        },
-        `must be a comma list of up to 10 of ${CAPTCHA_PROVIDERS.join(', ')}`,
-      )
-      .optional(),
+    ...callFields,
   })
   .superRefine((req, ctx) => {
-    const given = (['captchaToken', 'captchaRetry', 'captchaOrder'] as const).filter((f) => req[f] !== undefined);
-    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: `cannot be combined with ${given[0]}` });
+    checkCaptchaChoice(req, ctx);
     for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
   });
 
 export type VideoSubmit = z.output<typeof submitSchema>;
 
-export function parseVideoSubmit(body: unknown): { ok: true; request: VideoSubmit } | { ok: false; error: string } {
+export type Parsed<T> = { ok: true; request: T } | { ok: false; error: string };
+
+/** A body checked against `schema`, or useapi's message for its first broken rule. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): Parsed<z.output<S>> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, error: 'Request body must be a JSON object' };
   }
-  const parsed = submitSchema.safeParse(body);
+  const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, request: parsed.data };
   const issue = parsed.error.issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
   return { ok: false, error: field ? `Invalid ${field}: ${issue?.message}` : (issue?.message ?? 'Invalid request') };
+}
+
+export function parseVideoSubmit(body: unknown): Parsed<VideoSubmit> {
+  return parseBody(submitSchema, body);
 }
 
 export const ULTRA_DURATION_MESSAGE = (seconds: number) => `${seconds} second Veo videos are only available for Google AI Ultra subscriptions`;

@@ -1,21 +1,23 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { VIDEO_MODEL_IDS } from '@flowq/core';
+import { IMAGE_MODEL_IDS, VIDEO_MODEL_IDS } from '@flowq/core';
 import { faultControls, inspectJob, logView } from '../control';
-import { SUBMIT_FAULT_KINDS } from '../faults';
+import { SIM_ENDPOINTS, SUBMIT_FAULT_KINDS } from '../faults';
 import type { Simulator } from '../simulator';
 
 const submitFaultBody = z.object({
   kind: z.enum(SUBMIT_FAULT_KINDS),
   count: z.number().int().min(1).optional(),
   email: z.string().optional(),
-  model: z.enum(VIDEO_MODEL_IDS).optional(),
+  model: z.enum([...VIDEO_MODEL_IDS, ...IMAGE_MODEL_IDS]).optional(),
+  endpoint: z.enum(SIM_ENDPOINTS).optional(),
   retryAfterSec: z.number().min(0).optional(),
 });
 const accountBody = z.object({
   state: z.enum(['ok', 'needs_reauth', 'no_credits']).optional(),
   credits: z.number().int().optional(),
   maxConcurrent: z.number().int().min(0).optional(),
+  maxConcurrentImages: z.number().int().min(0).optional(),
 });
 const callbacksBody = z.object({
   mode: z.enum(['deliver', 'drop', 'delay']).optional(),
@@ -100,6 +102,7 @@ export const controlRoutes: FastifyPluginAsync<{ sim: Simulator; baseUrl: () => 
       if (patch.state !== undefined) faults.setAccountState(email, patch.state);
       if (patch.credits !== undefined) faults.setCredits(email, patch.credits);
       if (patch.maxConcurrent !== undefined) faults.setMaxConcurrent(email, patch.maxConcurrent);
+      if (patch.maxConcurrentImages !== undefined) faults.setMaxConcurrentImages(email, patch.maxConcurrentImages);
       return { account: log.accountStats().find((a) => a.email === email) };
     }),
   );
