@@ -16,3 +16,8 @@ export * from './guarded-agent';
 export * from './image-type';
 export * from './image-model-catalog';
 export * from './video-edit-catalog';
+export * from './job-kind';
+export * from './image-request';
+export * from './video-edit-request';
+export * from './job-kinds';
+export * from './source-account-rule';

@@ -29,6 +29,8 @@ export const JOB_ERROR_CODES = [
   'retries_exhausted',
   'expired',
   'account_not_found',
+  /** An upscale or extend whose source video's account has left the pool: no other account can serve it. */
+  'source_account_gone',
 ] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
 
