@@ -45,6 +45,7 @@ export async function startFlowq(
       { email: 'acct-2@flowq.test', tier: 'pro' },
     ],
     generationMs: { min: 50, max: 150 },
+    imageMs: { min: 50, max: 150 },
     startDelayMs: 20,
     seed: 42,
     ...opts.sim,

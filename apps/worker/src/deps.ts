@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases } from './account-leases';
 import type { DispatchGate } from './dispatch-gate';
+import type { ImageLeases } from './image-leases';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   waitingRoom: WaitingRoom;
   client: UseapiClient;
   leases: AccountLeases;
+  /** Slots of `POST /images` calls, apart from video slots. */
+  imageLeases: ImageLeases;
   slots: AccountSlots;
   effects: AccountEffects;
   gate: DispatchGate;

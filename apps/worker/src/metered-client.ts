@@ -10,6 +10,7 @@ export function meteredClient(client: UseapiClient, metrics: FlowqMetrics): Usea
   return {
     ...client,
     submitVideo: async (request) => count('submitVideo', await client.submitVideo(request)),
+    submitImage: async (request) => count('submitImage', await client.submitImage(request)),
     getJob: async (jobid) => count('getJob', await client.getJob(jobid)),
   };
 }

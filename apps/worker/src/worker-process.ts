@@ -7,6 +7,7 @@ import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
 import { createPoolSnapshots } from './account-pool-snapshot';
 import { createAccountScheduler } from './account-scheduler';
+import { createImageLeases } from './image-leases';
 import type { WorkerDeps } from './deps';
 import { meteredClient } from './metered-client';
 import { createDispatchGate } from './dispatch-gate';
@@ -69,6 +70,17 @@ export async function startWorkerProcess(
   });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
   const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease });
+  // The image lane: its own slots and waiting room (the same code under `<prefix>:image` keys).
+  const imageSlots = createAccountSlots(redis, { prefix, lane: 'image' });
+  const imageWaitingRoom = createWaitingRoom(redis, `${prefix}:image`);
+  const imageSlotRelease = createSlotRelease({
+    queue,
+    waitingRoom: imageWaitingRoom,
+    slots: imageSlots,
+    tierOf: accounts.tierOf,
+    onWakeError: (err) => logger.debug({ err }, 'image wake-up failed; the job wakes on its timer'),
+  });
+  const imageLeases = createImageLeases({ config, slots: imageSlots, snapshots, gate, waitingRoom: imageWaitingRoom, slotRelease: imageSlotRelease });
   const deps: WorkerDeps = {
     config,
     database,
@@ -77,6 +89,7 @@ export async function startWorkerProcess(
     waitingRoom,
     client,
     leases,
+    imageLeases,
     slots,
     effects,
     gate,

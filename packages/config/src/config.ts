@@ -68,6 +68,8 @@ const envSchema = z.object({
   JOB_DEADLINE_HOURS: z.coerce.number().positive().default(24),
   ACCOUNT_MAX_CONCURRENT: intFrom(4, 1),
   ACCOUNT_MAX_PER_MINUTE: intFrom(10, 1),
+  ACCOUNT_MAX_CONCURRENT_IMAGES: intFrom(3, 1),
+  ACCOUNT_MAX_IMAGES_PER_MINUTE: intFrom(30, 1),
   COOLDOWN_AFTER_429S: intFrom(3, 1),
   COOLDOWN_WINDOW_MINUTES: z.coerce.number().positive().default(10),
   COOLDOWN_DURATION_MINUTES: z.coerce.number().positive().default(180),
@@ -144,6 +146,8 @@ const WORKER_ONLY = [
   'MAX_ATTEMPTS',
   'ACCOUNT_MAX_CONCURRENT',
   'ACCOUNT_MAX_PER_MINUTE',
+  'ACCOUNT_MAX_CONCURRENT_IMAGES',
+  'ACCOUNT_MAX_IMAGES_PER_MINUTE',
   'COOLDOWN_AFTER_429S',
   'COOLDOWN_WINDOW_MINUTES',
   'COOLDOWN_DURATION_MINUTES',
@@ -192,6 +196,11 @@ export interface FlowqConfig {
     seed: { email: string; tier: 'ultra' | 'pro' }[];
     maxConcurrent: number;
     maxPerMinute: number;
+    /**
+     * `POST /images` calls at once and per minute per account, apart from the video limits:
+     * useapi runs "3 to 20" image calls in parallel per account (default 3, the safe end).
+     */
+    images: { maxConcurrent: number; maxPerMinute: number };
     /** How long a slot stays held without renewal; a crashed worker's slots come back after it. */
     leaseMs: number;
     coolOff: { threshold: number; windowMs: number; durationMs: number };
@@ -360,6 +369,7 @@ function buildConfig(e: Env): FlowqConfig {
       seed: e.FLOWQ_ACCOUNTS,
       maxConcurrent: e.ACCOUNT_MAX_CONCURRENT,
       maxPerMinute: e.ACCOUNT_MAX_PER_MINUTE,
+      images: { maxConcurrent: e.ACCOUNT_MAX_CONCURRENT_IMAGES, maxPerMinute: e.ACCOUNT_MAX_IMAGES_PER_MINUTE },
       leaseMs: e.ACCOUNT_LEASE_MS,
       coolOff: {
         threshold: e.COOLDOWN_AFTER_429S,

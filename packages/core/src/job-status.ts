@@ -63,7 +63,24 @@ export interface ClipArchive {
   error?: string;
 }
 
+/** One image of an image job (`POST /images`); images have no thumbnail upstream. */
+export interface ImageResult {
+  /** Stored: useapi's link, or once archived flowq's path, made absolute when shown. */
+  url: string;
+  seed: number | null;
+  mediaGenerationId: string | null;
+  upstreamUrl?: string;
+  upstreamExpiresAt?: string | null;
+  /** Of the archived image. */
+  sha256?: string;
+  bytes?: number;
+  archive?: ClipArchive;
+}
+
 export interface JobResult {
+  /** Empty for an image job. */
   videos: VideoResult[];
+  /** Only for an image job. */
+  images?: ImageResult[];
   remainingCredits?: number | null;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { JOB_STATUSES, type JobError, type JobResult, type VideoRequest } from '@flowq/core';
+import { JOB_STATUSES, type JobError, type JobKind, type JobResult, type VideoRequest } from '@flowq/core';
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const accountTier = pgEnum('account_tier', ['ultra', 'pro']);
@@ -8,12 +8,15 @@ export const accountTier = pgEnum('account_tier', ['ultra', 'pro']);
 export const accountState = pgEnum('account_state', ['active', 'cooling', 'needs_reauth', 'no_credits', 'disabled', 'missing']);
 export const batchStatus = pgEnum('batch_status', ['ingesting', 'active', 'finished', 'cancelled', 'failed']);
 
-/** One video generation request, from acceptance to its end. The source of truth; Redis only mirrors it. */
+/** One generation request, from acceptance to its end. The source of truth; Redis only mirrors it. */
 export const jobs = pgTable(
   'jobs',
   {
     id: text('id').primaryKey(),
     status: jobStatus('status').notNull().default('queued'),
+    /** What the job makes (`JOB_KIND_SPECS`); `request` holds that kind's request. */
+    kind: text('kind').$type<JobKind>().notNull().default('video'),
+    /** Typed as a video request, which most jobs are; read through the kind for the others (`requestOfKind`). */
     request: jsonb('request').$type<VideoRequest>().notNull(),
     priority: integer('priority').notNull().default(0),
     metadata: jsonb('metadata').$type<unknown>(),

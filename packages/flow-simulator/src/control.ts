@@ -59,6 +59,7 @@ export interface JobInspection {
   jobid: string;
   seq: number;
   email: string;
+  /** An image job's status is `started` until its call ends. */
   status: SimJobStatus;
   expired: boolean;
   plan: JobPlan;
@@ -148,6 +149,12 @@ export function logView(sim: Simulator): LogView {
 }
 
 export function inspectJob(sim: Simulator, jobid: string): JobInspection | undefined {
+  const image = sim.imageJobs.get(jobid);
+  if (image) {
+    // An image call has no clips to plan: its plan says only how long it took.
+    const plan: JobPlan = { startDelayMs: 0, generationMs: image.generationMs, outcome: image.failed ? 'failed' : 'completed', clips: [], shape: 'media' };
+    return { jobid: image.jobid, seq: image.seq, email: image.email, status: image.status, expired: image.expired, plan };
+  }
   const job = sim.jobs.get(jobid);
   if (!job) return undefined;
   return { jobid: job.jobid, seq: job.seq, email: job.email, status: job.status, expired: job.expired, plan: structuredClone(job.plan) };

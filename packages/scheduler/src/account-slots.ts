@@ -156,9 +156,18 @@ function assertLimit(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
 }
 
-export function createAccountSlots(redis: Redis, { prefix }: { prefix: string }): AccountSlots {
-  const leasesKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:leases`;
-  const submitsKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:submits`;
+/**
+ * Which limit the slots count: `video` (generations, upscales, extends: Google's per-account
+ * video concurrency) or `image` (`POST /images` calls, which useapi runs "3 to 20" at once per
+ * account apart from videos). Same scripts, separate keys per lane.
+ */
+export type SlotLane = 'video' | 'image';
+
+export function createAccountSlots(redis: Redis, { prefix, lane = 'video' }: { prefix: string; lane?: SlotLane }): AccountSlots {
+  // The video lane keeps the key names it always had, so leases survive an upgrade.
+  const part = lane === 'video' ? '' : `${lane}-`;
+  const leasesKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:${part}leases`;
+  const submitsKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:${part}submits`;
   const clock = (options?: ClockOption) => (options?.now === undefined ? '' : Math.floor(options.now));
 
   async function snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]> {

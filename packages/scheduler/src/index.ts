@@ -20,3 +20,4 @@ export * from './cool-off-policy';
 export * from './service-backoff';
 export * from './model-eligibility';
 export { luaScript, type LuaScript } from './lua-script';
+export * from './pick-image-account';

@@ -14,3 +14,6 @@ export * from './schemas/completed-video';
 export * from './schemas/job-record';
 export * from './schemas/asset';
 export * from './schemas/account';
+export * from './images-of';
+export * from './image-body';
+export * from './schemas/image-answer';

@@ -5,6 +5,8 @@ import { failedCallAnswer, readAnswer } from './read-answer';
 import { accountListSchema, accountSchemaFor, type UpstreamAccount } from './schemas/account';
 import { uploadedAssetSchema, type UploadedAsset } from './schemas/asset';
 import { jobListSchema, jobRecordSchema, type ListedJob, type UpstreamJobRecord } from './schemas/job-record';
+import { imageBodyOf, type SubmitImageRequest } from './image-body';
+import { imageAnswerSchema } from './schemas/image-answer';
 import { submitBodyOf, type CaptchaOptions, type SubmitVideoRequest } from './submit-body';
 import type { UpstreamAnswer } from './upstream-answer';
 
@@ -21,6 +23,8 @@ export interface UseapiClientOptions {
   token: string;
   /** Deadline for one call, body included. Default 30 000 ms. */
   timeoutMs?: number;
+  /** Deadline for `POST /images`, which answers only once the images are made (10-20 s). Default 90 000 ms. */
+  imageTimeoutMs?: number;
   /** Default: undici's fetch. */
   fetchImpl?: FetchLike;
   /** An undici dispatcher (pool, proxy agent) for the default fetch. */
@@ -35,11 +39,13 @@ export interface UseapiClientOptions {
   now?: () => Date;
 }
 
-export type UpstreamOperation = 'submitVideo' | 'getJob' | 'listJobs' | 'uploadAsset' | 'listAccounts' | 'getAccount';
+export type UpstreamOperation = 'submitVideo' | 'submitImage' | 'getJob' | 'listJobs' | 'uploadAsset' | 'listAccounts' | 'getAccount';
 
 export interface UseapiClient {
   /** `POST /videos` with `async: true`: a 201 job record (or a sync 200, read into the same record). */
   submitVideo(request: SubmitVideoRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
+  /** `POST /images`, synchronous: the answer carries the images, read into a completed image job record. */
+  submitImage(request: SubmitImageRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /** `GET /jobs/{jobid}`, the jobid put in the path as it is. */
   getJob(jobid: string): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /**
@@ -60,6 +66,7 @@ interface Call<T> {
   schema: z.ZodType<T, unknown>;
   body?: string | Uint8Array;
   contentType?: string;
+  timeoutMs?: number;
 }
 
 export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
@@ -88,7 +95,7 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         method: c.method,
         headers,
         ...(c.body !== undefined ? { body: c.body } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(c.timeoutMs ?? timeoutMs),
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       });
       const bodyText = scrub(await res.text());
@@ -123,6 +130,16 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         schema: jobRecordSchema,
         body: JSON.stringify(submitBodyOf(request, options.captcha)),
         contentType: 'application/json',
+      }),
+    submitImage: (request) =>
+      call({
+        operation: 'submitImage',
+        method: 'POST',
+        path: '/images',
+        schema: imageAnswerSchema,
+        body: JSON.stringify(imageBodyOf(request, options.captcha)),
+        contentType: 'application/json',
+        timeoutMs: options.imageTimeoutMs ?? 90_000,
       }),
     // Encoding the jobid (it holds `:` and `@`) makes useapi answer 400 "Invalid job ID format".
     getJob: (jobid) => call({ operation: 'getJob', method: 'GET', path: `/jobs/${jobid}`, schema: jobRecordSchema }),

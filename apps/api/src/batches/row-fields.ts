@@ -1,7 +1,8 @@
-import { IMAGE_FIELDS, ValidationError } from '@flowq/core';
+import { IMAGE_FIELDS, IMAGE_REFERENCE_FIELDS, ValidationError } from '@flowq/core';
 
 /** Columns a batch row may carry, as the job request names them. Anything else is row metadata. */
 export const BATCH_COLUMNS = [
+  'kind',
   'prompt',
   'model',
   'aspectRatio',
@@ -11,6 +12,7 @@ export const BATCH_COLUMNS = [
   'seed',
   'email',
   ...IMAGE_FIELDS,
+  ...IMAGE_REFERENCE_FIELDS,
   'captchaRetry',
   'captchaOrder',
   'priority',

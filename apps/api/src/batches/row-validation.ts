@@ -1,18 +1,47 @@
-import { ValidationError, videoModeViolations, videoRequestFields, type VideoRequest } from '@flowq/core';
+import {
+  imageRequestFields,
+  imageRequestViolations,
+  ValidationError,
+  videoModeViolations,
+  videoRequestFields,
+  type ImageRequest,
+  type JobKind,
+  type VideoRequest,
+} from '@flowq/core';
 import { z } from 'zod';
-import { createJobBody } from '../routes/jobs/schemas';
+import { ACCEPTED_JOB_KINDS, createVideoJobBody as createJobBody } from '../routes/jobs/schemas';
 import type { RawBatchRow } from './row-fields';
 
-/** What a row may say: exactly the fields and rules of `POST /v1/jobs`. */
-const batchRowSchema = videoRequestFields
-  .extend({ priority: createJobBody.shape.priority })
-  .strict()
-  .superRefine((req, ctx) => {
-    for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
-  });
+const kindField = z.enum(ACCEPTED_JOB_KINDS, { error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}` });
 
-/** `defaults`: any request field a row may leave out, checked on its own so a typo is a 400 naming it. */
-export const batchDefaultsSchema = videoRequestFields.partial().extend({ priority: createJobBody.shape.priority }).strict();
+/** What a row may say: exactly the fields and rules of `POST /v1/jobs`, by its `kind` column (default `video`). */
+const batchRowSchema = z.discriminatedUnion(
+  'kind',
+  [
+    videoRequestFields
+      .extend({ kind: z.literal('video').optional(), priority: createJobBody.shape.priority })
+      .strict()
+      .superRefine((req, ctx) => {
+        for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+      }),
+    imageRequestFields
+      .extend({ kind: z.literal('image'), priority: createJobBody.shape.priority })
+      .strict()
+      .superRefine((req, ctx) => {
+        for (const v of imageRequestViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+      }),
+  ],
+  { error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}` },
+);
+
+/**
+ * `defaults`: any request field a row may leave out, checked on its own so a typo is a 400
+ * naming it: against the image fields when the defaults say `kind: image`, else the video fields.
+ */
+const videoDefaultsSchema = videoRequestFields.partial().extend({ kind: kindField.optional(), priority: createJobBody.shape.priority }).strict();
+const imageDefaultsSchema = imageRequestFields.partial().extend({ kind: kindField, priority: createJobBody.shape.priority }).strict();
+const defaultsSchemaFor = (input: unknown) =>
+  typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'image' ? imageDefaultsSchema : videoDefaultsSchema;
 
 const refSchema = z
   .union([z.string(), z.number()], { error: 'must be text' })
@@ -25,7 +54,15 @@ export type { RowIssue } from '@flowq/core';
 import type { RowIssue } from '@flowq/core';
 
 export type ValidatedRow =
-  | { ok: true; row: number; request: VideoRequest; priority: number | undefined; ref: string | null; metadata: Record<string, unknown> | null }
+  | {
+      ok: true;
+      row: number;
+      kind: JobKind;
+      request: VideoRequest | ImageRequest;
+      priority: number | undefined;
+      ref: string | null;
+      metadata: Record<string, unknown> | null;
+    }
   | { ok: false; row: number; issues: RowIssue[] };
 
 function issuesOf(row: number, error: z.ZodError, prefix = ''): RowIssue[] {
@@ -47,10 +84,11 @@ export function validateRow(raw: RawBatchRow, defaults: Record<string, unknown>)
   const metadata = metadataSchema.safeParse(raw.metadata ?? undefined);
   if (!metadata.success) issues.push(...metadata.error.issues.map((i) => ({ row: raw.row, column: 'metadata', message: i.message })));
   if (issues.length > 0 || !parsed.success) return { ok: false, row: raw.row, issues };
-  const { priority, ...request } = parsed.data;
+  const { priority, kind = 'video', ...request } = parsed.data;
   return {
     ok: true,
     row: raw.row,
+    kind,
     request,
     priority,
     ref: ref.data ?? null,
@@ -61,7 +99,7 @@ export function validateRow(raw: RawBatchRow, defaults: Record<string, unknown>)
 /** Checks `defaults` up front: a bad default would fail every row, so it is a 400 of its own. */
 export function parseDefaults(input: unknown): Record<string, unknown> {
   if (input === undefined || input === null) return {};
-  const parsed = batchDefaultsSchema.safeParse(input);
+  const parsed = defaultsSchemaFor(input).safeParse(input);
   if (!parsed.success) {
     const [first] = issuesOf(0, parsed.error, 'defaults.');
     throw new ValidationError(`${first?.column ?? 'defaults'}: ${first?.message ?? 'is invalid'}`, first?.column ?? 'defaults');

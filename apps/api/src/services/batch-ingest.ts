@@ -136,6 +136,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
         if (input.onInvalid === 'reject' && rejected > 0) continue;
         chunk.push({
           id: newId('job', now.getTime()),
+          kind: v.kind,
           request: v.request,
           priority: v.priority ?? BATCH_PRIORITY,
           metadata: v.metadata,

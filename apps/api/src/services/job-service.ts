@@ -1,10 +1,12 @@
-import { ConflictError, isTerminal, NotFoundError, type VideoRequest } from '@flowq/core';
+import { ConflictError, isTerminal, NotFoundError, type ImageRequest, type JobKind, type VideoRequest } from '@flowq/core';
 import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 
 export interface CreateJobInput {
-  request: VideoRequest;
+  /** Default `video`. */
+  kind?: JobKind;
+  request: VideoRequest | ImageRequest;
   priority?: number;
   metadata?: unknown;
   ownerKey?: string;
@@ -32,6 +34,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
     async create(input: CreateJobInput): Promise<JobRow> {
       const priority = input.priority ?? INTERACTIVE_PRIORITY;
       const row = await insertJob(db, {
+        kind: input.kind ?? 'video',
         request: input.request,
         priority,
         metadata: input.metadata,

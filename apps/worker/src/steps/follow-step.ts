@@ -1,9 +1,9 @@
 import { markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
 import { hasCallbackHint } from '@flowq/queue';
-import { creditsFor } from '@flowq/core';
-import { answerOfFailedJob, classifyAnswer, videosOf } from '@flowq/useapi-client';
+import { creditsFor, creditsOfJob, type ImageRequest } from '@flowq/core';
+import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
-import { afterFailure, transientFailure, waitForUpstream, type StepContext } from './step-context';
+import { afterFailure, slotsOf, transientFailure, waitForUpstream, type StepContext } from './step-context';
 
 export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
 
@@ -13,7 +13,8 @@ export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
  * failure means. Still running: keep the slot and wait again.
  */
 export async function followStep(ctx: StepContext, row: FollowedJob): Promise<Step> {
-  const { leases, client, config, logger, redis } = ctx.deps;
+  const { client, config, logger, redis } = ctx.deps;
+  const leases = slotsOf(ctx, row);
   // After an end callback the API has already given the slot away: renewing would take it back.
   if (!(await hasCallbackHint(redis, config.redis.prefix, row.id))) await leases.renew(row.account, row.id);
   const startedAt = new Date();
@@ -21,6 +22,7 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
   const classifyContext = () => ({ now: new Date(), model: row.request.model, operation: 'getJob' as const, random: ctx.random });
   if (answer.ok) {
     const record = answer.data;
+    if (record.status === 'completed' && row.kind === 'image') return finishImages(ctx, row, record, answer.status, startedAt);
     if (record.status === 'completed') {
       const result = videosOf(record, new Date());
       const made = result.videos.filter((v) => v.status === 'succeeded').length;
@@ -38,11 +40,11 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
         await recordAttempt(ctx.db, poll);
         return afterFailure(ctx, row, row.account, transientFailure(ctx, 'every clip of the generation failed'));
       }
-      await leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
+      await ctx.deps.leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
       await recordAttempt(ctx.db, poll);
       // The end and its client callback (outbox) are written together by markSucceeded,
       // priced at the tier of the account that made it (Ultra pays less for most models).
-      await markSucceeded(ctx.db, row.id, result, creditsFor(row.request, await leases.tierOf(row.account)));
+      await markSucceeded(ctx.db, row.id, result, creditsFor(row.request, await ctx.deps.leases.tierOf(row.account)));
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }
@@ -89,6 +91,26 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
     return afterFailure(ctx, row, row.account, outcome);
   }
   // The account's record learns from a poll as from a submit (a 401 closes the token gate, a 596 marks the account).
-  await leases.recordOutcome(row.account, row, outcome, new Date());
+  await ctx.deps.leases.recordOutcome(row.account, row, outcome, new Date());
   return { kind: 'sleep', ms: next.ms, reason: `poll ${outcome.type}`, ...(next.park ? { park: true } : {}) };
+}
+
+/** An image job found upstream after its call died mid-way: its record carries the images. */
+async function finishImages(ctx: StepContext, row: FollowedJob, record: UpstreamJobRecord, statusCode: number, startedAt: Date): Promise<Step> {
+  await slotsOf(ctx, row).release(row.account, row.id);
+  await recordAttempt(ctx.db, {
+    jobId: row.id,
+    kind: 'poll',
+    account: row.account,
+    statusCode,
+    outcome: 'completed',
+    upstreamJobId: row.upstreamJobId,
+    startedAt,
+  });
+  const images = imagesOf(record, new Date());
+  if (images.length === 0) return afterFailure(ctx, row, row.account, transientFailure(ctx, 'the image job ended without an image'));
+  const request = row.request as unknown as ImageRequest;
+  await markSucceeded(ctx.db, row.id, { videos: [], images }, creditsOfJob('image', request, await ctx.deps.leases.tierOf(row.account)));
+  ctx.deps.logger.info({ jobId: row.id, account: row.account, images: images.length }, 'job succeeded');
+  return { kind: 'done' };
 }

@@ -1,7 +1,7 @@
 import { callbackJobIdsFor, latestSubmission, markFailed, markRequeued, markRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { PENDING_OUTCOME, resolveAmbiguousSubmission, sightingOf, type UpstreamSighting } from '../ambiguous-submission';
 import type { Step } from '../next-step';
-import type { StepContext } from './step-context';
+import { slotsOf, type StepContext } from './step-context';
 
 /**
  * A job found `submitting` as a step starts: its last submission's answer was never written
@@ -9,7 +9,8 @@ import type { StepContext } from './step-context';
  * useapi took it before ever submitting again; `resolveAmbiguousSubmission` decides.
  */
 export async function recoverStep(ctx: StepContext, row: JobRow): Promise<Step> {
-  const { leases, logger, config } = ctx.deps;
+  const { logger, config } = ctx.deps;
+  const leases = slotsOf(ctx, row);
   const attempt = await latestSubmission(ctx.db, row.id);
   const email = attempt?.account ?? row.account;
   const unresolved = attempt !== undefined && attempt.outcome === PENDING_OUTCOME && !attempt.upstreamJobId;

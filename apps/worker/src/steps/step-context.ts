@@ -23,6 +23,14 @@ export function createStepContext(deps: WorkerDeps): StepContext {
   };
 }
 
+/** The slots a job holds while it runs: image calls have their own lane, everything else holds a video slot. */
+export function slotsOf(
+  ctx: StepContext,
+  row: Pick<JobRow, 'kind'>,
+): { renew(email: string, jobId: string): Promise<void>; release(email: string, jobId: string): Promise<void> } {
+  return row.kind === 'image' ? ctx.deps.imageLeases : ctx.deps.leases;
+}
+
 /** A failure that is nobody's fault and costs one real attempt (a lost generation, a submit without a jobid). */
 export function transientFailure(ctx: StepContext, message: string): Extract<UpstreamOutcome, { type: 'retry_soon' }> {
   return { type: 'retry_soon', kind: 'transient_error', delayMs: ctx.deps.config.worker.retryDelayMs.min, countsAgainstAccount: false, message };

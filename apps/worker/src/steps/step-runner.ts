@@ -43,7 +43,7 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     if (next.park) {
       // The row the step just read is enough to know what the job waits for (priority, pin, model).
       const row = next.row ?? (await findJob(ctx.db, jobId));
-      if (row && (await leases.park(row))) await job.promote().catch(() => undefined);
+      if (row && (await (row.kind === 'image' ? deps.imageLeases : leases).park(row))) await job.promote().catch(() => undefined);
     }
     throw new DelayedError(next.reason);
   }

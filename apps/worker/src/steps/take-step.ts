@@ -2,23 +2,26 @@ import { isTerminal } from '@flowq/core';
 import { findJob } from '@flowq/db';
 import type { Step } from '../next-step';
 import { followStep, type FollowedJob } from './follow-step';
+import { imageStep } from './image-step';
 import { recoverStep } from './recover-step';
-import type { StepContext } from './step-context';
+import { slotsOf, type StepContext } from './step-context';
 import { submitStep } from './submit-step';
 
 /**
  * One step of a job, chosen from its row alone (Postgres says where the job is, so any worker
  * may take any step after any crash): `queued` submits, `submitting` recovers an interrupted
  * submission, `running` follows the upstream job; a finished row only gives its slot back.
+ * An image job's submission is its own step (a synchronous call); recovery and following are shared.
  */
 export async function takeStep(ctx: StepContext, jobId: string, firstLook: boolean): Promise<Step> {
   const row = await findJob(ctx.db, jobId);
   if (!row) return { kind: 'done' };
   if (isTerminal(row.status)) {
-    if (row.status === 'cancelled' && row.account) await ctx.deps.leases.release(row.account, row.id);
+    if (row.status === 'cancelled' && row.account) await slotsOf(ctx, row).release(row.account, row.id);
     return { kind: 'done' };
   }
   if (row.status === 'running' && row.upstreamJobId && row.account) return followStep(ctx, row as FollowedJob);
   if (row.status === 'submitting') return recoverStep(ctx, row);
+  if (row.kind === 'image') return imageStep(ctx, row, firstLook);
   return submitStep(ctx, row, firstLook);
 }

@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import type { VideoRequest } from '@flowq/core';
+import type { ImageRequest, JobKind, VideoRequest } from '@flowq/core';
 import type { BatchRow } from '../schema';
 
 /** One accepted batch row, ready to become a job. */
 export interface BatchJobInsert {
   id: string;
-  request: VideoRequest;
+  kind: JobKind;
+  request: VideoRequest | ImageRequest;
   priority: number;
   metadata: Record<string, unknown> | null;
   batchRow: number;
@@ -30,10 +31,10 @@ export interface BatchIngestScope {
 export async function insertBatchJobRows(client: pg.ClientBase, scope: BatchIngestScope, rows: readonly BatchJobInsert[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `insert into jobs (id, request, priority, metadata, batch_row, ref, callback_secret, batch_id, owner_key, created_at, updated_at, deadline_at, budgeted)
-     select t.id, t.request, t.priority, t.metadata, t.batch_row, t.ref, t.secret, $8, $9, $10, $10, $11, $12
-     from unnest($1::text[], $2::jsonb[], $3::int[], $4::jsonb[], $5::int[], $6::text[], $7::text[])
-       as t(id, request, priority, metadata, batch_row, ref, secret)`,
+    `insert into jobs (id, kind, request, priority, metadata, batch_row, ref, callback_secret, batch_id, owner_key, created_at, updated_at, deadline_at, budgeted)
+     select t.id, t.kind, t.request, t.priority, t.metadata, t.batch_row, t.ref, t.secret, $8, $9, $10, $10, $11, $12
+     from unnest($1::text[], $2::jsonb[], $3::int[], $4::jsonb[], $5::int[], $6::text[], $7::text[], $13::text[])
+       as t(id, request, priority, metadata, batch_row, ref, secret, kind)`,
     [
       rows.map((r) => r.id),
       rows.map((r) => JSON.stringify(r.request)),
@@ -47,6 +48,7 @@ export async function insertBatchJobRows(client: pg.ClientBase, scope: BatchInge
       scope.createdAt,
       scope.deadlineAt,
       scope.budgeted,
+      rows.map((r) => r.kind),
     ],
   );
 }

@@ -1,10 +1,12 @@
-import { newId, newSecret, type VideoRequest } from '@flowq/core';
+import { newId, newSecret, type JobKind, type JobRequests, type VideoRequest } from '@flowq/core';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { jobs, type JobRow } from '../schema';
 
 export interface NewJob {
-  request: VideoRequest;
+  /** Default `video`. */
+  kind?: JobKind;
+  request: VideoRequest | JobRequests[JobKind];
   priority?: number;
   metadata?: unknown;
   batchId?: string | null;
@@ -22,6 +24,7 @@ function prepareInsert(db: Db) {
     .insert(jobs)
     .values({
       id: sql.placeholder('id'),
+      kind: sql.placeholder('kind'),
       request: sql.placeholder('request'),
       priority: sql.placeholder('priority'),
       metadata: sql.placeholder('metadata'),
@@ -49,6 +52,7 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
   if (!statement) prepared.set(db, (statement = prepareInsert(db)));
   const [row] = await statement.execute({
     id: newId('job', now.getTime()),
+    kind: job.kind ?? 'video',
     request: job.request,
     priority: job.priority ?? 0,
     metadata: job.metadata ?? null,

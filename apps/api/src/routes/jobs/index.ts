@@ -19,18 +19,18 @@ export const jobRoutes: FastifyPluginAsyncZod<{
     '/v1/jobs',
     {
       schema: {
-        summary: 'Queue one video generation',
+        summary: 'Queue one generation: a video (default) or images (`kind: "image"`)',
         tags: ['jobs'],
         body: createJobBody,
         response: { 202: jobSchema, 400: errorSchema, 401: errorSchema, 409: errorSchema, 429: errorSchema },
       },
     },
     async (req, reply) => {
-      const { priority, metadata, callbackUrl, maxCredits, ...request } = req.body;
+      const { priority, metadata, callbackUrl, maxCredits, kind = 'video', ...request } = req.body;
       const ownerKey = req.apiKeyId ?? null;
       const checkedCallbackUrl = callbackUrl === undefined ? null : await checkCallbackUrl(callbackUrl, { ownerKey, ...callbackUrls });
       const create = async () => {
-        const row = await jobs.create({ request, priority, metadata, maxCredits, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
+        const row = await jobs.create({ kind, request, priority, metadata, maxCredits, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
         return { status: 202, body: jobView(row, links) };
       };
       const key = idempotencyKeyOf(req);

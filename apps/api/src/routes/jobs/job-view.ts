@@ -1,11 +1,13 @@
 import type { JobRow } from '@flowq/db';
 import type { MediaLinks } from '../../media/media-links';
+import { imageView } from '../../media/image-view';
 import { videoView } from '../../media/video-view';
 
 /** A job as clients see it: no secrets, ISO dates. */
 export function jobView(row: JobRow, links: MediaLinks) {
   return {
     id: row.id,
+    kind: row.kind,
     status: row.status,
     request: row.request as unknown as Record<string, unknown>,
     priority: row.priority,
@@ -15,7 +17,13 @@ export function jobView(row: JobRow, links: MediaLinks) {
     upstreamJobId: row.upstreamJobId,
     attempts: row.attempts,
     callbackUrl: row.callbackUrl,
-    result: row.result ? { videos: row.result.videos.map((v) => videoView(v, links)), remainingCredits: row.result.remainingCredits ?? null } : null,
+    result: row.result
+      ? {
+          videos: row.result.videos.map((v) => videoView(v, links)),
+          ...(row.result.images ? { images: row.result.images.map((i) => imageView(i, links)) } : {}),
+          remainingCredits: row.result.remainingCredits ?? null,
+        }
+      : null,
     credits: row.credits,
     maxCredits: row.maxCredits,
     error: row.error ?? null,

@@ -1,4 +1,13 @@
-import { CALLBACK_EVENTS, JOB_ERROR_CODES, JOB_STATUSES, videoModeViolations, videoRequestFields } from '@flowq/core';
+import {
+  CALLBACK_EVENTS,
+  imageRequestFields,
+  imageRequestViolations,
+  JOB_ERROR_CODES,
+  JOB_KINDS,
+  JOB_STATUSES,
+  videoModeViolations,
+  videoRequestFields,
+} from '@flowq/core';
 import { MAX_PRIORITY } from '@flowq/queue';
 import { z } from 'zod';
 
@@ -9,27 +18,48 @@ export const maxCreditsField = z
   .min(0, 'must be a whole number of credits, 0 or more')
   .max(100_000_000, 'must be at most 100000000');
 
-export const createJobBody = videoRequestFields
-  .extend({
-    priority: z
-      .number({ error: `must be an integer from 0 to ${MAX_PRIORITY}` })
-      .int(`must be an integer from 0 to ${MAX_PRIORITY}`)
-      .min(0, `must be an integer from 0 to ${MAX_PRIORITY}`)
-      .max(MAX_PRIORITY, `must be an integer from 0 to ${MAX_PRIORITY}`)
-      .optional(),
-    // The size first: it is cheap, and it bounds the element-by-element walk of z.json() after it.
-    metadata: z
-      .unknown()
-      .refine((m) => m === undefined || (JSON.stringify(m)?.length ?? 0) <= 16_384, { message: 'must serialise to at most 16384 bytes of JSON', abort: true })
-      .pipe(z.json())
-      .optional(),
-    callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
-    maxCredits: maxCreditsField.optional(),
-  })
+/** flowq's own fields of a job request, whatever its kind. */
+const jobOptions = {
+  priority: z
+    .number({ error: `must be an integer from 0 to ${MAX_PRIORITY}` })
+    .int(`must be an integer from 0 to ${MAX_PRIORITY}`)
+    .min(0, `must be an integer from 0 to ${MAX_PRIORITY}`)
+    .max(MAX_PRIORITY, `must be an integer from 0 to ${MAX_PRIORITY}`)
+    .optional(),
+  // The size first: it is cheap, and it bounds the element-by-element walk of z.json() after it.
+  metadata: z
+    .unknown()
+    .refine((m) => m === undefined || (JSON.stringify(m)?.length ?? 0) <= 16_384, { message: 'must serialise to at most 16384 bytes of JSON', abort: true })
+    .pipe(z.json())
+    .optional(),
+  callbackUrl: z.string({ error: 'must be an https URL' }).max(2_048, 'must be at most 2048 characters').optional(),
+  maxCredits: maxCreditsField.optional(),
+};
+
+/**
+ * The kinds `POST /v1/jobs` accepts: only those that run end to end (request, worker step,
+ * result). `upscale` and `extend` are in the catalog (JOB_KIND_SPECS) but not accepted yet.
+ */
+export const ACCEPTED_JOB_KINDS = ['video', 'image'] as const;
+
+export const createVideoJobBody = videoRequestFields
+  .extend({ kind: z.literal('video').optional().describe('What the job makes; default `video`'), ...jobOptions })
   .strict()
   .superRefine((req, ctx) => {
     for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
   })
+  .meta({ id: 'CreateVideoJobRequest' });
+
+export const createImageJobBody = imageRequestFields
+  .extend({ kind: z.literal('image'), ...jobOptions })
+  .strict()
+  .superRefine((req, ctx) => {
+    for (const v of imageRequestViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+  })
+  .meta({ id: 'CreateImageJobRequest' });
+
+export const createJobBody = z
+  .discriminatedUnion('kind', [createVideoJobBody, createImageJobBody], { error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}` })
   .meta({ id: 'CreateJobRequest' });
 
 export const videoSchema = z
@@ -50,9 +80,23 @@ export const videoSchema = z
   })
   .meta({ id: 'Video' });
 
+export const imageSchema = z
+  .object({
+    url: z.string().nullable().describe("flowq's permanent address once archived (send the API key), useapi's link when not archived"),
+    upstreamUrl: z.string().describe("useapi's own link; it dies about 6 hours after the job completed"),
+    upstreamExpiresAt: z.string().nullable(),
+    sha256: z.string().nullable().describe('Of the archived image'),
+    bytes: z.number().nullable(),
+    archive: z.object({ status: z.enum(['archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
+    seed: z.number().nullable(),
+    mediaGenerationId: z.string().nullable(),
+  })
+  .meta({ id: 'Image' });
+
 export const jobSchema = z
   .object({
     id: z.string(),
+    kind: z.enum(JOB_KINDS),
     status: z.enum(JOB_STATUSES),
     request: z.record(z.string(), z.unknown()),
     priority: z.number(),
@@ -62,7 +106,13 @@ export const jobSchema = z
     upstreamJobId: z.string().nullable(),
     attempts: z.number(),
     callbackUrl: z.string().nullable().optional(),
-    result: z.object({ videos: z.array(videoSchema), remainingCredits: z.number().nullable().optional() }).nullable(),
+    result: z
+      .object({
+        videos: z.array(videoSchema).describe('Empty for an image job'),
+        images: z.array(imageSchema).optional().describe('Only for an image job'),
+        remainingCredits: z.number().nullable().optional(),
+      })
+      .nullable(),
     /** Credits the generation cost, at the tier of the account that made it; null until it succeeded. */
     credits: z.number().nullable(),
     maxCredits: z.number().nullable().describe('The job budget: it is never submitted to an account where it costs more (null: none)'),

@@ -1,0 +1,71 @@
+import { creditsOfJob, newId, type ImageRequest } from '@flowq/core';
+import { beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { classifyAnswer, imagesOf } from '@flowq/useapi-client';
+import { MAX_PARK_MS } from '../account-scheduler';
+import type { Step } from '../next-step';
+import { afterFailure, transientFailure, type StepContext } from './step-context';
+
+/** The request of an image job: `jobs.request` holds the kind's own request. */
+export const imageRequestOf = (row: JobRow) => row.request as unknown as ImageRequest;
+
+/**
+ * A `queued` image job: take an image slot, record the attempt, call `POST /images` (synchronous
+ * upstream, 10-20 s) and write the images. A call that dies mid-way (no answer: reset, timeout)
+ * leaves the attempt pending, as a video submit interrupted by a crash does: the recover step
+ * then looks for it upstream by its replyRef before anything is sent again.
+ */
+export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolean): Promise<Step> {
+  const { imageLeases, client, logger } = ctx.deps;
+  const request = imageRequestOf(row);
+  const now = new Date();
+  if (now > row.deadlineAt) {
+    await markFailed(ctx.db, row.id, { code: 'expired', message: `not started before its deadline ${row.deadlineAt.toISOString()}` });
+    return { kind: 'done' };
+  }
+  const lease = await imageLeases.acquire(row, request, now, { firstLook });
+  if (!lease.ok && lease.kind === 'impossible') {
+    await markFailed(ctx.db, row.id, { code: lease.code, message: lease.message });
+    return { kind: 'fail', error: { code: lease.code, message: lease.message } };
+  }
+  if (!lease.ok) return { kind: 'sleep', ms: Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime())), reason: lease.reason, park: true, row };
+
+  const attemptId = newId('att');
+  const began = await beginSubmission(ctx.db, { jobId: row.id, account: lease.email, attemptId, startedAt: new Date() });
+  if (!began) {
+    await imageLeases.release(lease.email, row.id);
+    return { kind: 'again' };
+  }
+  const answer = await client.submitImage({ ...request, email: lease.email, replyRef: attemptId });
+  if (!answer.ok && (answer.error.kind === 'network' || answer.error.kind === 'timeout')) {
+    // The slot stays held: the call may still be running upstream. Recovery adopts or frees it.
+    logger.warn(
+      { jobId: row.id, attemptId, account: lease.email, error: answer.error.message },
+      'image call died mid-way: looking for it upstream before calling again',
+    );
+    return { kind: 'again' };
+  }
+  const outcome = classifyAnswer(answer, { now: new Date(), model: request.model, operation: 'submitImage', random: ctx.random }, ctx.policy);
+  const written = {
+    statusCode: answer.status,
+    outcome: outcome.type,
+    reason: answer.ok ? null : (answer.error.reason ?? answer.error.message),
+    detail: answer.ok ? null : answer.error.raw,
+  };
+  if (outcome.type === 'success' && answer.ok) {
+    const upstreamJobId = answer.data.jobid;
+    await ctx.deps.leases.recordOutcome(lease.email, row, outcome, new Date());
+    const running = await settleAndMarkRunning(ctx.db, attemptId, { ...written, upstreamJobId }, { id: row.id, account: lease.email });
+    await imageLeases.release(lease.email, row.id);
+    if (!running) return { kind: 'again' };
+    const images = imagesOf(answer.data, new Date());
+    if (images.length === 0)
+      return afterFailure(ctx, { ...row, status: 'running' }, lease.email, transientFailure(ctx, 'the image call answered without an image'));
+    await markSucceeded(ctx.db, row.id, { videos: [], images }, creditsOfJob('image', request, await ctx.deps.leases.tierOf(lease.email)));
+    logger.info({ jobId: row.id, account: lease.email, images: images.length }, 'job succeeded');
+    return { kind: 'done' };
+  }
+  await settleSubmission(ctx.db, attemptId, { ...written, upstreamJobId: null });
+  const step = await afterFailure(ctx, row, lease.email, outcome.type === 'success' ? transientFailure(ctx, 'image call answered without a jobId') : outcome);
+  await imageLeases.release(lease.email, row.id);
+  return step;
+}

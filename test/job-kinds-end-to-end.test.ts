@@ -1,0 +1,130 @@
+/**
+ * Issue 12, image jobs as a user runs them in simulator mode: `kind: "image"` through the API,
+ * the worker's synchronous image call in its own lane of account slots, and a call that dies
+ * mid-way found upstream instead of made twice.
+ */
+import { listAttempts } from '@flowq/db';
+import { waitFor } from '@flowq/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
+
+const A1 = 'acct-1@flowq.test';
+
+let flowq: FlowqUnderTest | undefined;
+afterEach(async () => {
+  await flowq?.stop();
+  flowq = undefined;
+});
+
+async function createJob(f: FlowqUnderTest, body: Record<string, unknown>) {
+  const res = await f.request('/v1/jobs', { method: 'POST', json: body });
+  expect(res.status, await res.clone().text()).toBe(202);
+  return (await res.json()) as { id: string; kind: string };
+}
+
+async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
+  return waitFor(
+    async () => {
+      const job = (await (await f.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
+      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
+    },
+    { timeoutMs, what: `job ${id} to end` },
+  );
+}
+
+describe('image jobs, end to end', () => {
+  it('kind image makes images through POST /images: result.images with fetchable urls and seeds, 0 credits, the alias stored as its model', async () => {
+    flowq = await startFlowq('kinds-image');
+    const created = await createJob(flowq, { kind: 'image', prompt: 'a red kite', model: 'imagen-4', count: 2, seed: 9 });
+    expect(created.kind).toBe('image');
+    const job = await jobUntilDone(flowq, created.id);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    expect(job.request.model).toBe('nano-banana-2-lite');
+    expect(job.result.videos).toEqual([]);
+    expect(job.result.images.map((i: any) => i.seed)).toEqual([9, 10]);
+    expect(job.credits).toBe(0);
+    const file = await fetch(job.result.images[0].url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/jpeg');
+    expect(flowq.sim.log.entries({ path: '/v1/google-flow/images' })).toHaveLength(1);
+    expect(flowq.sim.log.submissions()).toHaveLength(0);
+    // A video job without a kind is still a video job.
+    const video = await createJob(flowq, { prompt: 'a plain video' });
+    expect(video.kind).toBe('video');
+    expect((await jobUntilDone(flowq, video.id)).result.videos).toHaveLength(1);
+  });
+
+  it('image calls have their own slots: with one video slot taken, images still run, never above the image limit', async () => {
+    flowq = await startFlowq('kinds-lanes', {
+      sim: { accounts: [{ email: A1, tier: 'ultra' }], generationMs: { min: 8000, max: 8000 }, imageMs: { min: 800, max: 800 } },
+      env: { ACCOUNT_MAX_CONCURRENT: '1', ACCOUNT_MAX_CONCURRENT_IMAGES: '2' },
+    });
+    const video = await createJob(flowq, { prompt: 'a long video' });
+    await waitFor(async () => ((await (await flowq!.request(`/v1/jobs/${video.id}`)).json()) as any).status === 'running', { what: 'the video to run' });
+    const images = await Promise.all(Array.from({ length: 6 }, (_, i) => createJob(flowq!, { kind: 'image', prompt: `image ${i}` })));
+    const done = await Promise.all(images.map((j) => jobUntilDone(flowq!, j.id)));
+    for (const job of done) expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    // Every image finished while the one video slot was still held by the video.
+    const videoJob = await jobUntilDone(flowq, video.id);
+    expect(videoJob.status).toBe('succeeded');
+    for (const job of done) expect(new Date(job.completedAt).getTime()).toBeLessThan(new Date(videoJob.completedAt).getTime());
+    expect(flowq.sim.log.maxObservedImageConcurrency(A1)).toBe(2);
+    expect(flowq.sim.log.overImage429s(A1)).toBe(0);
+    expect(flowq.sim.log.overSubmission429s(A1)).toBe(0);
+  });
+
+  it('an image call that dies mid-way is found upstream by its replyRef and adopted: one call, never two', async () => {
+    flowq = await startFlowq('kinds-ambiguous');
+    flowq.sim.faults.failNextSubmits({ kind: 'connection-reset', endpoint: 'images' });
+    const created = await createJob(flowq, { kind: 'image', prompt: 'lost on the wire' });
+    const job = await jobUntilDone(flowq, created.id);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    expect(job.result.images).toHaveLength(1);
+    const calls = flowq.sim.log.entries({ path: '/v1/google-flow/images' });
+    expect(calls.map((c) => c.status)).toEqual([0]);
+    const attempts = await listAttempts(flowq.db.db, created.id);
+    expect(attempts.find((a) => a.kind === 'submit')?.outcome).toBe('adopted_from_listing');
+  });
+
+  it('a CSV batch mixing image and video rows runs each row as its kind; a bad image row is reported by row and column', async () => {
+    flowq = await startFlowq('kinds-csv');
+    const csv = ['kind,prompt,model,count', 'image,a cat,nano-banana-pro,2', ',a dog,,', 'video,a bird,veo-3.1-lite,', 'image,a fish,veo-3.1-fast,'].join('\n');
+    const res = await flowq.request('/v1/batches?onInvalid=skip', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const batch = (await res.json()) as { id: string; accepted: number; rejected: number; errors: Array<{ row: number; column: string }> };
+    expect(batch).toMatchObject({ accepted: 3, rejected: 1 });
+    expect(batch.errors).toEqual([expect.objectContaining({ row: 4, column: 'model' })]);
+    const list = await waitFor(
+      async () => {
+        const page = (await (await flowq!.request('/v1/jobs?limit=10')).json()) as { items: Array<Record<string, any>> };
+        return page.items.length === 3 && page.items.every((j) => j.status === 'succeeded') ? page.items : null;
+      },
+      { timeoutMs: 30_000, what: 'the batch jobs to succeed' },
+    );
+    const byPrompt = Object.fromEntries(list.map((j) => [j.request.prompt, j]));
+    expect(byPrompt['a cat']).toMatchObject({ kind: 'image', request: { model: 'nano-banana-pro', count: 2 } });
+    expect(byPrompt['a cat']!.result.images).toHaveLength(2);
+    expect(byPrompt['a dog']).toMatchObject({ kind: 'video' });
+    expect(byPrompt['a bird']!.result.videos).toHaveLength(1);
+  });
+
+  it('refuses a kind that does not run yet, and image fields broken, naming the field', async () => {
+    flowq = await startFlowq('kinds-validation', { worker: false });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ kind: 'upscale', source: { jobId: 'job_x' } }, 'kind'],
+      [{ kind: 'image', prompt: 'x', aspectRatio: 'auto' }, 'aspectRatio'],
+      [{ kind: 'image', prompt: 'x', count: 5 }, 'count'],
+      [{ kind: 'image', prompt: 'x', model: 'veo-3.1-fast' }, 'model'],
+      [{ kind: 'image', prompt: 'x', duration: 8 }, 'duration'],
+      [{ kind: 'video', prompt: 'x', reference_1: 'user:1' }, 'reference_1'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await flowq.request('/v1/jobs', { method: 'POST', json: body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { field?: string } }).error.field, JSON.stringify(body)).toBe(field);
+    }
+    // The OpenAPI document describes both kinds a client may send, and the image result.
+    const doc = JSON.stringify(await (await flowq.request('/openapi.json')).json());
+    for (const name of ['CreateVideoJobRequest', 'CreateImageJobRequest', 'reference_10', 'nano-banana-2-lite', '"Image"']) expect(doc).toContain(name);
+  });
+});
