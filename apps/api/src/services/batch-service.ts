@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ConflictError, maxCreditsFor, NotFoundError, type JobStatus } from '@flowq/core';
+import { ConflictError, isVideoModel, maxCreditsFor, NotFoundError, type JobStatus } from '@flowq/core';
 import {
   batchJobGroups,
   batchMaxCount,
@@ -164,7 +164,9 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks) {
     async setBudget(id: string, maxCredits: number | null, owner?: string): Promise<BatchState & { requeued: number }> {
       const batch = await mustFind(id, owner);
       if (batch.status === 'ingesting') throw new ConflictError(`Batch ${id} is still being read`);
-      const changed = await setBatchBudget(db, id, maxCredits, new Date(Date.now() + deps.config.worker.deadlineMs), maxCreditsFor);
+      // An image job's request names an image model: it costs nothing (JOB_KIND_SPECS).
+      const inFlightCost = (request: Parameters<typeof maxCreditsFor>[0]) => (isVideoModel(request.model) ? maxCreditsFor(request) : 0);
+      const changed = await setBatchBudget(db, id, maxCredits, new Date(Date.now() + deps.config.worker.deadlineMs), inFlightCost);
       if (!changed) throw new NotFoundError(`Batch ${id} not found`);
       const rows = changed.resumed;
       if (rows.length > 0) {
