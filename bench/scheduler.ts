@@ -13,7 +13,13 @@
  * inside Lua scripts (INFO commandstats), and CPU ms of each process. --no-cost skips the
  * proxies (they add a hop to every call) for a timing-only run.
  *
- * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --markdown, --no-cost
+ * Mixed run (issue 12): images and videos on the same accounts at once, each kind in its own
+ * lane of slots (image calls are synchronous upstream and hold a worker step while they run).
+ * Each kind's makespan against its own ideal (its busy time over its own slots), and 0
+ * over-limit submissions for either. Timing only (no cost proxies).
+ *
+ * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --markdown, --no-cost;
+ * mixed run: --mixed-videos=1000, --mixed-images=1500 (0: skip the mixed run), --image-slots=3, --image-min=800, --image-max=1200 (ms)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createDatabase, insertJob, jobs, migrateDatabase, type Database } from '@flowq/db';
@@ -31,6 +37,8 @@ import { formatMarkdownTable, formatTable } from './lib/table';
 
 const TOKEN = 'bench-sim-token';
 export const TARGETS = { makespanRatio: 1.05, utilization: 0.95, overLimit: 0 };
+/** Mixed run: each kind's makespan within 5% of its own ideal, 0 over-limit for either. */
+export const MIXED_TARGETS = { makespanRatio: 1.05, overLimit: 0 };
 
 interface RunFigures {
   makespanMs: number;
@@ -165,6 +173,30 @@ function firstAllBusy(sim: Sim, capacity: number, start: number): number | null 
   return null;
 }
 
+/** Image calls of the mixed run, from the simulator's record: an entry is logged when its call ends. */
+function imageFigures(sim: Sim, emails: string[], imageSlots: number, endMs: number): RunFigures {
+  const calls = sim.log.entries({ path: '/v1/google-flow/images', status: 200 });
+  const spans = calls.map((e) => {
+    const ms = sim.inspectJob(e.jobid!)?.plan.generationMs ?? 0;
+    const end = new Date(e.at).getTime();
+    return { start: end - ms, ms };
+  });
+  const start = Math.min(...spans.map((s) => s.start));
+  const busyMs = spans.reduce((sum, s) => sum + s.ms, 0);
+  const makespanMs = endMs - start;
+  const idealMs = busyMs / (emails.length * imageSlots);
+  return {
+    makespanMs,
+    idealMs,
+    makespanRatio: makespanMs / idealMs,
+    utilization: busyMs / (emails.length * imageSlots * makespanMs),
+    overLimit: sim.log.overImage429s(),
+    throttled429: sim.log.entries({ path: '/v1/google-flow/images', status: 429 }).length,
+    maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedImageConcurrency(e))),
+    allSlotsBusyMs: null,
+  };
+}
+
 async function runFlowq(o: {
   res: BenchResources;
   sim: Sim;
@@ -173,7 +205,10 @@ async function runFlowq(o: {
   slots: number;
   workers: number;
   cost: boolean;
-}): Promise<RunFigures & { cost: JobCost | null }> {
+  /** Mixed run: image jobs queued beside the videos, and the image slots per account. */
+  images?: { count: number; slots: number };
+}): Promise<RunFigures & { cost: JobCost | null; images: RunFigures | null }> {
+  const imagesN = o.images?.count ?? 0;
   const prefix = o.res.redisPrefix('flowq');
   await migrateDatabase(o.res.databaseUrl);
   const port = await freePort();
@@ -203,6 +238,14 @@ async function runFlowq(o: {
       FLOWQ_ACCOUNTS: o.emails.join(','),
       ACCOUNT_MAX_CONCURRENT: String(o.slots),
       ACCOUNT_MAX_PER_MINUTE: '100000',
+      ...(o.images
+        ? {
+            ACCOUNT_MAX_CONCURRENT_IMAGES: String(o.images.slots),
+            ACCOUNT_MAX_IMAGES_PER_MINUTE: '100000',
+            // An image call holds its worker step while it runs: enough steps for every image slot, and room for the videos' short steps.
+            WORKER_CONCURRENCY: String(Math.ceil((o.emails.length * o.images.slots) / o.workers) + 5),
+          }
+        : {}),
       // Generation is scaled down ~100x; the safety-net poll and retry waits with it.
       POLL_INTERVAL_MS: '2000',
       RETRY_DELAY_MIN_MS: '250',
@@ -219,12 +262,30 @@ async function runFlowq(o: {
     // Queue everything while the queue is paused and start the clock only once every worker
     // process is up: the bench measures scheduling, not three processes compiling TypeScript.
     await queue.pause();
-    progress(`flowq: queueing ${o.jobsN} jobs`);
+    progress(`flowq: queueing ${o.jobsN} jobs${imagesN ? ` and ${imagesN} image jobs` : ''}`);
     const rows = [];
-    for (let i = 0; i < o.jobsN; i++) {
-      rows.push(
-        await insertJob(database.db, { request: { prompt: `bench ${i}`, model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1 }, deadlineMs: 86_400_000 }),
-      );
+    // Interleaved, so both kinds are queued from the first moment on.
+    const total = o.jobsN + imagesN;
+    let videos = 0;
+    let images = 0;
+    for (let i = 0; i < total; i++) {
+      const image = images < imagesN && (videos >= o.jobsN || images * o.jobsN <= videos * imagesN);
+      if (image) {
+        rows.push(
+          await insertJob(database.db, {
+            kind: 'image',
+            request: { prompt: `bench image ${images++}`, model: 'nano-banana-2-lite', aspectRatio: '16:9', count: 1 },
+            deadlineMs: 86_400_000,
+          }),
+        );
+      } else {
+        rows.push(
+          await insertJob(database.db, {
+            request: { prompt: `bench ${videos++}`, model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1 },
+            deadlineMs: 86_400_000,
+          }),
+        );
+      }
     }
     await enqueueGenerateBulk(
       queue,
@@ -244,6 +305,7 @@ async function runFlowq(o: {
     let benchQueries = 0;
     await queue.resume();
     let end = 0;
+    let imagesEnd = 0;
     const t0 = Date.now();
     const ticker = process.env.BENCH_VERBOSE
       ? setInterval(async () => {
@@ -255,12 +317,16 @@ async function runFlowq(o: {
     await waitUntil(
       async () => {
         benchQueries++;
-        const [row] = await database.db
-          .select({ n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` })
+        const byKind = await database.db
+          .select({ kind: jobs.kind, n: sql<number>`count(*)::int`, last: sql<string>`max(completed_at)` })
           .from(jobs)
-          .where(sql`status = 'succeeded'`);
-        if (row!.n < o.jobsN) return false;
-        end = new Date(row!.last).getTime();
+          .where(sql`status = 'succeeded'`)
+          .groupBy(jobs.kind);
+        const video = byKind.find((r) => r.kind === 'video');
+        const image = byKind.find((r) => r.kind === 'image');
+        if ((video?.n ?? 0) < o.jobsN || (image?.n ?? 0) < imagesN) return false;
+        end = new Date(video!.last).getTime();
+        if (image) imagesEnd = new Date(image.last).getTime();
         return true;
       },
       600_000,
@@ -307,7 +373,7 @@ async function runFlowq(o: {
         },
       };
     }
-    return { ...figures(o.sim, o.emails, o.slots, end), cost };
+    return { ...figures(o.sim, o.emails, o.slots, end), cost, images: o.images ? imageFigures(o.sim, o.emails, o.images.slots, imagesEnd) : null };
   } finally {
     await stopChildren(children);
     await queue.close();
@@ -363,6 +429,10 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const workers = numberFlag(args, 'workers', 3);
   const cost = !hasFlag(args, 'no-cost');
   const generationMs = { min: numberFlag(args, 'gen-min', 800), max: numberFlag(args, 'gen-max', 1200) };
+  const mixedVideos = numberFlag(args, 'mixed-videos', 1000);
+  const mixedImages = numberFlag(args, 'mixed-images', 1500);
+  const imageSlots = numberFlag(args, 'image-slots', 3);
+  const imageMs = { min: numberFlag(args, 'image-min', 800), max: numberFlag(args, 'image-max', 1200) };
   const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
   const simAccounts = emails.map((email) => ({ email, tier: 'ultra' as const, credits: 1e9 }));
   const simOptions = { port: 0, token: TOKEN, accounts: simAccounts, maxConcurrentPerAccount: slots, generationMs, startDelayMs: 0, seed: 7 };
@@ -370,7 +440,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const res = await createBenchResources();
   try {
     const simA = await startFlowSimulator(simOptions);
-    let flowq: RunFigures & { cost: JobCost | null };
+    let flowq: RunFigures & { cost: JobCost | null; images: RunFigures | null };
     try {
       flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, workers, cost });
     } finally {
@@ -382,6 +452,15 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       naive = await runNaive({ res, sim: simB, emails, jobsN, slots });
     } finally {
       await simB.close();
+    }
+    let mixed: (RunFigures & { images: RunFigures | null }) | null = null;
+    if (mixedImages > 0) {
+      const simC = await startFlowSimulator({ ...simOptions, imageMs, maxConcurrentImagesPerAccount: imageSlots, seed: 11 });
+      try {
+        mixed = await runFlowq({ res, sim: simC, emails, jobsN: mixedVideos, slots, workers, cost: false, images: { count: mixedImages, slots: imageSlots } });
+      } finally {
+        await simC.close();
+      }
     }
 
     const header = ['run', 'makespan s', 'ideal s', 'makespan/ideal', 'utilisation', '429s', 'over-limit', 'max concurrency', 'all slots busy after ms'];
@@ -401,6 +480,24 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     console.log(`scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms\n`);
     console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, rows));
     console.log(`\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`);
+    let mixedPass: boolean | null = null;
+    if (mixed?.images) {
+      const img = mixed.images;
+      console.log(
+        `\nmixed: ${mixedVideos} video jobs (${slots} video slots per account, generation ${generationMs.min}-${generationMs.max} ms) and ` +
+          `${mixedImages} image jobs (${imageSlots} image slots per account, ${imageMs.min}-${imageMs.max} ms) on the same ${accountsN} accounts, ${workers} workers\n`,
+      );
+      console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, [row('mixed: videos', mixed), row('mixed: images', img)]));
+      mixedPass =
+        mixed.makespanRatio <= MIXED_TARGETS.makespanRatio &&
+        img.makespanRatio <= MIXED_TARGETS.makespanRatio &&
+        mixed.overLimit === MIXED_TARGETS.overLimit &&
+        img.overLimit === MIXED_TARGETS.overLimit;
+      console.log(
+        `\nmixed target: each kind's makespan <= ${MIXED_TARGETS.makespanRatio} x its ideal (videos ${mixed.makespanRatio.toFixed(3)}, images ${img.makespanRatio.toFixed(3)}), ` +
+          `0 over-limit for either (videos ${mixed.overLimit}, images ${img.overLimit}) -> ${mixedPass ? 'PASS' : 'FAIL'}`,
+      );
+    }
     if (flowq.cost) {
       const c = flowq.cost;
       console.log(
@@ -419,6 +516,15 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       ...(flowq.cost ?? {}),
       jobs: jobsN,
       baseline: { makespanRatio: naive.makespanRatio, utilization: naive.utilization, throttled429: naive.throttled429 },
+      ...(mixed?.images
+        ? {
+            mixed: {
+              pass: mixedPass,
+              videos: { makespanRatio: mixed.makespanRatio, overLimit: mixed.overLimit, maxConcurrency: mixed.maxConcurrency },
+              images: { makespanRatio: mixed.images.makespanRatio, overLimit: mixed.images.overLimit, maxConcurrency: mixed.images.maxConcurrency },
+            },
+          }
+        : {}),
     };
   } finally {
     await res.cleanup();
