@@ -3,12 +3,14 @@
  * the worker's synchronous image call in its own lane of account slots, and a call that dies
  * mid-way found upstream instead of made twice.
  */
-import { listAttempts } from '@flowq/db';
+import { accounts, listAttempts } from '@flowq/db';
+import { eq } from 'drizzle-orm';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
 
 const A1 = 'acct-1@flowq.test';
+const A2 = 'acct-2@flowq.test';
 
 let flowq: FlowqUnderTest | undefined;
 afterEach(async () => {
@@ -111,7 +113,10 @@ describe('image jobs, end to end', () => {
   it('refuses a kind that does not run yet, and image fields broken, naming the field', async () => {
     flowq = await startFlowq('kinds-validation', { worker: false });
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ kind: 'upscale', source: { jobId: 'job_x' } }, 'kind'],
+      [{ kind: 'gif', source: { jobId: 'job_x' } }, 'kind'],
+      [{ kind: 'upscale', source: { jobId: 'job_x' } }, 'source.jobId'],
+      [{ kind: 'upscale', source: { mediaGenerationId: 'not-a-flow-id' } }, 'source.mediaGenerationId'],
+      [{ kind: 'extend', source: { mediaGenerationId: 'x' }, prompt: 'more', model: 'omni-flash' }, 'model'],
       [{ kind: 'image', prompt: 'x', aspectRatio: 'auto' }, 'aspectRatio'],
       [{ kind: 'image', prompt: 'x', count: 5 }, 'count'],
       [{ kind: 'image', prompt: 'x', model: 'veo-3.1-fast' }, 'model'],
@@ -125,6 +130,57 @@ describe('image jobs, end to end', () => {
     }
     // The OpenAPI document describes both kinds a client may send, and the image result.
     const doc = JSON.stringify(await (await flowq.request('/openapi.json')).json());
-    for (const name of ['CreateVideoJobRequest', 'CreateImageJobRequest', 'reference_10', 'nano-banana-2-lite', '"Image"']) expect(doc).toContain(name);
+    for (const name of [
+      'CreateVideoJobRequest',
+      'CreateImageJobRequest',
+      'CreateUpscaleJobRequest',
+      'CreateExtendJobRequest',
+      'reference_10',
+      'nano-banana-2-lite',
+      '"Image"',
+    ])
+      expect(doc).toContain(name);
+  });
+});
+
+describe('upscale and extend, end to end', () => {
+  it('upscales a clip of a flowq job to 1080p on the account that made it, then extends it there, each priced at that tier', async () => {
+    flowq = await startFlowq('kinds-edits');
+    const video = await createJob(flowq, { prompt: 'a source clip', email: A2 });
+    const source = await jobUntilDone(flowq, video.id);
+    expect(source.status).toBe('succeeded');
+    const up = await createJob(flowq, { kind: 'upscale', source: { jobId: video.id, clip: 0 } });
+    expect(up.kind).toBe('upscale');
+    const upscaled = await jobUntilDone(flowq, up.id);
+    expect(upscaled.status, JSON.stringify(upscaled.error)).toBe('succeeded');
+    expect(upscaled.account).toBe(A2);
+    expect(upscaled.request.source).toEqual({ jobId: video.id, clip: 0, mediaGenerationId: source.result.videos[0].mediaGenerationId });
+    expect(upscaled.result.videos[0].mediaGenerationId).toBe(`${source.result.videos[0].mediaGenerationId}_upsampled`);
+    expect(upscaled.credits).toBe(0);
+    const ext = await createJob(flowq, { kind: 'extend', prompt: 'and it flies on', source: { mediaGenerationId: source.result.videos[0].mediaGenerationId } });
+    const extended = await jobUntilDone(flowq, ext.id);
+    expect(extended.status, JSON.stringify(extended.error)).toBe('succeeded');
+    expect(extended.account).toBe(A2);
+    expect(extended.credits).toBe(20);
+    expect(flowq.sim.log.entries({ path: '/v1/google-flow/videos/upscale' }).map((e) => e.email)).toEqual([A2]);
+    expect(flowq.sim.log.entries({ path: '/v1/google-flow/videos/extend' }).map((e) => e.email)).toEqual([A2]);
+  });
+
+  it('refuses a 4K upscale of a clip made on a non-Ultra account before sending it; an account gone from the pool fails the job with its reason', async () => {
+    flowq = await startFlowq('kinds-edit-refusals');
+    const pro = await jobUntilDone(flowq, (await createJob(flowq, { prompt: 'made on pro', email: A2 })).id);
+    const refused = await flowq.request('/v1/jobs', { method: 'POST', json: { kind: 'upscale', source: { jobId: pro.id }, resolution: '4K' } });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { error: { field: string; message: string } };
+    expect(body.error.field).toBe('resolution');
+    expect(body.error.message).toContain(A2);
+    await flowq.worker.runtime.worker.pause();
+    const later = await createJob(flowq, { kind: 'upscale', source: { jobId: pro.id } });
+    await flowq.db.db.update(accounts).set({ state: 'missing' }).where(eq(accounts.email, A2));
+    flowq.worker.runtime.worker.resume();
+    const failed = await jobUntilDone(flowq, later.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'source_account_gone', message: expect.stringContaining(A2) });
+    expect(flowq.sim.log.entries({ path: '/v1/google-flow/videos/upscale' })).toEqual([]);
   });
 });

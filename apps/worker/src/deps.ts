@@ -7,6 +7,7 @@ import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases } from './account-leases';
+import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
 import type { ImageLeases } from './image-leases';
 
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   /** Slots of `POST /images` calls, apart from video slots. */
   imageLeases: ImageLeases;
   slots: AccountSlots;
+  /** The pool as the choice functions see it (cached rows, live slot usage). */
+  pool: PoolSnapshots;
   effects: AccountEffects;
   gate: DispatchGate;
   logger: Logger;

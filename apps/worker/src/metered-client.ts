@@ -11,6 +11,7 @@ export function meteredClient(client: UseapiClient, metrics: FlowqMetrics): Usea
     ...client,
     submitVideo: async (request) => count('submitVideo', await client.submitVideo(request)),
     submitImage: async (request) => count('submitImage', await client.submitImage(request)),
+    submitEdit: async (edit) => count('submitEdit', await client.submitEdit(edit)),
     getJob: async (jobid) => count('getJob', await client.getJob(jobid)),
   };
 }

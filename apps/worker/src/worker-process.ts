@@ -91,6 +91,7 @@ export async function startWorkerProcess(
     leases,
     imageLeases,
     slots,
+    pool: snapshots,
     effects,
     gate,
     logger,

@@ -73,3 +73,11 @@ export const extendRequestFields = z.object({
 
 export type UpscaleRequest = z.output<typeof upscaleRequestFields>;
 export type ExtendRequest = z.output<typeof extendRequestFields>;
+
+/** A source as stored on a job: resolved at intake to the clip's mediaGenerationId (a jobId source keeps its job and clip). */
+export type ResolvedVideoSource = { jobId?: string; clip?: number; mediaGenerationId: string };
+
+/** The mediaGenerationId an upscale or extend acts on, once its source is resolved. */
+export function sourceMediaIdOf(request: { source: VideoSource | ResolvedVideoSource }): string | null {
+  return 'mediaGenerationId' in request.source && request.source.mediaGenerationId ? request.source.mediaGenerationId : null;
+}

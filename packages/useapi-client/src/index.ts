@@ -17,3 +17,4 @@ export * from './schemas/account';
 export * from './images-of';
 export * from './image-body';
 export * from './schemas/image-answer';
+export * from './edit-body';

@@ -5,6 +5,7 @@ import { failedCallAnswer, readAnswer } from './read-answer';
 import { accountListSchema, accountSchemaFor, type UpstreamAccount } from './schemas/account';
 import { uploadedAssetSchema, type UploadedAsset } from './schemas/asset';
 import { jobListSchema, jobRecordSchema, type ListedJob, type UpstreamJobRecord } from './schemas/job-record';
+import { editBodyOf, type SubmitEditRequest } from './edit-body';
 import { imageBodyOf, type SubmitImageRequest } from './image-body';
 import { imageAnswerSchema } from './schemas/image-answer';
 import { submitBodyOf, type CaptchaOptions, type SubmitVideoRequest } from './submit-body';
@@ -39,13 +40,15 @@ export interface UseapiClientOptions {
   now?: () => Date;
 }
 
-export type UpstreamOperation = 'submitVideo' | 'submitImage' | 'getJob' | 'listJobs' | 'uploadAsset' | 'listAccounts' | 'getAccount';
+export type UpstreamOperation = 'submitVideo' | 'submitImage' | 'submitEdit' | 'getJob' | 'listJobs' | 'uploadAsset' | 'listAccounts' | 'getAccount';
 
 export interface UseapiClient {
   /** `POST /videos` with `async: true`: a 201 job record (or a sync 200, read into the same record). */
   submitVideo(request: SubmitVideoRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /** `POST /images`, synchronous: the answer carries the images, read into a completed image job record. */
   submitImage(request: SubmitImageRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
+  /** `POST /videos/upscale` or `/videos/extend` (async): a 201 job record, followed like a video's. */
+  submitEdit(edit: SubmitEditRequest): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /** `GET /jobs/{jobid}`, the jobid put in the path as it is. */
   getJob(jobid: string): Promise<UpstreamAnswer<UpstreamJobRecord>>;
   /**
@@ -140,6 +143,15 @@ export function createUseapiClient(options: UseapiClientOptions): UseapiClient {
         body: JSON.stringify(imageBodyOf(request, options.captcha)),
         contentType: 'application/json',
         timeoutMs: options.imageTimeoutMs ?? 90_000,
+      }),
+    submitEdit: (edit) =>
+      call({
+        operation: 'submitEdit',
+        method: 'POST',
+        path: edit.kind === 'upscale' ? '/videos/upscale' : '/videos/extend',
+        schema: jobRecordSchema,
+        body: JSON.stringify(editBodyOf(edit, options.captcha)),
+        contentType: 'application/json',
       }),
     // Encoding the jobid (it holds `:` and `@`) makes useapi answer 400 "Invalid job ID format".
     getJob: (jobid) => call({ operation: 'getJob', method: 'GET', path: `/jobs/${jobid}`, schema: jobRecordSchema }),

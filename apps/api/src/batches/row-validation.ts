@@ -9,7 +9,7 @@ import {
   type VideoRequest,
 } from '@flowq/core';
 import { z } from 'zod';
-import { ACCEPTED_JOB_KINDS, createVideoJobBody as createJobBody } from '../routes/jobs/schemas';
+import { BATCH_JOB_KINDS as ACCEPTED_JOB_KINDS, createVideoJobBody as createJobBody } from '../routes/jobs/schemas';
 import type { RawBatchRow } from './row-fields';
 
 const kindField = z.enum(ACCEPTED_JOB_KINDS, { error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}` });

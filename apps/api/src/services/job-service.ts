@@ -1,12 +1,22 @@
-import { ConflictError, isTerminal, NotFoundError, type ImageRequest, type JobKind, type VideoRequest } from '@flowq/core';
+import {
+  ConflictError,
+  isTerminal,
+  NotFoundError,
+  type ExtendRequest,
+  type ImageRequest,
+  type JobKind,
+  type UpscaleRequest,
+  type VideoRequest,
+} from '@flowq/core';
 import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
+import { resolveEditRequest } from './source-resolution';
 
 export interface CreateJobInput {
   /** Default `video`. */
   kind?: JobKind;
-  request: VideoRequest | ImageRequest;
+  request: VideoRequest | ImageRequest | UpscaleRequest | ExtendRequest;
   priority?: number;
   metadata?: unknown;
   ownerKey?: string;
@@ -33,9 +43,14 @@ export function createJobService({ config, database, queue, redis, logger }: Api
   return {
     async create(input: CreateJobInput): Promise<JobRow> {
       const priority = input.priority ?? INTERACTIVE_PRIORITY;
+      const kind = input.kind ?? 'video';
+      const request =
+        kind === 'upscale' || kind === 'extend'
+          ? await resolveEditRequest(db, kind, input.request as UpscaleRequest | ExtendRequest, { owner: input.ownerKey, maxCredits: input.maxCredits })
+          : input.request;
       const row = await insertJob(db, {
-        kind: input.kind ?? 'video',
-        request: input.request,
+        kind,
+        request,
         priority,
         metadata: input.metadata,
         ownerKey: input.ownerKey ?? null,

@@ -44,7 +44,8 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
       await recordAttempt(ctx.db, poll);
       // The end and its client callback (outbox) are written together by markSucceeded,
       // priced at the tier of the account that made it (Ultra pays less for most models).
-      await markSucceeded(ctx.db, row.id, result, creditsFor(row.request, await ctx.deps.leases.tierOf(row.account)));
+      const tier = await ctx.deps.leases.tierOf(row.account);
+      await markSucceeded(ctx.db, row.id, result, row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier));
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }

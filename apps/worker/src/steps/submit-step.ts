@@ -57,7 +57,8 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
   return settle(ctx, began, lease.email, attemptId, answer);
 }
 
-async function settle(ctx: StepContext, row: JobRow, email: string, attemptId: string, answer: UpstreamAnswer<UpstreamJobRecord>): Promise<Step> {
+/** What a submit's answer means, written: running on success, else the failure decided. Shared with the edit step. */
+export async function settle(ctx: StepContext, row: JobRow, email: string, attemptId: string, answer: UpstreamAnswer<UpstreamJobRecord>): Promise<Step> {
   const { leases, logger } = ctx.deps;
   const outcome = classifyAnswer(answer, { now: new Date(), model: row.request.model, operation: 'submitVideo', random: ctx.random }, ctx.policy);
   const upstreamJobId = answer.ok ? answer.data.jobid : null;

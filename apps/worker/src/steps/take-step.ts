@@ -2,6 +2,7 @@ import { isTerminal } from '@flowq/core';
 import { findJob } from '@flowq/db';
 import type { Step } from '../next-step';
 import { followStep, type FollowedJob } from './follow-step';
+import { editStep } from './edit-step';
 import { imageStep } from './image-step';
 import { recoverStep } from './recover-step';
 import { slotsOf, type StepContext } from './step-context';
@@ -23,5 +24,6 @@ export async function takeStep(ctx: StepContext, jobId: string, firstLook: boole
   if (row.status === 'running' && row.upstreamJobId && row.account) return followStep(ctx, row as FollowedJob);
   if (row.status === 'submitting') return recoverStep(ctx, row);
   if (row.kind === 'image') return imageStep(ctx, row, firstLook);
+  if (row.kind === 'upscale' || row.kind === 'extend') return editStep(ctx, row);
   return submitStep(ctx, row, firstLook);
 }

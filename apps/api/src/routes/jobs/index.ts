@@ -19,7 +19,8 @@ export const jobRoutes: FastifyPluginAsyncZod<{
     '/v1/jobs',
     {
       schema: {
-        summary: 'Queue one generation: a video (default) or images (`kind: "image"`)',
+        summary:
+          'Queue one job: a video (default), images (`kind: "image"`), or an upscale or extend of a finished clip (`kind: "upscale" | "extend"`, `source`)',
         tags: ['jobs'],
         body: createJobBody,
         response: { 202: jobSchema, 400: errorSchema, 401: errorSchema, 409: errorSchema, 429: errorSchema },

@@ -1,10 +1,12 @@
 import {
   CALLBACK_EVENTS,
+  extendRequestFields,
   imageRequestFields,
   imageRequestViolations,
   JOB_ERROR_CODES,
   JOB_KINDS,
   JOB_STATUSES,
+  upscaleRequestFields,
   videoModeViolations,
   videoRequestFields,
 } from '@flowq/core';
@@ -36,11 +38,10 @@ const jobOptions = {
   maxCredits: maxCreditsField.optional(),
 };
 
-/**
- * The kinds `POST /v1/jobs` accepts: only those that run end to end (request, worker step,
- * result). `upscale` and `extend` are in the catalog (JOB_KIND_SPECS) but not accepted yet.
- */
-export const ACCEPTED_JOB_KINDS = ['video', 'image'] as const;
+/** The kinds `POST /v1/jobs` accepts: only those that run end to end (request, worker step, result). */
+export const ACCEPTED_JOB_KINDS = ['video', 'image', 'upscale', 'extend'] as const;
+/** The kinds a batch row may be: upscale and extend name a source job, which a batch row cannot yet. */
+export const BATCH_JOB_KINDS = ['video', 'image'] as const;
 
 export const createVideoJobBody = videoRequestFields
   .extend({ kind: z.literal('video').optional().describe('What the job makes; default `video`'), ...jobOptions })
@@ -58,8 +59,20 @@ export const createImageJobBody = imageRequestFields
   })
   .meta({ id: 'CreateImageJobRequest' });
 
+export const createUpscaleJobBody = upscaleRequestFields
+  .extend({ kind: z.literal('upscale'), ...jobOptions })
+  .strict()
+  .meta({ id: 'CreateUpscaleJobRequest' });
+
+export const createExtendJobBody = extendRequestFields
+  .extend({ kind: z.literal('extend'), ...jobOptions })
+  .strict()
+  .meta({ id: 'CreateExtendJobRequest' });
+
 export const createJobBody = z
-  .discriminatedUnion('kind', [createVideoJobBody, createImageJobBody], { error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}` })
+  .discriminatedUnion('kind', [createVideoJobBody, createImageJobBody, createUpscaleJobBody, createExtendJobBody], {
+    error: `must be one of ${ACCEPTED_JOB_KINDS.join(', ')}`,
+  })
   .meta({ id: 'CreateJobRequest' });
 
 export const videoSchema = z
