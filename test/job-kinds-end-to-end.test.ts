@@ -184,3 +184,49 @@ describe('upscale and extend, end to end', () => {
     expect(flowq.sim.log.entries({ path: '/v1/google-flow/videos/upscale' })).toEqual([]);
   });
 });
+
+describe('chains', () => {
+  it('a video with then: [upscale 1080p] gets one upscale per clip once it succeeds, on the same account, listed in its answer', async () => {
+    flowq = await startFlowq('kinds-chain');
+    // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+    const parent = await createJob(flowq, { prompt: 'a chained clip', count: 2, then: [{ kind: 'upscale', resolution: '1080p' }] });
+    const done = await jobUntilDone(flowq, parent.id);
+    expect(done.status).toBe('succeeded');
+    const withChain = await waitFor(
+      async () => {
+        const job = (await (await flowq!.request(`/v1/jobs/${parent.id}`)).json()) as Record<string, any>;
+        return job.followUps?.length === 2 ? job : null;
+      },
+      { what: 'the follow-ups to be listed' },
+    );
+    const followUps = (await Promise.all((withChain.followUps as string[]).map((id) => jobUntilDone(flowq!, id)))).sort(
+      (a, b) => a.request.source.clip - b.request.source.clip,
+    );
+    for (const [i, job] of followUps.entries()) {
+      expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+      expect(job.kind).toBe('upscale');
+      expect(job.account).toBe(done.account);
+      expect(job.request.source).toMatchObject({ jobId: parent.id, clip: i, mediaGenerationId: done.result.videos[i].mediaGenerationId });
+      expect(job.result.videos[0].mediaGenerationId).toBe(`${done.result.videos[i].mediaGenerationId}_upsampled`);
+    }
+    // The upstream submit carried no `then`: it is flowq's own field.
+    expect(flowq.sim.log.entries({ path: '/v1/google-flow/videos/upscale' })).toHaveLength(2);
+  });
+
+  it('cancelling a job before it succeeds means its chain is never made; an extend after an omni clip is refused at intake', async () => {
+    flowq = await startFlowq('kinds-chain-cancel', { startWorker: false });
+    // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+    const parent = await createJob(flowq, { prompt: 'cancel me', then: [{ kind: 'upscale' }] });
+    const cancel = await flowq.request(`/v1/jobs/${parent.id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    flowq.worker.runtime.worker.resume();
+    await new Promise((r) => setTimeout(r, 1500));
+    const job = (await (await flowq.request(`/v1/jobs/${parent.id}`)).json()) as Record<string, any>;
+    expect(job.status).toBe('cancelled');
+    expect(job.followUps).toBeUndefined();
+    // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+    const omni = await flowq.request('/v1/jobs', { method: 'POST', json: { prompt: 'x', model: 'omni-flash', then: [{ kind: 'extend', prompt: 'more' }] } });
+    expect(omni.status).toBe(400);
+    expect(((await omni.json()) as { error: { field: string } }).error.field).toBe('then.0.kind');
+  });
+});

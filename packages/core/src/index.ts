@@ -21,3 +21,4 @@ export * from './image-request';
 export * from './video-edit-request';
 export * from './job-kinds';
 export * from './source-account-rule';
+export * from './follow-ups';

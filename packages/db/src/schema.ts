@@ -16,6 +16,8 @@ export const jobs = pgTable(
     status: jobStatus('status').notNull().default('queued'),
     /** What the job makes (`JOB_KIND_SPECS`); `request` holds that kind's request. */
     kind: text('kind').$type<JobKind>().notNull().default('video'),
+    /** The job whose chain (`request.then`) created this one, once that job succeeded. */
+    parentJobId: text('parent_job_id'),
     /** Typed as a video request, which most jobs are; read through the kind for the others (`requestOfKind`). */
     request: jsonb('request').$type<VideoRequest>().notNull(),
     priority: integer('priority').notNull().default(0),
@@ -55,6 +57,7 @@ export const jobs = pgTable(
   (t) => [
     index('jobs_status_id_idx').on(t.status, t.id),
     index('jobs_batch_idx').on(t.batchId, t.id),
+    index('jobs_parent_idx').on(t.parentJobId).where(sql`${t.parentJobId} is not null`),
     index('jobs_batch_row_idx').on(t.batchId, t.batchRow),
     uniqueIndex('jobs_upstream_job_id_idx').on(t.upstreamJobId).where(sql`${t.upstreamJobId} is not null`),
   ],

@@ -8,7 +8,7 @@ import {
   type UpscaleRequest,
   type VideoRequest,
 } from '@flowq/core';
-import { findJob, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
+import { findJob, followUpIdsOf, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
 import { resolveEditRequest } from './source-resolution';
@@ -94,18 +94,31 @@ export function createJobService({ config, database, queue, redis, logger }: Api
       return changed.row;
     },
 
+    /**
+     * Cancels the job and its chain: follow-ups already created (the job succeeded) are cancelled
+     * too, and a job cancelled before it succeeds never creates any. A finished job whose chain
+     * still ran is answered 200 with the chain cancelled; 409 when nothing was left to cancel.
+     */
     async cancel(id: string, owner?: string): Promise<JobRow> {
       if (owner !== undefined) await mustFind(id, owner);
+      const chain: string[] = [];
+      for (const childId of await followUpIdsOf(db, id)) {
+        if (await markCancelled(db, childId)) chain.push(childId);
+      }
       const cancelled = await markCancelled(db, id);
+      // Wake each cancelled job so the worker releases its account slot now, not at its next poll.
+      for (const jobId of cancelled ? [id, ...chain] : chain) await wakeJob(queue, waitingRoom, jobId).catch(() => undefined);
       if (!cancelled) {
         const row = await findJob(db, id);
         if (!row) throw new NotFoundError(`Job ${id} not found`);
+        if (chain.length > 0) return row;
         throw new ConflictError(`Job ${id} is already ${row.status}`);
       }
-      // Wake the job so the worker releases its account slot now, not at its next poll.
-      await wakeJob(queue, waitingRoom, id).catch(() => undefined);
       return cancelled;
     },
+
+    /** The jobs this job's chain created. */
+    followUps: (id: string) => followUpIdsOf(db, id),
   };
 }
 

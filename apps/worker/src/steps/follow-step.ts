@@ -1,5 +1,5 @@
-import { markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
-import { hasCallbackHint } from '@flowq/queue';
+import { followUpIdsOf, markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
+import { enqueueGenerate, hasCallbackHint } from '@flowq/queue';
 import { creditsFor, creditsOfJob, type ImageRequest } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
@@ -45,7 +45,16 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
       // The end and its client callback (outbox) are written together by markSucceeded,
       // priced at the tier of the account that made it (Ultra pays less for most models).
       const tier = await ctx.deps.leases.tierOf(row.account);
-      await markSucceeded(ctx.db, row.id, result, row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier));
+      const succeeded = await markSucceeded(
+        ctx.db,
+        row.id,
+        result,
+        row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier),
+      );
+      // The chain's follow-ups were created with the success; queue them now (the reconciler would, later).
+      if (succeeded && (row.request as { then?: unknown[] }).then?.length) {
+        for (const id of await followUpIdsOf(ctx.db, row.id)) await enqueueGenerate(ctx.deps.queue, id, row.priority).catch(() => undefined);
+      }
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
       return { kind: 'done' };
     }

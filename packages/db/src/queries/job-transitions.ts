@@ -1,5 +1,15 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { CANCELLABLE_STATUSES, jobCallbackEvent, newId, type JobError, type JobResult, type JobStatus } from '@flowq/core';
+import {
+  CANCELLABLE_STATUSES,
+  followUpsOf,
+  jobCallbackEvent,
+  newId,
+  newSecret,
+  type FollowUpSpec,
+  type JobError,
+  type JobResult,
+  type JobStatus,
+} from '@flowq/core';
 import type { Db } from '../client';
 import { callbackDeliveries, jobs, type JobRow } from '../schema';
 import { releaseCredits } from './credit-budgets';
@@ -53,6 +63,8 @@ async function end(db: Db, id: string, from: readonly JobStatus[], set: Paramete
     const row = await transition(tx as unknown as Db, id, from, set);
     if (!row) return row;
     await announceEnd(tx as unknown as Db, row);
+    // A chain's follow-ups are created with the success that makes them possible, or not at all.
+    if (row.status === 'succeeded') await insertFollowUps(tx as unknown as Db, row);
     if (row.status !== 'succeeded' && row.reservedCredits) {
       await releaseCredits(tx as unknown as Db, row, row.reservedCredits);
       return { ...row, reservedCredits: null };
@@ -88,4 +100,32 @@ export function markFailed(db: Db, id: string, error: JobError, from: readonly J
 
 export function markCancelled(db: Db, id: string) {
   return end(db, id, [...CANCELLABLE_STATUSES], { status: 'cancelled', completedAt: new Date() });
+}
+
+/** The jobs of a succeeded job's chain (`followUpsOf`): queued, same owner and priority, linked to it. */
+async function insertFollowUps(tx: Db, parent: JobRow): Promise<void> {
+  const followUps = followUpsOf({ id: parent.id, request: parent.request as { then?: FollowUpSpec[] }, result: parent.result });
+  if (followUps.length === 0) return;
+  const now = new Date();
+  const deadlineAt = new Date(now.getTime() + (parent.deadlineAt.getTime() - parent.createdAt.getTime()));
+  await tx.insert(jobs).values(
+    followUps.map((f) => ({
+      id: newId('job', now.getTime()),
+      kind: f.kind,
+      request: f.request as unknown as JobRow['request'],
+      priority: parent.priority,
+      ownerKey: parent.ownerKey,
+      callbackSecret: newSecret(),
+      parentJobId: parent.id,
+      createdAt: now,
+      updatedAt: now,
+      deadlineAt,
+    })),
+  );
+}
+
+/** The ids of the jobs a job's chain created, oldest first. */
+export async function followUpIdsOf(db: Db, parentJobId: string): Promise<string[]> {
+  const rows = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.parentJobId, parentJobId)).orderBy(jobs.id);
+  return rows.map((r) => r.id);
 }

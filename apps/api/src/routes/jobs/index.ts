@@ -54,7 +54,11 @@ export const jobRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:id',
     { schema: { summary: 'Read one job', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, 404: errorSchema } } },
-    async (req) => jobView(await jobs.get(req.params.id, ownerScope(req)), links),
+    async (req) => {
+      const row = await jobs.get(req.params.id, ownerScope(req));
+      const followUps = await jobs.followUps(row.id);
+      return { ...jobView(row, links), ...(followUps.length > 0 ? { followUps } : {}) };
+    },
   );
 
   app.get(

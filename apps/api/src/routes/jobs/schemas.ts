@@ -1,6 +1,8 @@
 import {
   CALLBACK_EVENTS,
   extendRequestFields,
+  followUpViolations,
+  thenField,
   imageRequestFields,
   imageRequestViolations,
   JOB_ERROR_CODES,
@@ -44,10 +46,16 @@ export const ACCEPTED_JOB_KINDS = ['video', 'image', 'upscale', 'extend'] as con
 export const BATCH_JOB_KINDS = ['video', 'image'] as const;
 
 export const createVideoJobBody = videoRequestFields
-  .extend({ kind: z.literal('video').optional().describe('What the job makes; default `video`'), ...jobOptions })
+  .extend({
+    kind: z.literal('video').optional().describe('What the job makes; default `video`'),
+    // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+    then: thenField.optional().describe('Follow-ups (upscale, extend) made for each clip once the generation succeeds, on the same account'),
+    ...jobOptions,
+  })
   .strict()
   .superRefine((req, ctx) => {
-    for (const v of videoModeViolations(req)) ctx.addIssue({ code: 'custom', path: [v.field], message: v.message });
+    for (const v of [...videoModeViolations(req), ...followUpViolations(req)])
+      ctx.addIssue({ code: 'custom', path: v.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: v.message });
   })
   .meta({ id: 'CreateVideoJobRequest' });
 
@@ -110,6 +118,7 @@ export const jobSchema = z
   .object({
     id: z.string(),
     kind: z.enum(JOB_KINDS),
+    followUps: z.array(z.string()).optional().describe("The jobs this job's chain (`then`) created once it succeeded (GET /v1/jobs/:id)"),
     status: z.enum(JOB_STATUSES),
     request: z.record(z.string(), z.unknown()),
     priority: z.number(),
