@@ -203,7 +203,6 @@ function imageFigures(sim: Sim, emails: string[], imageSlots: number, endMs: num
     utilization: busyMs / (emails.length * imageSlots * makespanMs),
     overLimit: sim.log.overImage429s(),
     throttled429: sim.log.entries({ path: '/v1/google-flow/images', status: 429 }).length,
-    submissions: sim.log.entries({ path: '/v1/google-flow/images' }).length,
     maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedImageConcurrency(e))),
     allSlotsBusyMs: null,
   };
@@ -493,17 +492,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     if (mixedImages > 0) {
       const simC = await startFlowSimulator({ ...simOptions, imageMs, maxConcurrentImagesPerAccount: imageSlots, seed: 11 });
       try {
-        mixed = await runFlowq({
-          res,
-          sim: simC,
-          emails,
-          jobsN: mixedVideos,
-          slots,
-          capacity,
-          workers,
-          cost: false,
-          images: { count: mixedImages, slots: imageSlots },
-        });
+        mixed = await runFlowq({ res, sim: simC, emails, jobsN: mixedVideos, slots, capacity, workers, cost: false, images: { count: mixedImages, slots: imageSlots } });
       } finally {
         await simC.close();
       }

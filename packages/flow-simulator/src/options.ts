@@ -80,7 +80,6 @@ export interface FlowSimulatorOptions {
   maxConcurrentImagesPerAccount?: number;
   /** How long a `POST /images` call takes, drawn per call. Default 10000-20000 ms, as useapi says. */
   imageMs?: { min: number; max: number };
-  /**
    * True concurrency limits spread evenly over `min..max` across the accounts in order (the
    * first gets `min`, the next `min + 1`, wrapping after `max`), as Google gives each account
    * its own; a client is not told them. An account's own `maxConcurrent` still wins.
