@@ -125,7 +125,7 @@ export async function startFaultSystem(
   const queue = createGenerateQueue(direct, redis.prefix);
   try {
     await waitFor(async () => (await queue.getWorkersCount()) >= opts.workerCount, {
-      timeoutMs: 90_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
       what: `${opts.workerCount} worker processes to start`,
     });

@@ -44,7 +44,7 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(r.faults['callbacks dropped']).toBeGreaterThan(0);
         expect(r.faults['stale callbacks']).toBeGreaterThan(0);
       },
-      long ? 600_000 : 180_000,
+      long ? 600_000 : 120_000,
     );
 
     it(
@@ -71,7 +71,7 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(n['submits into a cool-off']).toBe(0);
         expect(totalFaults(r)).toBeGreaterThan(0);
       },
-      long ? 600_000 : 180_000,
+      long ? 600_000 : 120_000,
     );
   });
 
@@ -92,7 +92,7 @@ export function defineFaultSuite(scale: FaultScale): void {
         // The outage was met: deliveries were tried and refused before the receiver came back.
         expect(n['attempts during outage']).toBeGreaterThan(scale.callbacks.jobs);
       },
-      long ? 600_000 : 180_000,
+      long ? 600_000 : 120_000,
     );
   });
 }

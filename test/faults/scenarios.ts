@@ -311,7 +311,6 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
       'answers while redis cut': answersIn('redis cut'),
       '503 while postgres cut': byPhase('postgres cut', 503),
       'other answers while postgres cut': feeding.answers.filter((a) => a.phase === 'postgres cut' && a.status !== 503).length,
-      'answers while postgres cut': answersIn('postgres cut'),
       '503 other than database_unavailable': feeding.answers.filter((a) => a.status === 503 && a.code !== 'database_unavailable').length,
       '500 answers': feeding.answers.filter((a) => a.status === 500).length,
       'over-limit 429s': sys.sim.log.overSubmission429s(),
