@@ -6,14 +6,7 @@ import type { AccountSlots, AccountSnapshot, AccountStatsStore } from '@flowq/sc
  * moment: `AccountCache`), Redis slot usage and recent outcomes (live).
  */
 export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots, stats: AccountStatsStore) {
-  /** Each account's working limit as the last snapshot saw it (null: never cut). */
-  const seenLimits = new Map<string, number | null>();
   return {
-    /** The working limit the last snapshot saw; undefined before one saw the account. */
-    seenWorkingLimit(email: string): number | null | undefined {
-      return seenLimits.get(email);
-    },
-
     /** Forget the cached rows: this process just changed an account. */
     invalidate(): void {
       accounts.invalidate();
@@ -28,7 +21,6 @@ export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots,
       const accountRows = await accounts.rows();
       const emails = accountRows.map((a) => a.email);
       const [usage, recent] = await Promise.all([slots.snapshot(emails), stats.read(emails, now)]);
-      for (const u of usage) seenLimits.set(u.email, u.workingLimit);
       const pool = accountRows.map(
         (a, i): AccountSnapshot => ({
           email: a.email,

@@ -122,9 +122,6 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
   }
 
   async function learnCompletion(email: string): Promise<void> {
-    // Most accounts run at their ceiling: no round trip for them (a completion the last snapshot
-    // did not see the cut for is not counted, which only delays a raise).
-    if (snapshots.seenWorkingLimit(email) === null) return;
     const ceiling = await ceilingOf(email);
     // Null: the limit was never cut, there is nothing to raise. A lost compare-and-set means another
     // process changed the limit meanwhile; this completion is counted in the hash all the same.
