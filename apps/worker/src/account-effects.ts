@@ -1,5 +1,5 @@
 import type { Logger } from '@flowq/config';
-import { blockModelUntil, coolOffAccount, denyModel, liftExpiredCoolOffs, recordAccountEvent, setAccountState, WORKING_LIMIT_EVENT, type Db } from '@flowq/db';
+import { blockModelUntil, coolOffAccount, denyModel, liftExpiredCoolOffs, recordAccountEvent, setAccountState, type Db } from '@flowq/db';
 
 /**
  * Account state changes caused by upstream answers (the SQL is in @flowq/db). Only the call
@@ -53,13 +53,6 @@ export function createAccountEffects(db: Db, logger: Logger, onChange: () => voi
       if (cause === 'captcha_provider')
         logger.error({ account: email, reason: message }, 'captcha provider failed: top up or fix the captcha solver at useapi');
       else logger.warn({ account: email, reason: message }, 'Google Flow unavailable (503)');
-    },
-
-    /** The account's working limit changed (`working-limit.ts`): kept in its events, the Postgres copy a wiped Redis is rebuilt from. */
-    async workingLimitChanged(email: string, from: number, to: number, reason: string): Promise<void> {
-      await recordAccountEvent(db, { email, kind: WORKING_LIMIT_EVENT, fromState: String(from), toState: String(to), reason });
-      onChange();
-      logger.warn({ account: email, from, to, reason }, to < from ? 'account working limit cut' : 'account working limit raised');
     },
 
     /** Cool-offs whose time has come end; returns the accounts that came back. */

@@ -3,8 +3,7 @@ import type { JobRow } from '@flowq/db';
 import type { UpstreamOutcome } from '@flowq/useapi-client';
 
 export type LeaseResult =
-  /** limit: the account's working limit the slot was taken under (what a throttling 429 for it says is too high). */
-  | { ok: true; email: string; limit: number }
+  | { ok: true; email: string }
   /** No account can take the job now; look again at `retryAt` (or when a slot frees, if parked). */
   | { ok: false; kind: 'wait'; retryAt: number; reason: string }
   /** No account ever can (images of two accounts, an unknown pinned account, ...). */
@@ -29,11 +28,8 @@ export interface AccountLeases {
    * it should run again at once instead (a slot freed while it was parking).
    */
   park(job: JobRow): Promise<boolean>;
-  /**
-   * What an answer from `email` says about the account and the service. `limitAtAcquire`: for the
-   * answer to a submission, the working limit its slot was taken under (from `acquire`).
-   */
-  recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date, limitAtAcquire?: number): Promise<void>;
+  /** What an answer from `email` says about the account and the service. */
+  recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date): Promise<void>;
   /** A generation ended upstream (for the account's rolling statistics). */
   recordGeneration(email: string, succeeded: boolean, generationMs: number | null): Promise<void>;
   /** The account's tier, from the cached pool (what a generation on it cost). */

@@ -2,19 +2,7 @@ import type { WorkerConfig, Logger } from '@flowq/config';
 import { imagesOf, tiersFor, type JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
-import {
-  chooseAccounts,
-  coolOff,
-  nextWorkingLimit,
-  pinOf,
-  type AccountSlots,
-  type AccountStatsStore,
-  type ImpossibleReason,
-  type JobNeeds,
-  type LimitEvent,
-  type WorkingLimit,
-  type WorkingLimitStore,
-} from '@flowq/scheduler';
+import { chooseAccounts, coolOff, pinOf, type AccountSlots, type AccountStatsStore, type ImpossibleReason, type JobNeeds } from '@flowq/scheduler';
 import type { UpstreamOutcome } from '@flowq/useapi-client';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
@@ -57,7 +45,6 @@ export interface SchedulerParts {
   logger: Logger;
   slots: AccountSlots;
   stats: AccountStatsStore;
-  limits: WorkingLimitStore;
   snapshots: PoolSnapshots;
   effects: AccountEffects;
   gate: DispatchGate;
@@ -91,43 +78,7 @@ function waitNeeds(job: JobRow): WaitNeeds {
  * the first truly free slot atomically, and upstream answers feed back into account state.
  */
 export function createAccountScheduler(p: SchedulerParts): AccountLeases {
-  const { config, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
-
-  async function ceilingOf(email: string): Promise<number> {
-    return (await snapshots.rows()).find((r) => r.email === email)?.maxConcurrent ?? config.accounts.maxConcurrent;
-  }
-
-  /**
-   * The account's working limit learns (`working-limit.ts` decides; Redis shares the state,
-   * compare-and-set; Postgres keeps each change). True when the change was written.
-   */
-  async function apply(email: string, before: WorkingLimit, version: string, event: LimitEvent, ceiling: number) {
-    const decision = nextWorkingLimit(before, event, ceiling);
-    if (!decision.changed) return { decision, written: true };
-    if (!(await limits.write(email, version, decision.next))) return { decision, written: false };
-    const why = event.kind === 'completed' ? `clean completions at ${before.limit}` : `throttling 429 with ${event.running} running`;
-    await effects.workingLimitChanged(email, before.limit, decision.next.limit, why);
-    return { decision, written: true };
-  }
-
-  /** A throttling 429 for a slot taken under `limitAtAcquire`: true when it counts toward a cool-off. */
-  async function learnThrottle(email: string, limitAtAcquire: number): Promise<boolean> {
-    const ceiling = await ceilingOf(email);
-    for (let tries = 0; tries < 3; tries++) {
-      const { state, version, running } = await limits.read(email, ceiling);
-      const { decision, written } = await apply(email, state, version, { kind: 'throttled', running, limitAtAcquire }, ceiling);
-      if (written) return decision.countsTowardCoolOff;
-    }
-    return true;
-  }
-
-  async function learnCompletion(email: string): Promise<void> {
-    const ceiling = await ceilingOf(email);
-    // Null: the limit was never cut, there is nothing to raise. A lost compare-and-set means another
-    // process changed the limit meanwhile; this completion is counted in the hash all the same.
-    const counted = await limits.completed(email, ceiling);
-    if (counted) await apply(email, counted.before, counted.version, { kind: 'completed' }, ceiling);
-  }
+  const { config, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
 
   return {
     async acquire(job, now, opts = {}): Promise<LeaseResult> {
@@ -154,7 +105,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         // Woken by its own timer, the job may still be listed as waiting: it is not any more.
         // (On its first look it has never parked.)
         if (!opts.firstLook) await waitingRoom.unpark(waitNeeds(job));
-        return { ok: true, email: got.email, limit: got.limit };
+        return { ok: true, email: got.email };
       }
       return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };
     },
@@ -183,16 +134,12 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       return true;
     },
 
-    async recordOutcome(email, job, outcome: UpstreamOutcome, now, limitAtAcquire) {
+    async recordOutcome(email, job, outcome: UpstreamOutcome, now) {
       switch (outcome.type) {
         case 'success':
           await gate.serviceAnswered();
           return;
         case 'retry_other_account': {
-          // A 429 explained by a limit set too high only cuts the working limit; only 429s that go
-          // on under a limit already cut count toward a cool-off. Not a submission's answer: the
-          // working limit learns nothing and the 429 counts, as every 429 used to.
-          if (limitAtAcquire !== undefined && !(await learnThrottle(email, limitAtAcquire))) return;
           await stats.record(email, 'throttled', { at: now });
           const cool = coolOff(await stats.throttledAt(email, now), now, config.accounts.coolOff);
           // A cool-off lasts at least as long as the server's Retry-After said.
@@ -247,12 +194,12 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     },
 
     async tierOf(email) {
-      return (await snapshots.rows()).find((r) => r.email === email)?.tier ?? 'pro';
+      const { rows } = await snapshots.take(new Date());
+      return rows.find((r) => r.email === email)?.tier ?? 'pro';
     },
 
     async recordGeneration(email, succeeded, generationMs) {
       await stats.record(email, succeeded ? 'succeeded' : 'failed', generationMs !== null ? { generationMs } : {});
-      if (succeeded) await learnCompletion(email);
     },
   };
 }

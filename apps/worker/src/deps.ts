@@ -3,7 +3,7 @@ import type { Database } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
 import type { GenerateQueue, WaitingRoom } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
-import type { AccountSlots, WorkingLimitStore } from '@flowq/scheduler';
+import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases } from './account-leases';
@@ -25,8 +25,6 @@ export interface WorkerDeps {
   slots: AccountSlots;
   /** The pool as the choice functions see it (cached rows, live slot usage). */
   pool: PoolSnapshots;
-  /** Each account's working limit, learned from 429s and clean completions. */
-  limits: WorkingLimitStore;
   effects: AccountEffects;
   gate: DispatchGate;
   logger: Logger;

@@ -1,7 +1,7 @@
 import type { DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
-import { reconcileQueue, redisSentinelKey, restoreLeases, restoreWorkingLimits } from './reconciler';
-import { countActiveJobsOn, listAccounts, removeDrainedAccounts } from '@flowq/db';
+import { reconcileQueue, redisSentinelKey, restoreLeases } from './reconciler';
+import { countActiveJobsOn, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
 
 /**
@@ -12,15 +12,6 @@ import { wakeWaitingJobs } from '@flowq/queue';
 export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuard) {
   const { config, database, redis, queue, logger, client, effects, gate } = deps;
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
-
-  /** Configured limits by account, read when needed (the ceilings of the working limits). */
-  function accountCeilings() {
-    let rows: Promise<Map<string, number>> | undefined;
-    return async (email: string) => {
-      rows ??= listAccounts(database.db).then((all) => new Map(all.map((a) => [a.email, a.maxConcurrent])));
-      return (await rows).get(email) ?? config.accounts.maxConcurrent;
-    };
-  }
 
   async function reconcile() {
     await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
@@ -33,7 +24,6 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
   async function repairAfterWipe() {
     const sentinel = redisSentinelKey(config.redis.prefix);
     if (await redis.exists(sentinel)) return;
-    await restoreWorkingLimits({ db: database.db, limits: deps.limits, ceilingOf: accountCeilings(), logger });
     await restoreLeases({ db: database.db, slots: deps.slots, leaseMs: config.accounts.leaseMs, logger });
     // Right after a wipe the lock is gone with everything else, so this pass runs now.
     const run = await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });

@@ -1,7 +1,7 @@
 import type { Logger } from '@flowq/config';
-import { jobsHoldingSlots, latestWorkingLimits, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
+import { jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
 import { enqueueGenerateBulk, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
-import { luaScript, type AccountSlots, type WorkingLimitStore } from '@flowq/scheduler';
+import { luaScript, type AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 
 const PAGE = 1_000;
@@ -98,25 +98,6 @@ export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs
     restored += still.size;
   }
   if (restored > 0) logger.warn({ restored }, 'account slots restored for jobs running upstream');
-  return restored;
-}
-
-/**
- * After Redis lost its keys, each account's working limit comes back from the last change
- * Postgres recorded (a limit learned since the wipe is kept), so accounts known to take fewer
- * than their configured limit are not sent that many again.
- */
-export async function restoreWorkingLimits(deps: {
-  db: Db;
-  limits: WorkingLimitStore;
-  ceilingOf(email: string): Promise<number>;
-  logger: Logger;
-}): Promise<number> {
-  let restored = 0;
-  for (const { email, limit } of await latestWorkingLimits(deps.db)) {
-    if (await deps.limits.restore(email, limit, await deps.ceilingOf(email))) restored++;
-  }
-  if (restored > 0) deps.logger.warn({ restored }, 'account working limits restored from Postgres');
   return restored;
 }
 

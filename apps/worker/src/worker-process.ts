@@ -2,7 +2,7 @@ import { createReachabilityLog, type WorkerConfig, type Logger } from '@flowq/co
 import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
 import { createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
-import { createAccountSlots, createAccountStats, createWorkingLimitStore } from '@flowq/scheduler';
+import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
 import { createPoolSnapshots } from './account-pool-snapshot';
@@ -52,7 +52,6 @@ export async function startWorkerProcess(
   const prefix = config.redis.prefix;
   const slots = createAccountSlots(redis, { prefix });
   const stats = createAccountStats(redis, { prefix });
-  const limits = createWorkingLimitStore(redis, { prefix });
   const accounts = createAccountCache(database.db);
   const snapshots = createPoolSnapshots(accounts, slots, stats);
   const effects = createAccountEffects(database.db, logger, () => snapshots.invalidate());
@@ -70,7 +69,7 @@ export async function startWorkerProcess(
     onWakeError: (err) => logger.debug({ err }, 'wake-up failed; the job wakes on its timer'),
   });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
-  const leases = createAccountScheduler({ config, logger, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease });
+  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease });
   // The image lane: its own slots and waiting room (the same code under `<prefix>:image` keys).
   const imageSlots = createAccountSlots(redis, { prefix, lane: 'image' });
   const imageWaitingRoom = createWaitingRoom(redis, `${prefix}:image`);
@@ -93,7 +92,6 @@ export async function startWorkerProcess(
     imageLeases,
     slots,
     pool: snapshots,
-    limits,
     effects,
     gate,
     logger,

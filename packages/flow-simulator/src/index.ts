@@ -18,5 +18,3 @@ export type {
 } from './options';
 export { mp4OfSize, SAMPLE_MP4 } from './media/mp4';
 export { SAMPLE_JPEG } from './media/jpeg';
-export { resolveOptions } from './options';
-export { parseRange } from './env';

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SlotCandidate, createAccountSlots } from './account-slots';
 import { createTestRedis } from './test-redis';
-import { createWorkingLimitStore } from './working-limit-store';
 
 const t = createTestRedis('slots');
 afterAll(() => t.cleanup());
@@ -17,8 +16,8 @@ describe('AccountSlots', () => {
   it('takes the first candidate with room, in the given order', async () => {
     const slots = freshSlots();
     const order = [acct('a@x.com'), acct('b@x.com')];
-    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'a@x.com', limit: 1 });
-    expect(await slots.acquire(order, 'l2', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com', limit: 1 });
+    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'a@x.com' });
+    expect(await slots.acquire(order, 'l2', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com' });
     expect(await slots.acquire([acct('b@x.com'), acct('a@x.com')], 'l3', { leaseMs: 60_000 })).toMatchObject({ ok: false });
   });
 
@@ -26,10 +25,10 @@ describe('AccountSlots', () => {
     const slots = freshSlots();
     const order = [acct('a@x.com', 2), acct('b@x.com', 2)];
     await slots.acquire([acct('b@x.com', 2)], 'l1', { leaseMs: 60_000 });
-    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com', limit: 2 });
+    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com' });
     expect(await slots.snapshot(['a@x.com', 'b@x.com'])).toEqual([
-      { email: 'a@x.com', running: 0, submittedLastMinute: 0, workingLimit: null },
-      { email: 'b@x.com', running: 1, submittedLastMinute: 1, workingLimit: null },
+      { email: 'a@x.com', running: 0, submittedLastMinute: 0 },
+      { email: 'b@x.com', running: 1, submittedLastMinute: 1 },
     ]);
   });
 
@@ -42,9 +41,9 @@ describe('AccountSlots', () => {
     expect(taken).toHaveLength(15);
     expect(taken.filter((r) => r.ok && r.email === 'a@x.com')).toHaveLength(5);
     expect(await perConnection[0]!.snapshot(['a@x.com', 'b@x.com', 'c@x.com'])).toEqual([
-      { email: 'a@x.com', running: 5, submittedLastMinute: 5, workingLimit: null },
-      { email: 'b@x.com', running: 3, submittedLastMinute: 3, workingLimit: null },
-      { email: 'c@x.com', running: 7, submittedLastMinute: 7, workingLimit: null },
+      { email: 'a@x.com', running: 5, submittedLastMinute: 5 },
+      { email: 'b@x.com', running: 3, submittedLastMinute: 3 },
+      { email: 'c@x.com', running: 7, submittedLastMinute: 7 },
     ]);
   });
 
@@ -90,7 +89,7 @@ describe('AccountSlots', () => {
     expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 500 })).toEqual({ ok: false, retryAt: T + 1000 });
     expect(await slots.running('a@x.com', { now: T + 999 })).toBe(1);
     expect(await slots.running('a@x.com', { now: T + 1000 })).toBe(0);
-    expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 1000 })).toEqual({ ok: true, email: 'a@x.com', limit: 1 });
+    expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 1000 })).toEqual({ ok: true, email: 'a@x.com' });
   });
 
   it('lets an expired lease come back on the Redis clock', async () => {
@@ -111,8 +110,8 @@ describe('AccountSlots', () => {
       await slots.release('a@x.com', `l${i}`);
     }
     expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 20_000 })).toEqual({ ok: false, retryAt: T + 60_000 });
-    expect(await slots.snapshot(['a@x.com'], { now: T + 20_000 })).toEqual([{ email: 'a@x.com', running: 0, submittedLastMinute: 2, workingLimit: null }]);
-    expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 60_000 })).toEqual({ ok: true, email: 'a@x.com', limit: 10 });
+    expect(await slots.snapshot(['a@x.com'], { now: T + 20_000 })).toEqual([{ email: 'a@x.com', running: 0, submittedLastMinute: 2 }]);
+    expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 60_000 })).toEqual({ ok: true, email: 'a@x.com' });
     expect(await slots.acquire([a], 'l3', { leaseMs: 1000, now: T + 60_001 })).toEqual({ ok: false, retryAt: T + 70_000 });
   });
 
@@ -145,35 +144,12 @@ describe('AccountSlots', () => {
     expect(await slots.running('a@x.com', { now: T })).toBe(0);
   });
 
-  it('takes no more slots than a working limit learned below the ceiling, shared through Redis', async () => {
-    const prefix = `${t.prefix}:${n++}`;
-    const slots = createAccountSlots(t.redis, { prefix });
-    const limits = createWorkingLimitStore(t.redis, { prefix });
-    const { version } = await limits.read('a@x.com', 4);
-    const two = { limit: 2, cut: true, probing: false, clean: 0, refusedRaises: 0 };
-    expect(await limits.write('a@x.com', version, two)).toBe(true);
-    // A second writer that read the same version loses: it must read again and decide again.
-    expect(await limits.write('a@x.com', version, { ...two, limit: 1 })).toBe(false);
-    const a = acct('a@x.com', 4);
-    expect(await slots.acquire([a], 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'a@x.com', limit: 2 });
-    expect(await slots.acquire([a], 'l2', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'a@x.com', limit: 2 });
-    expect(await slots.acquire([a], 'l3', { leaseMs: 60_000 })).toMatchObject({ ok: false });
-    expect(await slots.snapshot(['a@x.com'])).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 2, workingLimit: 2 }]);
-    expect(await limits.completed('a@x.com', 4)).toMatchObject({ before: { limit: 2, clean: 0 } });
-    expect((await limits.read('a@x.com', 4)).state).toMatchObject({ limit: 2, clean: 1 });
-    // After a wipe, Postgres's last word comes back, unless a limit was learned since.
-    expect(await limits.restore('a@x.com', 3, 4)).toBe(false);
-    expect(await limits.completed('b@x.com', 4)).toBeNull();
-    expect(await limits.restore('b@x.com', 3, 4)).toBe(true);
-    expect((await limits.read('b@x.com', 4)).state).toMatchObject({ limit: 3, cut: true });
-  });
-
   it("restore holds a job's slot again after a wipe, even over the limit, without counting a submission", async () => {
     const slots = freshSlots();
-    expect(await slots.acquire([acct('a@x.com', 1)], 'l1', { leaseMs: 60_000, now: T })).toEqual({ ok: true, email: 'a@x.com', limit: 1 });
+    expect(await slots.acquire([acct('a@x.com', 1)], 'l1', { leaseMs: 60_000, now: T })).toEqual({ ok: true, email: 'a@x.com' });
     // l2 runs upstream on the full account, but Redis lost its lease: it is counted again.
     await slots.restore('a@x.com', 'l2', 60_000, { now: T });
-    expect(await slots.snapshot(['a@x.com'], { now: T })).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 1, workingLimit: null }]);
+    expect(await slots.snapshot(['a@x.com'], { now: T })).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 1 }]);
     expect(await slots.acquire([acct('a@x.com', 2)], 'l3', { leaseMs: 60_000, now: T })).toMatchObject({ ok: false });
     // Restoring twice is one lease, extended.
     await slots.restore('a@x.com', 'l2', 120_000, { now: T });

@@ -19,8 +19,5 @@ export * from './account-stats';
 export * from './cool-off-policy';
 export * from './service-backoff';
 export * from './model-eligibility';
-export * from './working-limit';
-export * from './working-limit-store';
-export * from './slot-keys';
 export { luaScript, type LuaScript } from './lua-script';
 export * from './pick-image-account';

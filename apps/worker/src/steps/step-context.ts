@@ -50,16 +50,9 @@ export async function waitForUpstream(ctx: StepContext, jobId: string): Promise<
  * An upstream answer that is not a success: the account learns from it, then `nextStepAfterFailure`
  * decides whether the job fails or waits (and whether that burns an attempt), and the row says so.
  */
-export async function afterFailure(
-  ctx: StepContext,
-  row: JobRow,
-  email: string,
-  outcome: Exclude<UpstreamOutcome, { type: 'success' }>,
-  /** For a submission's answer: the working limit its slot was taken under. */
-  limitAtAcquire?: number,
-): Promise<Step> {
+export async function afterFailure(ctx: StepContext, row: JobRow, email: string, outcome: Exclude<UpstreamOutcome, { type: 'success' }>): Promise<Step> {
   const { leases, config, logger } = ctx.deps;
-  await leases.recordOutcome(email, row, outcome, new Date(), limitAtAcquire);
+  await leases.recordOutcome(email, row, outcome, new Date());
   const step = nextStepAfterFailure(
     outcome,
     { attempts: row.attempts, maxAttempts: config.worker.maxAttempts },

@@ -8,7 +8,7 @@ export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 /**
  * What happened to an account. Kinds in use: `added`, `updated`, `cooled_off`,
  * `cool_off_lifted`, `state_changed`, `draining`, `removed`, `synced`, `model_quota`, `model_denied`,
- * * `captcha_provider_failed`, `google_unavailable`, `working_limit`.
+ * `captcha_provider_failed`, `google_unavailable`.
  */
 export interface AccountEventInput {
   email: string;
@@ -19,19 +19,6 @@ export interface AccountEventInput {
   until?: Date | null;
   /** Default: the database's now(). */
   at?: Date;
-}
-
-/** The event kind of a working-limit change (`to_state` holds the new limit). */
-export const WORKING_LIMIT_EVENT = 'working_limit';
-
-/** Each account's last recorded working limit: what a wiped Redis gets back. */
-export async function latestWorkingLimits(db: DbOrTx): Promise<{ email: string; limit: number }[]> {
-  const rows = await db
-    .selectDistinctOn([accountEvents.email], { email: accountEvents.email, limit: accountEvents.toState })
-    .from(accountEvents)
-    .where(eq(accountEvents.kind, WORKING_LIMIT_EVENT))
-    .orderBy(accountEvents.email, desc(accountEvents.at), desc(accountEvents.id));
-  return rows.flatMap((r) => (r.limit && /^\d+$/.test(r.limit) ? [{ email: r.email, limit: Number(r.limit) }] : []));
 }
 
 export async function recordAccountEvent(db: DbOrTx, e: AccountEventInput): Promise<AccountEventRow> {
