@@ -2,8 +2,6 @@ import { startApiServer, type ApiServer } from '@flowq/api';
 import { createLogger, loadConfig } from '@flowq/config';
 import { startFlowSimulator, type FlowSimulator, type FlowSimulatorOptions } from '@flowq/flow-simulator';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@flowq/testing';
-import { createGenerateQueue } from '@flowq/queue';
-import { waitFor } from '@flowq/testing';
 import { Redis } from 'ioredis';
 import { startTcpProxy, targetOf, type TcpProxy } from '../support/tcp-proxy';
 import { spawnWorkers, type WorkerProcesses } from '../support/worker-processes';
@@ -119,21 +117,5 @@ export async function startFaultSystem(
       for (const p of [pg, redisProxy, useapi]) await p.close();
     },
   };
-  // Faults start once every worker process runs: each one spends seconds of CPU starting (tsx
-  // compiles its code), and a fault injected before any has started measures that start-up,
-  // not flowq's recovery (a Redis wipe "repaired" in 7-12 s was the first worker still starting).
-  const queue = createGenerateQueue(direct, redis.prefix);
-  try {
-    await waitFor(async () => (await queue.getWorkersCount()) >= opts.workerCount, {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      what: `${opts.workerCount} worker processes to start`,
-    });
-  } catch (err) {
-    await system.stop();
-    throw err;
-  } finally {
-    await queue.close();
-  }
   return system;
 }

@@ -239,7 +239,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     const afterWipe = await unfinishedIds(sys);
     notes['unfinished at wipe'] = afterWipe.length;
     await waitFor(async () => (await missingFromQueue(sys, await unfinishedIds(sys))) === 0, {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       intervalMs: 100,
       what: 'every unfinished job back in the queue after the wipe',
     });

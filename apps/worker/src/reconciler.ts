@@ -1,6 +1,6 @@
 import type { Logger } from '@flowq/config';
 import { jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
-import { enqueueGenerateBulk, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
+import { enqueueGenerate, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
 import { luaScript, type AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 
@@ -57,13 +57,13 @@ export async function reconcileQueue(deps: {
       // A job is live when its hash exists and it sits in a state a worker will take it from.
       // A hash in no list (a partial wipe, an eviction) is dead too: nothing would ever run it.
       const states = (await LIVENESS.run(redis, lists, [`${base}:`, ...rows.map((r) => r.id)])) as number[];
-      const dead = rows.filter((_, i) => states[i] !== 1);
-      // A hash in no list must go first, or the add would keep it as it is.
-      const stranded = rows.filter((_, i) => states[i] === 2);
-      await Promise.all(stranded.map((r) => queue.remove(r.id).catch(() => undefined)));
-      // The page's jobs in one round trip: after a wipe that is every unfinished job.
-      await enqueueGenerateBulk(queue, dead);
-      restored += dead.length;
+      for (const [i, r] of rows.entries()) {
+        if (states[i] === 1) continue;
+        const present = states[i] === 2;
+        if (present) await queue.remove(r.id).catch(() => undefined);
+        await enqueueGenerate(queue, r.id, r.priority, 0, r.batchRow);
+        restored++;
+      }
     }
   } catch (err) {
     // A failed pass must not hold the others off for a whole period.
