@@ -19,6 +19,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /out/api /app/api
 COPY --from=build --chown=node:node /out/worker /app/worker
 COPY --chown=node:node deploy/healthcheck.mjs /app/healthcheck.mjs
+# MEDIA_DIR in compose: a named volume mounted here starts with this owner.
+RUN mkdir -p /data/media && chown node:node /data/media
 USER node
 EXPOSE 3000
 # The API's /healthz; a worker sets HEALTHCHECK_URL to its own /metrics (METRICS_PORT).

@@ -10,10 +10,13 @@
  * For each driver (filesystem; S3 protocol against a local s3rver) and each count (100 and
  * 1,000 clips; `--quick`: 50 and 300), best of `--rounds` (default 2) alternated rounds, it
  * reports MB/s of each copy and the ratios (target >= 0.8 against the durable plain copy),
- * and this process's peak RSS during the run (target: flat from the small count to the large).
+ * and this process's peak RSS during the run (target: flat from the small count to the large,
+ * at most +25 %), then each target with its margin and PASS/FAIL. Every stored file's SHA-256
+ * is checked against the source.
  * The clips are served by a plain HTTP server from one buffer (the simulator's MP4 grown to
  * size), so the source costs the same for both copies. Files are deleted as the run goes.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -29,6 +32,13 @@ import { copyFromUrl, createFsMediaStore, createS3MediaStore, type MediaStore } 
 import { startTestS3Server, type TestS3Server } from '@flowq/testing';
 import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
 import { formatMarkdownTable, formatTable, type Cell } from './lib/table';
+
+/** Archiving may cost at most 20 % of a plain streamed copy's throughput. */
+const TARGET_RATIO = 0.8;
+/** RSS is flat when the large run's peak is at most this much above the small run's (streams, never whole files). */
+const TARGET_RSS_GROWTH = 0.25;
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
 interface RunResult {
   mbPerSec: number;
@@ -81,11 +91,13 @@ export default async function run({ json, args }: BenchOptions) {
   const counts = quick ? [50, 300] : [100, 1_000];
   const rounds = numberFlag(args, 'rounds', 2);
   const clip = mp4OfSize(clipBytes);
+  const clipSha256 = createHash('sha256').update(clip).digest('hex');
   const { server, base } = await serveClip(clip);
   const dir = await mkdtemp(join(tmpdir(), 'flowq-bench-archive-'));
   let s3: TestS3Server | undefined;
   const rows: Cell[][] = [];
   const results: Record<string, unknown>[] = [];
+  const verdicts: { driver: string; clips: number; ratio: number; archiveRssMb: number }[] = [];
   try {
     s3 = await startTestS3Server('bench-archive');
     const s3Options = s3.options;
@@ -143,9 +155,15 @@ export default async function run({ json, args }: BenchOptions) {
               const key = `bench/${n}/${i}.mp4`;
               const stored = await copyFromUrl(driver.store, `${base}/clip/${i}`, key, { accept: ['video/mp4'], timeoutMs: 120_000 });
               if (stored.bytes !== clip.length) throw new Error(`stored ${stored.bytes} bytes of ${clip.length}`);
+              if (stored.sha256 !== clipSha256) throw new Error(`stored bytes differ from the source (sha256 ${stored.sha256})`);
               if (driver.name === 'filesystem') await driver.store.delete(key);
             }),
           );
+          // Outside the timed runs: S3 objects go, so 1,000 clips of a few MB never fill the disk.
+          if (driver.name !== 'filesystem') {
+            await timed(n, 8, 0, (i) => driver.store.delete(`bench/${n}/${i}.mp4`));
+            await timed(n, 8, 0, (i) => driver.store.delete(`plain/${i}.mp4`));
+          }
         }
         const baseline = driver.plainSynced ? best.synced : best.plain;
         const ratio = best.archive.mbPerSec / baseline.mbPerSec;
@@ -162,6 +180,7 @@ export default async function run({ json, args }: BenchOptions) {
           Math.round(rss),
         ]);
         results.push({ driver: driver.name, clips: n, plain: best.plain, plainFsynced: driver.plainSynced ? best.synced : null, archive: best.archive, ratio });
+        verdicts.push({ driver: driver.name, clips: n, ratio, archiveRssMb: best.archive.peakRssMb });
       }
       await driver.store.close();
     }
@@ -184,5 +203,28 @@ export default async function run({ json, args }: BenchOptions) {
   console.log(`clip ${(clip.length / 1_048_576).toFixed(2)} MB, concurrency ${concurrency}`);
   console.log(formatTable(header, rows));
   if (!json) console.log(`\n${formatMarkdownTable(header, rows)}`);
-  return { clipBytes: clip.length, concurrency, results };
+  const lines: string[] = [];
+  let ok = true;
+  for (const v of verdicts) {
+    const pass = v.ratio >= TARGET_RATIO;
+    ok &&= pass;
+    lines.push(
+      `${v.driver}, ${v.clips} clips: archive/durable plain ${v.ratio.toFixed(2)}x (target >= ${TARGET_RATIO}x, margin ${signed((v.ratio / TARGET_RATIO - 1) * 100)} %) ${pass ? 'PASS' : 'FAIL'}`,
+    );
+  }
+  const rssChecks: Record<string, number> = {};
+  for (const driver of new Set(verdicts.map((v) => v.driver))) {
+    const runs = verdicts.filter((v) => v.driver === driver).sort((a, b) => a.clips - b.clips);
+    const small = runs[0]!;
+    const large = runs.at(-1)!;
+    const growth = large.archiveRssMb / small.archiveRssMb - 1;
+    const pass = growth <= TARGET_RSS_GROWTH;
+    ok &&= pass;
+    rssChecks[driver] = growth;
+    lines.push(
+      `${driver}: archive peak RSS ${Math.round(small.archiveRssMb)} MB at ${small.clips} clips, ${Math.round(large.archiveRssMb)} MB at ${large.clips} (growth ${signed(growth * 100)} %, target flat: <= +${TARGET_RSS_GROWTH * 100} %, margin ${signed((TARGET_RSS_GROWTH - growth) * 100)} points) ${pass ? 'PASS' : 'FAIL'}`,
+    );
+  }
+  console.log(`\n${lines.join('\n')}\n${ok ? 'PASS' : 'FAIL'}: archive throughput and memory targets`);
+  return { clipBytes: clip.length, concurrency, results, rssGrowth: rssChecks, ok };
 }

@@ -250,6 +250,8 @@ async function runFlowq(o: {
       POLL_INTERVAL_MS: '2000',
       RETRY_DELAY_MIN_MS: '250',
       RETRY_DELAY_MAX_MS: '500',
+      // Scheduling is measured here; copying results into the media store has its own bench (archive).
+      MEDIA_ARCHIVE: 'false',
       ...(o.cost ? { REDIS_URL: redisProxy!.rewrite(redisUrl), DATABASE_URL: databaseUrl } : {}),
     },
   });

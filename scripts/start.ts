@@ -8,7 +8,7 @@ import { closeOnSignals, createProcessLogger, DEV_API_KEY, loadConfig, ServiceUn
 import { migrateDatabase, waitForPostgres } from '@flowq/db';
 import { createFlowqMetrics } from '@flowq/metrics';
 import { waitForRedis } from '@flowq/queue';
-import { startFlowSimulator } from '@flowq/flow-simulator';
+import { optionsFromEnv, startFlowSimulator } from '@flowq/flow-simulator';
 import { startWorkerProcess } from '@flowq/worker';
 
 const SIM_ACCOUNTS = [
@@ -31,11 +31,15 @@ const logger = createProcessLogger(config.log, 'flowq');
 const closers: (() => Promise<void>)[] = [];
 try {
   if (simulated) {
+    // SIM_CLIP_BYTES (clips of a realistic size) and SIM_URL_TTL_MS as `pnpm sim` reads them.
+    const { clipBytes, urlTtlMs } = optionsFromEnv(env);
     const sim = await startFlowSimulator({
       port: config.simulator.port,
       host: '127.0.0.1',
       accounts: config.accounts.seed,
       generationMs: config.simulator.generationMs,
+      ...(clipBytes !== undefined ? { clipBytes } : {}),
+      ...(urlTtlMs !== undefined ? { urlTtlMs } : {}),
     });
     closers.unshift(() => sim.close());
     const banner =

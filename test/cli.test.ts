@@ -58,7 +58,9 @@ describe('flowq CLI against a running API, worker and simulator', () => {
     const progress = run.stderr.split('\n').filter((l) => l.startsWith('['));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     for (const line of progress)
-      expect(line).toMatch(/^\[[#-]{24}\] +\d+% \d\/4 {2}done \d {2}failed \d {2}running \d {2}queued \d {2}(-|\d+\.\d)\/s {2}(ETA (-|\d+:\d\d)|done)$/);
+      expect(line).toMatch(
+        /^\[[#-]{24}\] +\d+% \d\/4 {2}done \d {2}failed \d {2}running \d {2}(archiving \d {2})?queued \d {2}(-|\d+\.\d)\/s {2}(ETA (-|\d+:\d\d)|done)$/,
+      );
     expect(progress.at(-1)).toMatch(/100% 4\/4 {2}done 3 {2}failed 1 {2}running 0 {2}queued 0 .* done$/);
     expect(run.stderr).toMatch(/finished: 3 succeeded, 1 failed, 0 cancelled/);
     expect(run.stderr).toMatch(/downloaded 8 files/);

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { listAttempts } from '@flowq/db';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
+import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
 
 let flowq: FlowqUnderTest | undefined;
 afterEach(async () => {
@@ -41,9 +42,13 @@ describe('one video job end to end', () => {
     expect(job.result.videos).toHaveLength(2);
     for (const v of job.result.videos) {
       expect(v.status).toBe('succeeded');
-      const mp4 = Buffer.from(await (await fetch(v.url)).arrayBuffer());
+      // Archived: flowq's own address (with the API key) and its signed link (without).
+      expect(v.archive.status).toBe('archived');
+      expect(v.url.startsWith(`${flowq.api.address}/v1/media/`)).toBe(true);
+      const mp4 = Buffer.from(await (await fetch(v.url, { headers: { authorization: `Bearer ${TEST_API_KEY}` } })).arrayBuffer());
       expect(mp4.subarray(4, 8).toString('latin1')).toBe('ftyp');
-      const jpg = Buffer.from(await (await fetch(v.thumbnailUrl)).arrayBuffer());
+      expect(createHash('sha256').update(mp4).digest('hex')).toBe(v.sha256);
+      const jpg = Buffer.from(await (await fetch(v.thumbnailDownloadUrl)).arrayBuffer());
       expect([jpg[0], jpg[1]]).toEqual([0xff, 0xd8]);
     }
     const attempts = await listAttempts(flowq.db.db, created.id);

@@ -72,6 +72,10 @@ describe('GET /metrics', () => {
     expect(sample(worker, 'flowq_job_duration_seconds_count', { status: 'succeeded' })).toBe(4);
     expect(sample(worker, 'flowq_step_duration_seconds_count', { result: 'done' })).toBe(4);
     expect(sample(worker, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    // Archiving: four jobs of two clips, each a video and a thumbnail, copied into the store.
+    expect(sample(worker, 'flowq_archived_files_total', { kind: 'video' })).toBe(8);
+    expect(sample(worker, 'flowq_archived_files_total', { kind: 'thumbnail' })).toBe(8);
+    expect(sample(worker, 'flowq_archived_bytes_total')).toBeGreaterThan(8 * 1000);
 
     // Labels stay bounded: no job ids, no upstream job ids.
     for (const text of [api, worker]) expect(text).not.toMatch(/job_[0-9a-z]{10}|email:acct/);

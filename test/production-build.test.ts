@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -90,6 +91,8 @@ describe('the production build', () => {
       FLOWQ_ACCOUNTS: 'prod-1@flowq.test:ultra',
       POLL_INTERVAL_MS: '500',
       LOG_LEVEL: 'warn',
+      // The API and the worker run from different folders: the media store must be the same one.
+      MEDIA_DIR: join(out, 'media'),
     };
     const logs: string[] = [];
     for (const [app, extra] of [
@@ -117,13 +120,22 @@ describe('the production build', () => {
     const { id } = (await created.json()) as { id: string };
     const job = await waitFor(
       async () => {
-        const j = (await (await fetch(`${api}/v1/jobs/${id}`, { headers: auth })).json()) as { status: string; result: { videos: { url: string }[] } | null };
+        const j = (await (await fetch(`${api}/v1/jobs/${id}`, { headers: auth })).json()) as {
+          status: string;
+          result: { videos: { url: string; sha256: string; archive: { status: string } }[] } | null;
+        };
         return j.status === 'succeeded' || j.status === 'failed' ? j : null;
       },
       { timeoutMs: 60_000, what: `job ${id} to end (logs: ${logs.join('')})` },
     );
     expect(job.status).toBe('succeeded');
     expect(job.result!.videos).toHaveLength(1);
+    // Archived by the compiled worker, served by the compiled API.
+    const video = job.result!.videos[0]!;
+    expect(video.archive.status).toBe('archived');
+    expect(video.url.startsWith(`${api}/v1/media/`)).toBe(true);
+    const bytes = Buffer.from(await (await fetch(video.url, { headers: auth })).arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(video.sha256);
 
     // The pages that read files at run time are served from the build too.
     expect((await fetch(`${api}/console`)).status).toBe(200);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '@flowq/api';
 import { createLogger, loadConfig } from '@flowq/config';
 import { startFlowSimulator, type FlowSimulator, type FlowSimulatorOptions } from '@flowq/flow-simulator';
@@ -17,6 +20,8 @@ export interface FaultSystem {
   redis: TestRedis;
   /** Between flowq (API and workers) and the real Postgres / Redis / simulator. */
   proxies: { pg: TcpProxy; redis: TcpProxy; useapi: TcpProxy };
+  /** The filesystem media store's directory (MEDIA_DIR), unless the run names another store. */
+  mediaDir: string;
   /** Stops the API process's server (and its callback sender) and starts a fresh one on the same port. */
   restartApi(): Promise<void>;
   /** What Redis holds for this flowq is gone, as after FLUSHALL (only this prefix: other test files share the server). */
@@ -43,8 +48,10 @@ export async function startFaultSystem(
   const useapi = await startTcpProxy(targetOf(sim.baseUrl, 80), { responseDelayMs: opts.useapiResponseDelayMs ?? 0 });
   const useapiBase = `http://127.0.0.1:${useapi.port}${simUrl.pathname}`;
   const accounts = (opts.sim.accounts ?? []).map((a) => `${a.email}:${a.tier ?? 'pro'}`);
+  const mediaDir = await mkdtemp(join(tmpdir(), `flowq-media-${label}-`));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
+    MEDIA_DIR: mediaDir,
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: pg.rewrite(db.url),
@@ -84,6 +91,7 @@ export async function startFaultSystem(
     db,
     redis,
     proxies: { pg, redis: redisProxy, useapi },
+    mediaDir,
     async restartApi() {
       await api.close();
       api = await startApiServer(loadConfig({ ...env, PORT: new URL(workerEnv.PUBLIC_URL).port }), logger);
@@ -115,6 +123,7 @@ export async function startFaultSystem(
       await redis.cleanup();
       await db.drop();
       for (const p of [pg, redisProxy, useapi]) await p.close();
+      await rm(mediaDir, { recursive: true, force: true });
     },
   };
   return system;

@@ -17,6 +17,12 @@ export interface FaultScale {
    * keeps the production schedule's shape in seconds.
    */
   callbacks: { jobs: number; timeScale: number };
+  /**
+   * Archiving under faults: jobs of two clips of `clipBytes` (a few MB, as Veo's); workers
+   * SIGKILLed while a file is half written (`kills`, one every `killEveryMs` at most); the media
+   * store refusing connections for `storeDownMs`.
+   */
+  archive: { jobs: number; clipBytes: number; kills: number; killEveryMs: number; storeDownMs: number };
 }
 
 export const SCALES: Record<FaultScale['name'], FaultScale> = {
@@ -25,12 +31,14 @@ export const SCALES: Record<FaultScale['name'], FaultScale> = {
     crash: { jobs: 120, feedMs: 14_000, kills: 3, killEveryMs: 1_500, cutMs: 4_000 },
     mix: { jobs: 100, feedMs: 4_000 },
     callbacks: { jobs: 40, timeScale: 0.01 },
+    archive: { jobs: 8, clipBytes: 2_000_000, kills: 2, killEveryMs: 1_000, storeDownMs: 5_000 },
   },
   full: {
     name: 'full',
     crash: { jobs: 500, feedMs: 95_000, kills: 20, killEveryMs: 2_000, cutMs: 30_000 },
     mix: { jobs: 500, feedMs: 20_000 },
     callbacks: { jobs: 200, timeScale: 0.05 },
+    archive: { jobs: 40, clipBytes: 4_000_000, kills: 6, killEveryMs: 2_000, storeDownMs: 30_000 },
   },
 };
 

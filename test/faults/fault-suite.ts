@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatTable, totalFaults, type ScenarioReport } from './fault-metrics';
 import type { FaultScale } from './fault-scale';
+import { runKilledMidArchiveScenario, runStoreDownScenario } from './archive-faults';
 import { runCallbackOutageScenario } from './callback-outage';
 import { runCrashScenario, runMixScenario, MIX_COOL_OFF_MS, MIX_PROPAGATION_MS } from './scenarios';
 
@@ -92,6 +93,44 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(n['bad signatures']).toBe(0);
         // The outage was met: deliveries were tried and refused before the receiver came back.
         expect(n['attempts during outage']).toBeGreaterThan(scale.callbacks.jobs);
+      },
+      long ? 600_000 : 120_000,
+    );
+  });
+
+  describe(`archiving under faults (${scale.name})`, () => {
+    const owed = (r: ScenarioReport) => {
+      const n = r.notes;
+      expect(r.lost, JSON.stringify(n)).toBe(0);
+      expect(r.duplicatedSubmissions, JSON.stringify(n)).toBe(0);
+      expect(n['jobs without credits']).toBe(0);
+      // 0 lost results: every clip kept, the simulator's very bytes.
+      expect(n['videos archived'], JSON.stringify(n)).toBe(n['videos expected']);
+      expect(n['files not archived'], JSON.stringify(n)).toBe(0);
+      expect(n['sha256 mismatches']).toBe(0);
+      // One job.succeeded event per job, under one delivery id.
+      expect(n['callback events in outbox']).toBe(r.jobs);
+      expect(n['events not job.succeeded']).toBe(0);
+      expect(n['jobs with more than one delivery id']).toBe(0);
+    };
+    it(
+      `${scale.archive.jobs} jobs while workers are killed mid-archive: nothing lost, no half file served`,
+      async () => {
+        const r = await runKilledMidArchiveScenario(scale);
+        reports.push(r);
+        expect(r.faults['kill -9 mid-archive']).toBe(scale.archive.kills);
+        expect(r.notes['kills with a file half written']).toBeGreaterThan(0);
+        owed(r);
+      },
+      long ? 600_000 : 120_000,
+    );
+    it(
+      `${scale.archive.jobs} jobs while the media store is down for ${scale.archive.storeDownMs / 1000} s: retries, not failures`,
+      async () => {
+        const r = await runStoreDownScenario(scale);
+        reports.push(r);
+        expect(r.notes['file tries beyond the first']).toBeGreaterThan(0);
+        owed(r);
       },
       long ? 600_000 : 120_000,
     );

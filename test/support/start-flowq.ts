@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '@flowq/api';
 import { createLogger, loadConfig, type FlowqConfig, type Logger } from '@flowq/config';
 import { startFlowSimulator, type FlowSimulatorOptions } from '@flowq/flow-simulator';
@@ -58,9 +62,16 @@ export async function startFlowq(
       { email: 'acct-2@flowq.test', tier: 'pro' },
     ]
   ).map((a) => `${a.email}:${a.tier ?? 'pro'}`);
+  // Archived media goes to this test's own directory (unless the test names a store).
+  const mediaDir = await mkdtemp(join(tmpdir(), `flowq-media-${label}-`));
+  // Known before the API starts, so its PUBLIC_URL (the base of archived media links) is its real address.
+  const port = await freePort();
   const env = {
     NODE_ENV: 'test',
-    PORT: '0',
+    MEDIA_DIR: mediaDir,
+    MEDIA_SIGNING_SECRET: 'test-media-signing-secret-0123456789abcdef',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: '127.0.0.1',
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
@@ -112,6 +123,18 @@ export async function startFlowq(
       await sim.close();
       await redis.cleanup();
       await db.drop();
+      await rm(mediaDir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,7 +1,8 @@
 import type { WorkerConfig, Logger } from '@flowq/config';
 import type { Database } from '@flowq/db';
 import type { FlowqMetrics } from '@flowq/metrics';
-import type { GenerateQueue, WaitingRoom } from '@flowq/queue';
+import type { MediaStore } from '@flowq/media-store';
+import type { ArchiveQueue, GenerateQueue, WaitingRoom } from '@flowq/queue';
 import type { UseapiClient } from '@flowq/useapi-client';
 import type { AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
@@ -17,6 +18,9 @@ export interface WorkerDeps {
   /** Blocking connection for BullMQ workers (maxRetriesPerRequest: null). */
   redis: Redis;
   queue: GenerateQueue;
+  /** Where completed jobs go to have their files copied (MEDIA_ARCHIVE). */
+  archiveQueue: ArchiveQueue;
+  mediaStore: MediaStore;
   waitingRoom: WaitingRoom;
   client: UseapiClient;
   leases: AccountLeases;

@@ -1,20 +1,23 @@
 import type { DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
 import { reconcileQueue, redisSentinelKey, restoreLeases } from './reconciler';
-import { countActiveJobsOn, removeDrainedAccounts } from '@flowq/db';
+import { archivedBefore, countActiveJobsOn, markMediaExpired, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
+
+const MEDIA_PAGE = 200;
 
 /**
  * Periodic upkeep any worker may do (each step is safe to run in several processes at once):
  * repair the queue from Postgres, end cool-offs whose time has come, and, while useapi
- * refuses the token, ask it again. Whatever reopens capacity wakes every waiting job.
+ * refuses the token, ask it again, and delete archived media past MEDIA_RETENTION_DAYS.
+ * Whatever reopens capacity wakes every waiting job.
  */
 export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuard) {
-  const { config, database, redis, queue, logger, client, effects, gate } = deps;
+  const { config, database, redis, queue, archiveQueue, logger, client, effects, gate } = deps;
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
   async function reconcile() {
-    await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
+    await reconcileQueue({ db: database.db, redis, queue, archiveQueue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
   }
 
   /**
@@ -26,7 +29,15 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     if (await redis.exists(sentinel)) return;
     await restoreLeases({ db: database.db, slots: deps.slots, leaseMs: config.accounts.leaseMs, logger });
     // Right after a wipe the lock is gone with everything else, so this pass runs now.
-    const run = await reconcileQueue({ db: database.db, redis, queue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
+    const run = await reconcileQueue({
+      db: database.db,
+      redis,
+      queue,
+      archiveQueue,
+      prefix: config.redis.prefix,
+      logger,
+      everyMs: config.worker.maintenanceIntervalMs,
+    });
     if (run.ran) await redis.set(sentinel, String(Date.now()));
   }
 
@@ -42,6 +53,30 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
       async (email) => (await deps.slots.running(email)) === 0 && (await countActiveJobsOn(database.db, email)) === 0,
     );
     if (removed.length) logger.info({ accounts: removed }, 'drained accounts removed');
+  }
+
+  /**
+   * Retention: archived files older than MEDIA_RETENTION_DAYS leave the store, then their rows
+   * and their jobs' results say `expired` (so a result never points at a file that is gone; the
+   * media route answers 410 media_expired). Two workers doing it at once delete a file twice: harmless.
+   */
+  async function expireMedia(now = new Date()): Promise<number> {
+    const days = config.media.retentionDays;
+    if (days <= 0) return 0;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    let expired = 0;
+    for (;;) {
+      const rows = await archivedBefore(database.db, before, MEDIA_PAGE);
+      for (const r of rows) await deps.mediaStore.delete(r.storageKey);
+      await markMediaExpired(
+        database.db,
+        rows.map((r) => r.id),
+      );
+      expired += rows.length;
+      if (rows.length < MEDIA_PAGE) break;
+    }
+    if (expired > 0) logger.info({ files: expired, retentionDays: days }, 'media past retention deleted');
+    return expired;
   }
 
   async function probeToken() {
@@ -66,6 +101,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     liftCoolOffs,
     probeToken,
     removeDrained,
+    expireMedia,
     start(): () => void {
       const timers = [
         setInterval(guard('reconcile', reconcile), config.worker.maintenanceIntervalMs),
@@ -73,6 +109,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
         setInterval(guard('cool-offs', liftCoolOffs), Math.min(1_000, config.worker.maintenanceIntervalMs)),
         setInterval(guard('token-probe', probeToken), config.worker.tokenProbeIntervalMs),
         setInterval(guard('drained-accounts', removeDrained), config.worker.maintenanceIntervalMs),
+        setInterval(guard('media-retention', expireMedia), config.worker.maintenanceIntervalMs),
       ];
       for (const t of timers) t.unref();
       guard('wipe-check', repairAfterWipe)();

@@ -1,6 +1,6 @@
 import type { Logger } from '@flowq/config';
-import { jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
-import { enqueueGenerate, GENERATE_QUEUE, type GenerateQueue } from '@flowq/queue';
+import { archivingJobsPage, jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
+import { ARCHIVE_QUEUE, enqueueArchive, enqueueGenerate, GENERATE_QUEUE, type ArchiveQueue, type GenerateQueue } from '@flowq/queue';
 import { luaScript, type AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
 
@@ -27,13 +27,15 @@ return out
 /**
  * Postgres is the truth and Redis may be wiped: every unfinished job must have a live
  * BullMQ job. The reconciler walks the unfinished rows and queues any that have none (or
- * whose BullMQ job ended in `failed`/`completed`, or lost its place in every list). One
- * process at a time does it, under a Redis lock.
+ * whose BullMQ job ended in `failed`/`completed`, or lost its place in every list): rows in
+ * `queued`/`submitting`/`running` on the generate queue, rows in `archiving` on the archive
+ * queue. One process at a time does it, under a Redis lock.
  */
 export async function reconcileQueue(deps: {
   db: Db;
   redis: Redis;
   queue: GenerateQueue;
+  archiveQueue?: ArchiveQueue;
   prefix: string;
   logger: Logger;
   /** A pass holds the lock this long, so the processes that all run it on a timer share one pass per period. */
@@ -52,16 +54,31 @@ export async function reconcileQueue(deps: {
       if (rows.length === 0) break;
       cursor = rows[rows.length - 1]!.id;
       checked += rows.length;
-      const base = `${prefix}:${GENERATE_QUEUE}`;
-      const lists = ['prioritized', 'delayed', 'active', 'wait', 'paused'].map((l) => `${base}:${l}`);
-      // A job is live when its hash exists and it sits in a state a worker will take it from.
-      // A hash in no list (a partial wipe, an eviction) is dead too: nothing would ever run it.
-      const states = (await LIVENESS.run(redis, lists, [`${base}:`, ...rows.map((r) => r.id)])) as number[];
+      const states = await livenessOf(
+        redis,
+        `${prefix}:${GENERATE_QUEUE}`,
+        rows.map((r) => r.id),
+      );
       for (const [i, r] of rows.entries()) {
         if (states[i] === 1) continue;
-        const present = states[i] === 2;
-        if (present) await queue.remove(r.id).catch(() => undefined);
+        if (states[i] === 2) await queue.remove(r.id).catch(() => undefined);
         await enqueueGenerate(queue, r.id, r.priority, 0, r.batchRow);
+        restored++;
+      }
+    }
+    const archiveQueue = deps.archiveQueue;
+    cursor = '';
+    while (archiveQueue) {
+      const ids = await archivingJobsPage(db, cursor, PAGE);
+      if (ids.length === 0) break;
+      cursor = ids[ids.length - 1]!;
+      checked += ids.length;
+      const states = await livenessOf(redis, `${prefix}:${ARCHIVE_QUEUE}`, ids);
+      for (const [i, id] of ids.entries()) {
+        if (states[i] === 1) continue;
+        // Tries exhausted (the store away for long) or a wiped Redis: the job gets a fresh set of tries.
+        if (states[i] === 2) await archiveQueue.remove(id).catch(() => undefined);
+        await enqueueArchive(archiveQueue, id);
         restored++;
       }
     }
@@ -72,6 +89,16 @@ export async function reconcileQueue(deps: {
   }
   if (restored > 0) logger.warn({ checked, restored }, 'reconciler restored jobs missing from the queue');
   return { ran: true, checked, restored };
+}
+
+/**
+ * Per id: 0 dead (no hash), 1 live, 2 a hash in no list. A job is live when its hash exists and
+ * it sits in a state a worker will take it from; a hash in no list (a partial wipe, an eviction,
+ * or a job that ended in `failed`/`completed`) is dead too: nothing would ever run it.
+ */
+async function livenessOf(redis: Redis, base: string, ids: string[]): Promise<number[]> {
+  const lists = ['prioritized', 'delayed', 'active', 'wait', 'paused'].map((l) => `${base}:${l}`);
+  return (await LIVENESS.run(redis, lists, [`${base}:`, ...ids])) as number[];
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createReachabilityLog, type WorkerConfig, type Logger } from '@flowq/config';
 import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
-import { createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
+import { createArchiveQueue, createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
 import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
+import { openMediaStore } from '@flowq/media-store';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
 import { createPoolSnapshots } from './account-pool-snapshot';
@@ -35,12 +36,17 @@ export async function startWorkerProcess(
     database.db,
     config.accounts.seed.map((a) => ({ ...a, maxConcurrent: config.accounts.maxConcurrent, maxPerMinute: config.accounts.maxPerMinute })),
   );
+  // Opened before any Redis connection: with this await between creating the connections and the
+  // waker's subscribe, the subscriber logged "Connection in subscriber mode" at start (service-outage-messages test).
+  const mediaStore = await openMediaStore(config.media.store);
   const redis = createRedis(config.redis.url, 'worker');
   const subscriber = createRedis(config.redis.url, 'worker');
   const redisLog = createReachabilityLog('Redis', config.redis.url, logger);
   watchRedis([redis, subscriber], redisLog);
   const queue = createGenerateQueue(redis, config.redis.prefix);
   queue.on('error', (err) => (isRedisConnectionError(err) ? redisLog.down(err) : logger.error({ err }, 'queue error')));
+  const archiveQueue = createArchiveQueue(redis, config.redis.prefix, config.media.archiveAttempts);
+  archiveQueue.on('error', (err) => (isRedisConnectionError(err) ? redisLog.down(err) : logger.error({ err }, 'archive queue error')));
   const upstream = createUseapiClient({
     baseUrl: config.useapi.baseUrl,
     token: config.useapi.token ?? 'simulator',
@@ -86,6 +92,8 @@ export async function startWorkerProcess(
     database,
     redis,
     queue,
+    archiveQueue,
+    mediaStore,
     waitingRoom,
     client,
     leases,
@@ -113,6 +121,8 @@ export async function startWorkerProcess(
       await runtime.close();
       await stopWaker();
       await queue.close();
+      await archiveQueue.close();
+      await mediaStore.close();
       subscriber.disconnect();
       redis.disconnect();
       await database.close();

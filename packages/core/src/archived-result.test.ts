@@ -30,7 +30,9 @@ describe('upstreamResult', () => {
       archive: { status: 'off' },
     });
     expect(r.videos[2]!.upstreamExpiresAt).toBeNull();
-    expect(upstreamResult(completed, expires, true).videos[0]!.archive).toBeUndefined();
+    // Archiving: a generated clip is pending until stored; a clip that failed upstream has nothing to keep.
+    expect(upstreamResult(completed, expires, true).videos[0]!.archive).toEqual({ status: 'pending' });
+    expect(upstreamResult(completed, expires, true).videos[2]!.archive).toBeUndefined();
   });
 });
 

@@ -13,7 +13,7 @@ export interface ArchivedFile {
 
 /**
  * A completed job's result as first written: useapi's links, when they are expected to die,
- * and whether flowq will keep the files (`off`: MEDIA_ARCHIVE=false).
+ * and whether flowq will keep the files (`pending` while the job is archiving; `off`: MEDIA_ARCHIVE=false).
  */
 export function upstreamResult(result: JobResult, expiresAt: Date, archiving: boolean): JobResult {
   return {
@@ -23,7 +23,7 @@ export function upstreamResult(result: JobResult, expiresAt: Date, archiving: bo
       upstreamUrl: v.url,
       upstreamThumbnailUrl: v.thumbnailUrl,
       upstreamExpiresAt: v.status === 'succeeded' ? expiresAt.toISOString() : null,
-      ...(archiving ? {} : { archive: { status: 'off' as const } }),
+      ...(!archiving ? { archive: { status: 'off' as const } } : v.status === 'succeeded' ? { archive: { status: 'pending' as const } } : {}),
     })),
   };
 }

@@ -58,7 +58,8 @@ export interface VideoResult {
 }
 
 export interface ClipArchive {
-  status: 'archived' | 'failed' | 'expired' | 'off';
+  /** `pending`: the job is `archiving` and this clip is not stored yet. */
+  status: 'pending' | 'archived' | 'failed' | 'expired' | 'off';
   /** Why the clip (or its thumbnail) could not be kept. */
   error?: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveAction, failureOf } from './archive-failure';
+import { archiveAction, failureOf, refreshBeforeCopy } from './archive-failure';
 import { DownloadError } from './copy-from-url';
 import { MediaRejectedError } from './media-store-errors';
 
@@ -33,5 +33,18 @@ describe('archiveAction', () => {
     [{ kind: 'bad_content' }, { refreshed: false, attempt: 8, maxAttempts: 8 }, 'give_up'],
   ] as const)('%j at %j -> %s', (failure, ctx, action) => {
     expect(archiveAction(failure, ctx)).toBe(action);
+  });
+});
+
+describe('refreshBeforeCopy', () => {
+  const now = new Date('2026-11-27T12:00:00Z');
+  it.each([
+    ['a link past its estimated lifetime', new Date('2026-11-27T11:59:59Z'), false, true],
+    ['a link expiring this very moment', now, false, true],
+    ['a link still alive', new Date('2026-11-27T12:00:01Z'), false, false],
+    ['a link with no known lifetime', null, false, false],
+    ['a link already refreshed in this try', new Date('2026-11-27T11:00:00Z'), true, false],
+  ] as const)('%s', (_name, expiresAt, refreshed, expected) => {
+    expect(refreshBeforeCopy(expiresAt, { now, refreshed })).toBe(expected);
   });
 });

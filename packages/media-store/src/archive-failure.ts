@@ -33,3 +33,12 @@ export function failureOf(error: unknown): ArchiveFailure {
   if (e?.name === 'MediaRejectedError') return { kind: 'bad_content' };
   return { kind: 'transient' };
 }
+
+/**
+ * Read the upstream job for fresh links before copying, rather than try a link that is past
+ * its estimated lifetime (flowq was down, or the job waited long in the queue). Once per try.
+ */
+export function refreshBeforeCopy(expiresAt: Date | null, ctx: { now: Date; refreshed: boolean }): boolean {
+  if (ctx.refreshed || expiresAt === null) return false;
+  return expiresAt.getTime() <= ctx.now.getTime();
+}

@@ -18,6 +18,12 @@ export interface FlowqMetrics {
   jobDuration: Histogram<'status'>;
   /** Callbacks useapi delivered to the API, by what the API made of them. */
   callbackDeliveries: Counter<'result'>;
+  /** Bytes copied into the media store by the archive step. */
+  archivedBytes: Counter;
+  /** Files copied into the media store, by kind (video, thumbnail). */
+  archivedFiles: Counter<'kind'>;
+  /** Copies that did not work, by what went wrong (dead_link, bad_content, transient) and what followed (retry, refresh, give_up). */
+  archiveFailures: Counter<'reason' | 'action'>;
   /** Counts an upstream answer with its labels kept bounded (status codes and reasons come from outside). */
   countUpstreamAnswer(operation: string, status: number, reason: string | undefined): void;
 }
@@ -56,6 +62,23 @@ export function createFlowqMetrics(options: { defaultLabels?: Record<string, str
       name: 'flowq_callback_deliveries_total',
       help: 'Callbacks received from useapi.net by result (accepted, rejected, invalid, error)',
       labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    archivedBytes: new Counter({
+      name: 'flowq_archived_bytes_total',
+      help: 'Bytes copied into the media store by the archive step',
+      registers: [registry],
+    }),
+    archivedFiles: new Counter({
+      name: 'flowq_archived_files_total',
+      help: 'Files copied into the media store, by kind (video, thumbnail)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    archiveFailures: new Counter({
+      name: 'flowq_archive_failures_total',
+      help: 'Copies into the media store that did not work, by reason (dead_link, bad_content, transient) and action (retry, refresh, give_up)',
+      labelNames: ['reason', 'action'] as const,
       registers: [registry],
     }),
     countUpstreamAnswer(operation, status, reason) {

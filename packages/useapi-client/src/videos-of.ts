@@ -84,7 +84,11 @@ function videoResultOf(clip: UpstreamClip): VideoResult {
 }
 
 /** A completed record as a flowq job result. */
-export function videosOf(record: Pick<UpstreamJobRecord, 'response' | 'updated'>, receivedAt: Date = new Date()): JobResult {
-  const { clips, remainingCredits } = clipsOf(record, receivedAt);
+export function videosOf(
+  record: Pick<UpstreamJobRecord, 'response' | 'updated'>,
+  receivedAt: Date = new Date(),
+  urlTtlMs: number = SIGNED_URL_TTL_MS,
+): JobResult {
+  const { clips, remainingCredits } = clipsOf(record, receivedAt, urlTtlMs);
   return { videos: clips.map(videoResultOf), remainingCredits };
 }

@@ -1,6 +1,6 @@
-import { followUpIdsOf, markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
-import { enqueueGenerate, hasCallbackHint } from '@flowq/queue';
-import { creditsFor, creditsOfJob, type ImageRequest } from '@flowq/core';
+import { beginArchiving, followUpIdsOf, markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
+import { enqueueArchive, enqueueGenerate, hasCallbackHint } from '@flowq/queue';
+import { creditsFor, creditsOfJob, upstreamResult, type ImageRequest } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
 import { afterFailure, slotsOf, transientFailure, waitForUpstream, type StepContext } from './step-context';
@@ -9,7 +9,9 @@ export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
 
 /**
  * A `running` job: read its upstream job (`GET /jobs/{jobid}`, the truth; a callback is only a
- * hint). Completed: free the slot and write the result. Failed: free the slot and decide what the
+ * hint). Completed: free the slot, then either hand the job to the archive queue (status
+ * `archiving`; it succeeds once its files are stored) or, with MEDIA_ARCHIVE=false, end it with
+ * useapi's links. Failed: free the slot and decide what the
  * failure means. Still running: keep the slot and wait again.
  */
 export async function followStep(ctx: StepContext, row: FollowedJob): Promise<Step> {
@@ -24,7 +26,7 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
     const record = answer.data;
     if (record.status === 'completed' && row.kind === 'image') return finishImages(ctx, row, record, answer.status, startedAt);
     if (record.status === 'completed') {
-      const result = videosOf(record, new Date());
+      const result = videosOf(record, new Date(), config.media.upstreamLinkTtlMs);
       const made = result.videos.filter((v) => v.status === 'succeeded').length;
       const poll = {
         jobId: row.id,
@@ -42,15 +44,21 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
       }
       await ctx.deps.leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
       await recordAttempt(ctx.db, poll);
-      // The end and its client callback (outbox) are written together by markSucceeded,
-      // priced at the tier of the account that made it (Ultra pays less for most models).
+      // Priced at the tier of the account that made it (Ultra pays less for most models).
       const tier = await ctx.deps.leases.tierOf(row.account);
-      const succeeded = await markSucceeded(
-        ctx.db,
-        row.id,
-        result,
-        row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier),
-      );
+      const credits = row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier);
+      const expiresAt = linksExpireAt(result.videos, config.media.upstreamLinkTtlMs);
+      const stamped = upstreamResult(result, expiresAt, config.media.archive);
+      if (config.media.archive) {
+        // Paid and its slot free; the end, its client callback and its chain's follow-ups wait for
+        // the files (finishArchiving). A crash between these two lines leaves an `archiving` row
+        // that the reconciler queues.
+        if (await beginArchiving(ctx.db, row.id, stamped, expiresAt, credits)) await enqueueArchive(ctx.deps.archiveQueue, row.id);
+        logger.info({ jobId: row.id, account: row.account, videos: made }, 'job generated; archiving its files');
+        return { kind: 'done' };
+      }
+      // The end, its client callback (outbox) and its chain's follow-ups are written together by markSucceeded.
+      const succeeded = await markSucceeded(ctx.db, row.id, stamped, credits);
       // The chain's follow-ups were created with the success; queue them now (the reconciler would, later).
       if (succeeded && (row.request as { then?: unknown[] }).then?.length) {
         for (const id of await followUpIdsOf(ctx.db, row.id)) await enqueueGenerate(ctx.deps.queue, id, row.priority).catch(() => undefined);
@@ -123,4 +131,10 @@ async function finishImages(ctx: StepContext, row: FollowedJob, record: Upstream
   await markSucceeded(ctx.db, row.id, { videos: [], images }, creditsOfJob('image', request, await ctx.deps.leases.tierOf(row.account)));
   ctx.deps.logger.info({ jobId: row.id, account: row.account, images: images.length }, 'job succeeded');
   return { kind: 'done' };
+}
+
+/** When useapi's links of a result are expected to die: the earliest clip's estimate, else now + the configured lifetime. */
+function linksExpireAt(videos: readonly { upstreamExpiresAt?: string | null }[], ttlMs: number): Date {
+  const times = videos.flatMap((v) => (v.upstreamExpiresAt ? [Date.parse(v.upstreamExpiresAt)] : []));
+  return new Date(times.length > 0 ? Math.min(...times) : Date.now() + ttlMs);
 }

@@ -11,7 +11,7 @@ import { submitStep } from './submit-step';
 /**
  * One step of a job, chosen from its row alone (Postgres says where the job is, so any worker
  * may take any step after any crash): `queued` submits, `submitting` recovers an interrupted
- * submission, `running` follows the upstream job; a finished row only gives its slot back.
+ * submission, `running` follows the upstream job; an `archiving` row is the archive queue's; a finished row only gives its slot back.
  * An image job's submission is its own step (a synchronous call); recovery and following are shared.
  */
 export async function takeStep(ctx: StepContext, jobId: string, firstLook: boolean): Promise<Step> {
@@ -21,6 +21,8 @@ export async function takeStep(ctx: StepContext, jobId: string, firstLook: boole
     if (row.status === 'cancelled' && row.account) await slotsOf(ctx, row).release(row.account, row.id);
     return { kind: 'done' };
   }
+  // Generated and paid: the archive queue has it now (the reconciler sees to that).
+  if (row.status === 'archiving') return { kind: 'done' };
   if (row.status === 'running' && row.upstreamJobId && row.account) return followStep(ctx, row as FollowedJob);
   if (row.status === 'submitting') return recoverStep(ctx, row);
   if (row.kind === 'image') return imageStep(ctx, row, firstLook);

@@ -102,8 +102,8 @@ export function markCancelled(db: Db, id: string) {
   return end(db, id, [...CANCELLABLE_STATUSES], { status: 'cancelled', completedAt: new Date() });
 }
 
-/** The jobs of a succeeded job's chain (`followUpsOf`): queued, same owner and priority, linked to it. */
-async function insertFollowUps(tx: Db, parent: JobRow): Promise<void> {
+/** The jobs of a succeeded job's chain (`followUpsOf`): queued, same owner and priority, linked to it. Call it inside the transaction that makes the job succeed. */
+export async function insertFollowUps(tx: Db, parent: JobRow): Promise<void> {
   const followUps = followUpsOf({ id: parent.id, request: parent.request as { then?: FollowUpSpec[] }, result: parent.result });
   if (followUps.length === 0) return;
   const now = new Date();

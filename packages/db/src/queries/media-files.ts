@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { archivedResult, expiredResult, type JobResult, type MediaFileKind, mediaStorageKey } from '@flowq/core';
 import type { Db } from '../client';
 import { jobs, type JobRow, type MediaFileRow, mediaFiles } from '../schema';
-import { announceEnd } from './job-transitions';
+import { announceEnd, insertFollowUps } from './job-transitions';
 
 export async function findMediaFile(db: Db, jobId: string, clip: number, kind: MediaFileKind): Promise<MediaFileRow | undefined> {
   const [row] = await db
@@ -22,11 +22,18 @@ export function listMediaFiles(db: Db, jobId: string): Promise<MediaFileRow[]> {
  * result, and gets one `pending` row per file to copy (every succeeded clip's video, and its
  * thumbnail when there is one), in one transaction: a crash leaves both or neither.
  */
-export async function beginArchiving(db: Db, jobId: string, result: JobResult, upstreamExpiresAt: Date): Promise<JobRow | undefined> {
+export async function beginArchiving(
+  db: Db,
+  jobId: string,
+  result: JobResult,
+  upstreamExpiresAt: Date,
+  credits: number | null = null,
+): Promise<JobRow | undefined> {
   return db.transaction(async (tx) => {
+    // The generation is paid here, once; the end (and its client callback) waits for finishArchiving.
     const [row] = await tx
       .update(jobs)
-      .set({ status: 'archiving', result, error: null, updatedAt: new Date() })
+      .set({ status: 'archiving', result, credits, error: null, updatedAt: new Date() })
       .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['submitting', 'running'])))
       .returning();
     if (!row) return undefined;
@@ -55,6 +62,26 @@ export async function beginArchiving(db: Db, jobId: string, result: JobResult, u
     }
     return row;
   });
+}
+
+/** The files of a job still to copy. */
+export function pendingMediaFiles(db: Db, jobId: string): Promise<MediaFileRow[]> {
+  return db
+    .select()
+    .from(mediaFiles)
+    .where(and(eq(mediaFiles.jobId, jobId), eq(mediaFiles.status, 'pending')))
+    .orderBy(asc(mediaFiles.clipIndex), asc(mediaFiles.kind));
+}
+
+/** Jobs in `archiving`, a page at a time by id: the reconciler checks each has a live archive job. */
+export async function archivingJobsPage(db: Db, afterId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.status, 'archiving'), sql`${jobs.id} > ${afterId}`))
+    .orderBy(jobs.id)
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export async function markMediaArchived(db: Db, id: string, stored: { bytes: number; sha256: string; contentType: string }): Promise<void> {
@@ -94,7 +121,11 @@ export async function finishArchiving(db: Db, jobId: string): Promise<JobRow | u
       .set({ status: 'succeeded', result: archivedResult(jobId, job.result, files), completedAt: new Date(), updatedAt: new Date() })
       .where(and(eq(jobs.id, jobId), eq(jobs.status, 'archiving')))
       .returning();
-    if (row) await announceEnd(tx as unknown as Db, row);
+    if (row) {
+      await announceEnd(tx as unknown as Db, row);
+      // A chain's follow-ups come with the success, as for a job that is not archived.
+      await insertFollowUps(tx as unknown as Db, row);
+    }
     return row;
   });
 }

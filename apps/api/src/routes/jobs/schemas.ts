@@ -94,7 +94,7 @@ export const videoSchema = z
     upstreamExpiresAt: z.string().nullable(),
     sha256: z.string().nullable().describe('Of the archived video'),
     bytes: z.number().nullable(),
-    archive: z.object({ status: z.enum(['archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
+    archive: z.object({ status: z.enum(['pending', 'archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
     seed: z.number().nullable(),
     mediaGenerationId: z.string().nullable(),
     status: z.enum(['succeeded', 'failed']),
@@ -108,7 +108,7 @@ export const imageSchema = z
     upstreamExpiresAt: z.string().nullable(),
     sha256: z.string().nullable().describe('Of the archived image'),
     bytes: z.number().nullable(),
-    archive: z.object({ status: z.enum(['archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
+    archive: z.object({ status: z.enum(['pending', 'archived', 'failed', 'expired', 'off']), error: z.string().optional() }),
     seed: z.number().nullable(),
     mediaGenerationId: z.string().nullable(),
   })
