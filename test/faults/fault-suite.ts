@@ -46,7 +46,7 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(r.faults['callbacks dropped']).toBeGreaterThan(0);
         expect(r.faults['stale callbacks']).toBeGreaterThan(0);
       },
-      long ? 600_000 : 90_000,
+      long ? 600_000 : 150_000,
     );
 
     it(

@@ -177,7 +177,8 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
       startDelayMs: 20,
       callbacks: { dropRate: 0.25, duplicate: true },
     },
-    env: { ACCOUNT_MAX_CONCURRENT: String(SLOTS) },
+    // Archiving under kills has its own scenario (archive-faults.ts); here the generation path is measured.
+    env: { ACCOUNT_MAX_CONCURRENT: String(SLOTS), MEDIA_ARCHIVE: 'false' },
     workerCount: 3,
     useapiResponseDelayMs: 150,
   });
