@@ -73,10 +73,12 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks) {
     );
   }
 
-  async function removeFromQueue(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += REMOVE_CONCURRENCY) {
-      await Promise.all(ids.slice(i, i + REMOVE_CONCURRENCY).map((id) => queue.remove(id).catch(() => 0)));
+  /** Jobs back to `queued` in Postgres: their old BullMQ jobs keep the flowq ids and have to go before the same ids can be queued again. */
+  async function queueAgain(rows: { id: string; priority: number; batchRow: number | null }[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += REMOVE_CONCURRENCY) {
+      await Promise.all(rows.slice(i, i + REMOVE_CONCURRENCY).map((r) => queue.remove(r.id).catch(() => 0)));
     }
+    for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));
   }
 
   return {
@@ -170,9 +172,8 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks) {
       if (!changed) throw new NotFoundError(`Batch ${id} not found`);
       const rows = changed.resumed;
       if (rows.length > 0) {
-        // Their BullMQ jobs completed when they went over budget; the same ids can be queued only once those are gone.
-        await removeFromQueue(rows.map((r) => r.id));
-        for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));
+        // Their BullMQ jobs completed when they went over budget.
+        await queueAgain(rows);
       }
       const [state] = await states([await mustFind(id)]);
       return { ...state!, requeued: rows.length };
@@ -186,9 +187,7 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks) {
         await updateBatch(db, id, ['finished', 'cancelled', 'active'], { status: 'active', finishedAt: null });
         // Its jobs run again, so the batch ends again: a new batch.completed then.
         await reopenBatchCallback(db, id);
-        // The old BullMQ job keeps the flowq id; it has to go before the same id can be queued again.
-        await removeFromQueue(rows.map((r) => r.id));
-        for (let i = 0; i < rows.length; i += 2_000) await enqueueGenerateBulk(queue, rows.slice(i, i + 2_000));
+        await queueAgain(rows);
       }
       const [state] = await states([await mustFind(id)]);
       return { ...state!, requeued: rows.length };

@@ -40,6 +40,16 @@ export function createJobService({ config, database, queue, redis, logger }: Api
     return row;
   }
 
+  /** Queues a committed `queued` job; when Redis does not take it in time, the reconciler will. */
+  async function enqueueOrLeaveToReconciler(id: string, priority: number): Promise<void> {
+    try {
+      // A command caught by a dropped connection waits for the reconnect; the client should not.
+      await withTimeout(enqueueGenerate(queue, id, priority), ENQUEUE_TIMEOUT_MS);
+    } catch (err) {
+      logger.warn({ err, jobId: id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
+    }
+  }
+
   return {
     async create(input: CreateJobInput): Promise<JobRow> {
       const priority = input.priority ?? INTERACTIVE_PRIORITY;
@@ -58,12 +68,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
         maxCredits: input.maxCredits ?? null,
         deadlineMs: config.worker.deadlineMs,
       });
-      try {
-        // A command caught by a dropped connection waits for the reconnect; the client should not.
-        await withTimeout(enqueueGenerate(queue, row.id, priority), ENQUEUE_TIMEOUT_MS);
-      } catch (err) {
-        logger.warn({ err, jobId: row.id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
-      }
+      await enqueueOrLeaveToReconciler(row.id, priority);
       return row;
     },
 
@@ -87,9 +92,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
       if (changed.resumed) {
         // Its BullMQ job completed when it went over budget; the same id can be queued only once that one is gone.
         await queue.remove(id).catch(() => 0);
-        await withTimeout(enqueueGenerate(queue, id, changed.row.priority), ENQUEUE_TIMEOUT_MS).catch((err: unknown) => {
-          logger.warn({ err, jobId: id }, 'enqueue failed; the job stays queued in Postgres and the reconciler will queue it');
-        });
+        await enqueueOrLeaveToReconciler(id, changed.row.priority);
       }
       return changed.row;
     },
