@@ -178,7 +178,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
       callbacks: { dropRate: 0.25, duplicate: true },
     },
     // Archiving under kills has its own scenario (archive-faults.ts); here the generation path is measured.
-    env: { ACCOUNT_MAX_CONCURRENT: String(SLOTS), MEDIA_ARCHIVE: 'false' },
+    env: { ACCOUNT_MAX_CONCURRENT: String(SLOTS) },
     workerCount: 3,
     useapiResponseDelayMs: 150,
   });
