@@ -124,6 +124,10 @@ export async function startFaultSystem(
       await db.drop();
       for (const p of [pg, redisProxy, useapi]) await p.close();
       await rm(mediaDir, { recursive: true, force: true });
+      // A worker that dies on its own is a bug in flowq (the harness only respawns those it killed):
+      // its jobs would wait for a process nobody restarts.
+      const deaths = workers.deaths();
+      if (deaths.length > 0) throw new Error(`worker processes crashed during the scenario: ${deaths.join('; ')}\n${workers.output().slice(-3000)}`);
     },
   };
   return system;

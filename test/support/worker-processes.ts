@@ -14,12 +14,17 @@ export interface WorkerProcesses {
   respawn(index: number): ChildProcess;
   /** SIGTERM each and wait for it to exit; resolves to the exit codes. */
   stop(): Promise<(number | null)[]>;
+  /** Processes that exited without `kill` or `stop` asking them to (a crash): tag and exit code or signal. */
+  deaths(): string[];
 }
 
 /** Real, separate worker processes (as on several machines), joined to the same Postgres and Redis. */
 export function spawnWorkers(count: number, env: Record<string, string>): WorkerProcesses {
   let output = '';
   let generation = 0;
+  let stopping = false;
+  const asked = new WeakSet<ChildProcess>();
+  const deaths: string[] = [];
   const start = (i: number) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
       env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
@@ -29,6 +34,9 @@ export function spawnWorkers(count: number, env: Record<string, string>): Worker
     const write = (chunk: Buffer) => (output += `${tag}${chunk.toString()}`);
     child.stdout!.on('data', write);
     child.stderr!.on('data', write);
+    child.once('exit', (code, signal) => {
+      if (!stopping && !asked.has(child)) deaths.push(`${tag.trim()} exited by itself (${signal ?? `code ${code}`})`);
+    });
     return child;
   };
   const children = Array.from({ length: count }, (_, i) => start(i));
@@ -43,6 +51,7 @@ export function spawnWorkers(count: number, env: Record<string, string>): Worker
     async kill(index) {
       const child = children[index]!;
       const gone = exited(child);
+      asked.add(child);
       child.kill('SIGKILL');
       await gone;
     },
@@ -50,13 +59,16 @@ export function spawnWorkers(count: number, env: Record<string, string>): Worker
       children[index] = start(index);
       return children[index]!;
     },
-    stop: () =>
-      Promise.all(
+    deaths: () => [...deaths],
+    stop: () => {
+      stopping = true;
+      return Promise.all(
         children.map((c) => {
           const gone = exited(c);
           if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
           return gone;
         }),
-      ),
+      );
+    },
   };
 }
