@@ -84,7 +84,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: deps.config.redis.prefix,
   });
 
-  const jobs = createJobService(deps);
+  const jobs = createJobService(deps, metrics);
+  app.addHook('onClose', () => jobs.drain());
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
   const idempotency = createIdempotencyService(deps);

@@ -24,6 +24,8 @@ export interface FlowqMetrics {
   archivedFiles: Counter<'kind'>;
   /** Copies that did not work, by what went wrong (dead_link, bad_content, transient) and what followed (retry, refresh, give_up). */
   archiveFailures: Counter<'reason' | 'action'>;
+  /** Jobs per Postgres write of the API's group commit (POST /v1/jobs requests that arrived together). */
+  intakeGroupSize: Histogram;
   /** Counts an upstream answer with its labels kept bounded (status codes and reasons come from outside). */
   countUpstreamAnswer(operation: string, status: number, reason: string | undefined): void;
 }
@@ -49,6 +51,12 @@ export function createFlowqMetrics(options: { defaultLabels?: Record<string, str
       help: 'Duration of one worker step (submit, status read, recovery) by result',
       labelNames: ['result'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    intakeGroupSize: new Histogram({
+      name: 'flowq_intake_group_size',
+      help: 'Jobs committed by one write of the API group commit (requests to POST /v1/jobs that arrived together)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
     jobDuration: new Histogram({

@@ -8,9 +8,11 @@ import {
   type UpscaleRequest,
   type VideoRequest,
 } from '@flowq/core';
-import { findJob, followUpIdsOf, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
-import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
+import { findJob, followUpIdsOf, insertJobs, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow, type NewJob } from '@flowq/db';
+import type { FlowqMetrics } from '@flowq/metrics';
+import { createWaitingRoom, enqueueGenerate, enqueueGenerateBulk, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
+import { createGroupCommit } from '../intake/group-commit';
 import { resolveEditRequest } from './source-resolution';
 
 export interface CreateJobInput {
@@ -30,9 +32,29 @@ export interface CreateJobInput {
  * if Redis refuses the enqueue, the job still exists as `queued` and the worker's
  * reconciler queues it when Redis answers again.
  */
-export function createJobService({ config, database, queue, redis, logger }: ApiDeps) {
+export function createJobService({ config, database, queue, redis, logger }: ApiDeps, metrics?: FlowqMetrics) {
   const { db } = database;
   const waitingRoom = createWaitingRoom(redis, config.redis.prefix);
+  // Requests that arrive while a write is in flight are committed together (one INSERT, one
+  // BullMQ pipeline); each is answered only after its own row is committed.
+  const intake = createGroupCommit(
+    async (batch: NewJob[]) => {
+      const rows = await insertJobs(db, batch);
+      try {
+        await withTimeout(
+          enqueueGenerateBulk(
+            queue,
+            rows.map((r) => ({ id: r.id, priority: r.priority })),
+          ),
+          ENQUEUE_TIMEOUT_MS,
+        );
+      } catch (err) {
+        logger.warn({ err, jobs: rows.length }, 'enqueue failed; the jobs stay queued in Postgres and the reconciler will queue them');
+      }
+      return rows;
+    },
+    { maxGroup: INTAKE_MAX_GROUP, maxInFlight: 2, onGroup: (n) => metrics?.intakeGroupSize.observe(n) },
+  );
 
   async function mustFind(id: string, owner?: string): Promise<JobRow> {
     const row = await findJob(db, id);
@@ -58,7 +80,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
         kind === 'upscale' || kind === 'extend'
           ? await resolveEditRequest(db, kind, input.request as UpscaleRequest | ExtendRequest, { owner: input.ownerKey, maxCredits: input.maxCredits })
           : input.request;
-      const row = await insertJob(db, {
+      return intake.submit({
         kind,
         request,
         priority,
@@ -68,9 +90,10 @@ export function createJobService({ config, database, queue, redis, logger }: Api
         maxCredits: input.maxCredits ?? null,
         deadlineMs: config.worker.deadlineMs,
       });
-      await enqueueOrLeaveToReconciler(row.id, priority);
-      return row;
     },
+
+    /** Resolves once every accepted job has been written (shutdown). */
+    drain: () => intake.drain(),
 
     /** `owner` set: a job of another owner is not found (see ownerScope). */
     get: (id: string, owner?: string) => mustFind(id, owner),
@@ -126,6 +149,9 @@ export function createJobService({ config, database, queue, redis, logger }: Api
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/** Most jobs in one group write: a bigger INSERT costs more to build than it saves. */
+const INTAKE_MAX_GROUP = 128;
 
 /** Longest a POST waits for Redis to take a job it has already committed; the reconciler queues it later. */
 const ENQUEUE_TIMEOUT_MS = 1_000;

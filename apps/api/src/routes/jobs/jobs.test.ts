@@ -106,6 +106,31 @@ describe('POST /v1/jobs acceptance', () => {
     expect(JSON.stringify(job)).not.toContain('callbackSecret');
   });
 
+  it('commits requests that arrive together as groups, each answered with its own row and queued at its own priority', async () => {
+    const figure = async (name: string) => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const [countBefore, sumBefore] = [await figure('flowq_intake_group_size_count'), await figure('flowq_intake_group_size_sum')];
+    const n = 200;
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => post({ prompt: `group ${i}`, priority: i % 101, metadata: { i } })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(n).fill(202));
+    const jobs = answers.map((a) => a.json() as { id: string; request: { prompt: string }; priority: number; metadata: { i: number } });
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(n);
+    for (const [i, job] of jobs.entries()) {
+      expect(job).toMatchObject({ request: { prompt: `group ${i}` }, priority: i % 101, metadata: { i } });
+    }
+    const rows = await Promise.all(jobs.map((j) => findJob(t.db.db, j.id)));
+    expect(rows.map((r) => r?.request.prompt)).toEqual(jobs.map((_, i) => `group ${i}`));
+    const queued = await Promise.all(jobs.map((j) => t.queue.getJob(j.id)));
+    expect(queued.map((q) => q?.opts.priority)).toEqual(jobs.map((_, i) => bullPriority(i % 101)));
+    // Fewer writes than requests: requests waited for the write in flight and went together.
+    const groups = (await figure('flowq_intake_group_size_count')) - countBefore;
+    expect((await figure('flowq_intake_group_size_sum')) - sumBefore).toBe(n);
+    expect(groups).toBeGreaterThan(0);
+    expect(groups).toBeLessThan(n / 2);
+  });
+
   it('reads a job back and 404s an unknown one', async () => {
     const { id } = (await post({ prompt: 'read me' })).json();
     const res = await t.app.inject({ url: `/v1/jobs/${id}`, headers: t.auth });
