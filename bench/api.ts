@@ -7,6 +7,7 @@
  * Flags: --duration=10 (s per measured run), --warmup=2 (s), --connections=50, --rounds=1 (max-rate
  * runs of each side, best kept), --rate=N (also measure flowq paced at N req/s), --markdown,
  * --api-entry=path (start another build of the API, to measure a change before it lands).
+ * --cpu-prof=dir (the flowq API writes a V8 CPU profile there when the bench stops it).
  */
 import pg from 'pg';
 import { hasFlag, numberFlag, progress, stringFlag, type BenchOptions } from './lib/bench';
@@ -29,6 +30,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const rounds = numberFlag(args, 'rounds', 1);
   const givenRate = stringFlag(args, 'rate') === undefined ? undefined : numberFlag(args, 'rate', 1);
   const apiEntry = stringFlag(args, 'api-entry') ?? 'apps/api/src/main.ts';
+  // Where the flowq API writes a V8 CPU profile when it stops (for "where the time goes").
+  const cpuProfDir = stringFlag(args, 'cpu-prof');
 
   const resources = await createBenchResources();
   const started: ServiceProcess[] = [];
@@ -47,6 +50,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
           name: 'flowq api',
           entry: apiEntry,
           port,
+          ...(cpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] } : {}),
           env: flowqBenchEnv({ resources, port, prefix: resources.redisPrefix('api'), apiKey: API_KEY }),
         }),
       ),
