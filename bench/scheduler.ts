@@ -28,7 +28,7 @@ import { createGenerateQueue, enqueueGenerateBulk } from '@flowq/queue';
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { hasFlag, numberFlag, progress, type BenchOptions } from './lib/bench';
+import { hasFlag, numberFlag, progress, type BenchOptions, countFlag } from './lib/bench';
 import { createBenchResources, type BenchResources } from './lib/bench-resources';
 import { cpuMsOf, postgresActivity, startCountingProxy, startPrivateRedis, type CountingProxy, type PrivateRedis } from './lib/cost-meter';
 import { flowqBenchEnv } from './lib/flowq-env';
@@ -61,6 +61,9 @@ export interface JobCost {
   /** Server-side calls, including the commands Lua scripts run. */
   redisServerCallsPerJob: number;
   redisTopCommands: Record<string, number>;
+  /** Requests on the wire per job by what they were (the counting proxies' breakdown), most first. */
+  redisWirePerJob: Record<string, number>;
+  pgWirePerJob: Record<string, number>;
   cpuMsPerJob: { total: number; api: number; workers: number; postgres: number; redis: number; benchAndSimulator: number };
 }
 
@@ -365,6 +368,8 @@ async function runFlowq(o: {
             .slice(0, 12)
             .map(([k, v]) => [k, per(v)]),
         ),
+        redisWirePerJob: topPerJob(redisProxy!.breakdown(), per),
+        pgWirePerJob: topPerJob(pgProxy!.breakdown(), per),
         cpuMsPerJob: {
           total: per(cpu.api + cpu.workers + cpu.postgres + cpu.redis + cpu.benchAndSimulator),
           api: per(cpu.api),
@@ -431,8 +436,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const workers = numberFlag(args, 'workers', 3);
   const cost = !hasFlag(args, 'no-cost');
   const generationMs = { min: numberFlag(args, 'gen-min', 800), max: numberFlag(args, 'gen-max', 1200) };
-  const mixedVideos = numberFlag(args, 'mixed-videos', 1000);
-  const mixedImages = numberFlag(args, 'mixed-images', 1500);
+  const mixedVideos = countFlag(args, 'mixed-videos', 1000);
+  const mixedImages = countFlag(args, 'mixed-images', 1500);
   const imageSlots = numberFlag(args, 'image-slots', 3);
   const imageMs = { min: numberFlag(args, 'image-min', 800), max: numberFlag(args, 'image-max', 1200) };
   const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
@@ -508,6 +513,10 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       );
       console.log(`CPU ms per job: ${JSON.stringify(c.cpuMsPerJob)}`);
       console.log(`Redis server calls per job by command: ${JSON.stringify(c.redisTopCommands)}`);
+      console.log('Redis commands on the wire per job:');
+      for (const [k, v] of Object.entries(c.redisWirePerJob)) console.log(`  ${String(v).padStart(6)}  ${k}`);
+      console.log('Postgres statements on the wire per job:');
+      for (const [k, v] of Object.entries(c.pgWirePerJob)) console.log(`  ${String(v).padStart(6)}  ${k}`);
     }
     return {
       makespanRatio: flowq.makespanRatio,
@@ -531,4 +540,15 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   } finally {
     await res.cleanup();
   }
+}
+
+/** The most frequent requests of a breakdown, per job (those under 0.05 per job left out). */
+function topPerJob(counts: Map<string, number>, per: (x: number) => number): Record<string, number> {
+  return Object.fromEntries(
+    [...counts]
+      .map(([k, v]) => [k, per(v)] as const)
+      .filter(([, v]) => v >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 30),
+  );
 }

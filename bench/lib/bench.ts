@@ -26,6 +26,15 @@ export function numberFlag(args: readonly string[], name: string, fallback: numb
   return value;
 }
 
+/** As `numberFlag`, but 0 is allowed (a count that may skip a run). */
+export function countFlag(args: readonly string[], name: string, fallback: number): number {
+  const raw = stringFlag(args, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number >= 0, got "${raw}"`);
+  return value;
+}
+
 export const hasFlag = (args: readonly string[], name: string) => args.includes(`--${name}`);
 
 /** Progress goes to stderr so stdout stays the table (and the JSON line). */

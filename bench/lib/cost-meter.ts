@@ -20,11 +20,23 @@ export interface CountingProxy {
   rewrite(url: string): string;
   /** Requests sent since start (or the last `reset`). */
   count(): number;
+  /** The same requests by what they were: a Redis command's name (a script: `evalsha` and its first key, ids masked), a Postgres statement's first words. */
+  breakdown(): Map<string, number>;
   reset(): void;
   close(): Promise<void>;
 }
 
-type Counter = (chunk: Buffer) => number;
+type Counter = (chunk: Buffer) => string[];
+
+/** Ids and numbers out of a key or a statement, so the same kind of request groups together. */
+function shapeOf(text: string): string {
+  return text
+    .replace(/\b(job|att|acc|img|bat|key|del|med)_[0-9a-z]+/g, '$1_*')
+    .replace(/[0-9a-f]{16,}/g, '*')
+    .replace(/\b\d+\b/g, 'N')
+    .replace(/\s+/g, ' ')
+    .slice(0, 110);
+}
 
 /** RESP: each top-level `*<n>` array a client sends is one command (inline commands are one per line). */
 function respCounter(): Counter {
@@ -32,14 +44,32 @@ function respCounter(): Counter {
   let skip = 0;
   let elements = 0;
   let line = '';
+  // The first elements of the command being read (name, then a script's sha and first key).
+  let parts: string[] = [];
+  let wanted = 0;
+  let bulk = '';
+  const done: string[] = [];
+  const finish = () => {
+    const [name = '?', ...rest] = parts;
+    const lower = name.toLowerCase();
+    done.push(lower === 'evalsha' || lower === 'eval' ? `${lower} ${shapeOf(rest[2] ?? '')}` : lower);
+    parts = [];
+  };
   return (chunk) => {
-    let n = 0;
+    done.length = 0;
     let i = 0;
     while (i < chunk.length) {
       if (skip > 0) {
         const take = Math.min(skip, chunk.length - i);
+        if (wanted > 0) bulk += chunk.toString('latin1', i, i + Math.min(take, Math.max(0, skip - 2)));
         skip -= take;
         i += take;
+        if (skip === 0 && wanted > 0) {
+          parts.push(bulk);
+          bulk = '';
+          wanted--;
+          if (elements === 0) finish();
+        } else if (skip === 0 && elements === 0 && parts.length > 0) finish();
         continue;
       }
       const nl = chunk.indexOf(10, i);
@@ -54,14 +84,20 @@ function respCounter(): Counter {
       if (elements === 0) {
         if (text.startsWith('*')) {
           elements = Number(text.slice(1));
-          n++;
-        } else if (text.length > 0) n++;
+          parts = [];
+          wanted = Math.min(elements, 4);
+          if (elements === 0) finish();
+        } else if (text.length > 0) {
+          parts = [text.split(' ')[0] ?? '?'];
+          finish();
+        }
       } else if (text.startsWith('$')) {
         skip = Number(text.slice(1)) + 2;
         elements--;
+        if (wanted === 0 && elements === 0 && skip === 0) finish();
       }
     }
-    return n;
+    return [...done];
   };
 }
 
@@ -70,8 +106,11 @@ function postgresCounter(): Counter {
   let started = false;
   let pending = Buffer.alloc(0);
   let skip = 0;
+  // Statement texts by prepared name ('' the unnamed one), and the statement the last Bind used.
+  const statements = new Map<string, string>();
+  let bound = '';
   return (chunk) => {
-    let n = 0;
+    const n: string[] = [];
     let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     pending = Buffer.alloc(0);
     let i = 0;
@@ -94,7 +133,18 @@ function postgresCounter(): Counter {
       if (buf.length - i < 5) break;
       const type = String.fromCharCode(buf[i]!);
       const len = buf.readInt32BE(i + 1);
-      if (type === 'Q' || type === 'E') n++;
+      // The whole message is needed to read a Parse's text or a Bind's statement name.
+      if ((type === 'P' || type === 'B' || type === 'Q') && buf.length - i < 1 + len) break;
+      const body = buf.subarray(i + 5, i + 1 + len);
+      if (type === 'P') {
+        const nameEnd = body.indexOf(0);
+        const textEnd = body.indexOf(0, nameEnd + 1);
+        statements.set(body.toString('utf8', 0, nameEnd), body.toString('utf8', nameEnd + 1, textEnd));
+      } else if (type === 'B') {
+        const portalEnd = body.indexOf(0);
+        bound = body.toString('utf8', portalEnd + 1, body.indexOf(0, portalEnd + 1));
+      } else if (type === 'Q') n.push(shapeOf(body.toString('utf8', 0, body.length - 1)));
+      else if (type === 'E') n.push(shapeOf(statements.get(bound) ?? `(prepared ${bound})`));
       skip = 1 + len;
     }
     if (i < buf.length) pending = Buffer.from(buf.subarray(i));
@@ -105,6 +155,7 @@ function postgresCounter(): Counter {
 
 export async function startCountingProxy(target: { host: string; port: number }, protocol: 'redis' | 'postgres'): Promise<CountingProxy> {
   let total = 0;
+  const byKind = new Map<string, number>();
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
@@ -119,7 +170,10 @@ export async function startCountingProxy(target: { host: string; port: number },
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.on('data', (chunk: Buffer) => {
-      total += count(chunk);
+      for (const kind of count(chunk)) {
+        total++;
+        byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      }
       upstream.write(chunk);
     });
     upstream.pipe(client);
@@ -135,8 +189,10 @@ export async function startCountingProxy(target: { host: string; port: number },
       return u.toString();
     },
     count: () => total,
+    breakdown: () => new Map(byKind),
     reset() {
       total = 0;
+      byKind.clear();
     },
     async close() {
       for (const s of open) s.destroy();
