@@ -52,7 +52,13 @@ function respCounter(): Counter {
   const finish = () => {
     const [name = '?', ...rest] = parts;
     const lower = name.toLowerCase();
-    done.push(lower === 'evalsha' || lower === 'eval' ? `${lower} ${shapeOf(rest[2] ?? '')}` : lower);
+    done.push(
+      lower === 'evalsha' || lower === 'eval'
+        ? `${lower} ${rest[0]?.slice(0, 6)} (${rest[1]} keys) ${shapeOf(rest[2] ?? '')} ${shapeOf(rest[3] ?? '')
+            .split(':')
+            .pop()}`
+        : lower,
+    );
     parts = [];
   };
   return (chunk) => {
@@ -85,7 +91,7 @@ function respCounter(): Counter {
         if (text.startsWith('*')) {
           elements = Number(text.slice(1));
           parts = [];
-          wanted = Math.min(elements, 4);
+          wanted = Math.min(elements, 5);
           if (elements === 0) finish();
         } else if (text.length > 0) {
           parts = [text.split(' ')[0] ?? '?'];

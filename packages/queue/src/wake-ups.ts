@@ -1,3 +1,4 @@
+import { ErrorCode, Job } from 'bullmq';
 import type { GenerateQueue } from './generate-queue';
 import type { WaitingRoom } from './waiting-room';
 
@@ -8,14 +9,17 @@ import type { WaitingRoom } from './waiting-room';
  * The only "wake this job" in flowq: callbacks, cancels, freed slots and wake-all use it.
  */
 export async function wakeJob(queue: GenerateQueue, waitingRoom: WaitingRoom, jobId: string): Promise<boolean> {
-  const job = await queue.getJob(jobId);
-  if (!job) return false;
-  const state = await job.getState();
-  if (state === 'delayed') {
-    await job.promote().catch(() => undefined);
+  // Most wake-ups find the job delayed: promoting it by id is one script call, where reading
+  // the job and its state first took three more round trips.
+  try {
+    await new Job(queue, 'generate', { jobId }, {}, jobId).promote();
     return true;
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === ErrorCode.JobNotExist) return false;
+    if (code !== ErrorCode.JobNotInState) throw err;
   }
-  if (state === 'active') {
+  if ((await queue.getJobState(jobId)) === 'active') {
     await waitingRoom.leaveWakeFlag(jobId);
     return true;
   }
