@@ -464,7 +464,7 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const hiddenText = stringFlag(args, 'hidden-limits') ?? process.env.BENCH_HIDDEN_LIMITS;
   const hidden = hiddenText ? parseRange(hiddenText, '--hidden-limits') : undefined;
   // A hidden-limit run measures the learning alone unless a mixed run is asked for.
-  const mixedImages = numberFlag(args, 'mixed-images', hidden ? 0 : 1500);
+  const mixedImages = numberFlag(args, 'mixed-images', hidden ? 0 : 1500, { zero: true });
   const simAccounts = emails.map((email) => ({ email, tier: 'ultra' as const, credits: 1e9 }));
   const simOptions = {
     port: 0,
