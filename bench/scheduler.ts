@@ -18,17 +18,24 @@
  * Each kind's makespan against its own ideal (its busy time over its own slots), and 0
  * over-limit submissions for either. Timing only (no cost proxies).
  *
- * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --markdown, --no-cost;
+ * --hidden-limits=2-6 (or BENCH_HIDDEN_LIMITS): the simulator's accounts get true concurrency
+ * limits spread over 2..6 that flowq is not told (it keeps --slots as its configured ceiling);
+ * the ideal is then computed from the slots really usable, min(true limit, ceiling) per account,
+ * and the targets are: makespan within 5% of that ideal, throttling 429s under 1% of the
+ * submissions, no account cooled off. The mixed run is skipped unless --mixed-images is given.
+ *
+ * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --hidden-limits=2-6, --markdown, --no-cost;
  * mixed run: --mixed-videos=1000, --mixed-images=1500 (0: skip the mixed run), --image-slots=3, --image-min=800, --image-max=1200 (ms)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createDatabase, insertJob, jobs, migrateDatabase, type Database } from '@flowq/db';
-import { startFlowSimulator } from '@flowq/flow-simulator';
+import { parseRange, resolveOptions, startFlowSimulator } from '@flowq/flow-simulator';
 import { createGenerateQueue, enqueueGenerateBulk } from '@flowq/queue';
+import { slotKeys } from '@flowq/scheduler';
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { hasFlag, numberFlag, progress, type BenchOptions, countFlag } from './lib/bench';
+import { hasFlag, numberFlag, progress, stringFlag, type BenchOptions } from './lib/bench';
 import { createBenchResources, type BenchResources } from './lib/bench-resources';
 import { cpuMsOf, postgresActivity, startCountingProxy, startPrivateRedis, type CountingProxy, type PrivateRedis } from './lib/cost-meter';
 import { flowqBenchEnv } from './lib/flowq-env';
@@ -39,6 +46,8 @@ const TOKEN = 'bench-sim-token';
 export const TARGETS = { makespanRatio: 1.05, utilization: 0.95, overLimit: 0 };
 /** Mixed run: each kind's makespan within 5% of its own ideal, 0 over-limit for either. */
 export const MIXED_TARGETS = { makespanRatio: 1.05, overLimit: 0 };
+/** With --hidden-limits: against the ideal from the true limits. */
+export const HIDDEN_LIMIT_TARGETS = { makespanRatio: 1.05, throttledShare: 0.01, cooledOff: 0 };
 
 interface RunFigures {
   makespanMs: number;
@@ -47,6 +56,8 @@ interface RunFigures {
   utilization: number;
   overLimit: number;
   throttled429: number;
+  /** Submissions useapi received (accepted or not). */
+  submissions: number;
   maxConcurrency: number;
   /** From the first submission until every slot was busy at once (null: never). */
   allSlotsBusyMs: number | null;
@@ -138,24 +149,25 @@ function latencyBreakdown(sim: Sim): void {
   progress(`completion -> next submit on the account: mean ${mean(refill).toFixed(0)} ms, p50 ${p(refill, 0.5)}, p90 ${p(refill, 0.9)}`);
 }
 
-/** Figures from the simulator's own record: what useapi would have seen. */
-function figures(sim: Sim, emails: string[], slots: number, endMs: number): RunFigures {
+/** Figures from the simulator's own record: what useapi would have seen. `capacity`: the slots really usable. */
+function figures(sim: Sim, emails: string[], capacity: number, endMs: number): RunFigures {
   if (process.env.BENCH_VERBOSE) latencyBreakdown(sim);
   const subs = sim.log.submissions();
   const accepted = subs.filter((e) => e.status === 201);
   const start = Math.min(...accepted.map((e) => new Date(e.at).getTime()));
   const busyMs = accepted.reduce((sum, e) => sum + (sim.inspectJob(e.jobid!)?.plan.generationMs ?? 0), 0);
   const makespanMs = endMs - start;
-  const idealMs = busyMs / (emails.length * slots);
+  const idealMs = busyMs / capacity;
   return {
     makespanMs,
     idealMs,
     makespanRatio: makespanMs / idealMs,
-    utilization: busyMs / (emails.length * slots * makespanMs),
+    utilization: busyMs / (capacity * makespanMs),
     overLimit: sim.log.overSubmission429s(),
     throttled429: subs.filter((e) => e.status === 429).length,
+    submissions: subs.length,
     maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedConcurrency(e))),
-    allSlotsBusyMs: firstAllBusy(sim, emails.length * slots, start),
+    allSlotsBusyMs: firstAllBusy(sim, capacity, start),
   };
 }
 
@@ -195,6 +207,7 @@ function imageFigures(sim: Sim, emails: string[], imageSlots: number, endMs: num
     utilization: busyMs / (emails.length * imageSlots * makespanMs),
     overLimit: sim.log.overImage429s(),
     throttled429: sim.log.entries({ path: '/v1/google-flow/images', status: 429 }).length,
+    submissions: sim.log.entries({ path: '/v1/google-flow/images' }).length,
     maxConcurrency: Math.max(...emails.map((e) => sim.log.maxObservedImageConcurrency(e))),
     allSlotsBusyMs: null,
   };
@@ -206,11 +219,13 @@ async function runFlowq(o: {
   emails: string[];
   jobsN: number;
   slots: number;
+  /** Slots really usable: min(true limit, slots) summed over the accounts. */
+  capacity: number;
   workers: number;
   cost: boolean;
   /** Mixed run: image jobs queued beside the videos, and the image slots per account. */
   images?: { count: number; slots: number };
-}): Promise<RunFigures & { cost: JobCost | null; images: RunFigures | null }> {
+}): Promise<RunFigures & { cost: JobCost | null; images: RunFigures | null; cooledOff: number; learnedLimits: (number | null)[] }> {
   const imagesN = o.images?.count ?? 0;
   const prefix = o.res.redisPrefix('flowq');
   await migrateDatabase(o.res.databaseUrl);
@@ -380,7 +395,17 @@ async function runFlowq(o: {
         },
       };
     }
-    return { ...figures(o.sim, o.emails, o.slots, end), cost, images: o.images ? imageFigures(o.sim, o.emails, o.images.slots, imagesEnd) : null };
+    const cooled = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from account_events where kind = 'cooled_off'`);
+    const learnedLimits = await Promise.all(
+      o.emails.map(async (e) => Number((await redis.hget(slotKeys(prefix, e).workingLimit, 'limit')) ?? Number.NaN) || null),
+    );
+    return {
+      ...figures(o.sim, o.emails, o.capacity, end),
+      cost,
+      images: o.images ? imageFigures(o.sim, o.emails, o.images.slots, imagesEnd) : null,
+      cooledOff: cooled.rows[0]!.n,
+      learnedLimits,
+    };
   } finally {
     await stopChildren(children);
     await queue.close();
@@ -393,7 +418,7 @@ async function runFlowq(o: {
   }
 }
 
-async function runNaive(o: { res: BenchResources; sim: Sim; emails: string[]; jobsN: number; slots: number }): Promise<RunFigures> {
+async function runNaive(o: { res: BenchResources; sim: Sim; emails: string[]; jobsN: number; slots: number; capacity: number }): Promise<RunFigures> {
   const prefix = o.res.redisPrefix('naive');
   const redis = new Redis(o.res.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('naive', { connection: redis, prefix });
@@ -421,7 +446,7 @@ async function runNaive(o: { res: BenchResources; sim: Sim; emails: string[]; jo
       600_000,
       'the baseline to finish',
     );
-    return figures(o.sim, o.emails, o.slots, end);
+    return figures(o.sim, o.emails, o.capacity, end);
   } finally {
     await stopChildren([child]);
     await queue.close();
@@ -436,27 +461,42 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const workers = numberFlag(args, 'workers', 3);
   const cost = !hasFlag(args, 'no-cost');
   const generationMs = { min: numberFlag(args, 'gen-min', 800), max: numberFlag(args, 'gen-max', 1200) };
-  const mixedVideos = countFlag(args, 'mixed-videos', 1000);
-  const mixedImages = countFlag(args, 'mixed-images', 1500);
+  const mixedVideos = numberFlag(args, 'mixed-videos', 1000, { zero: true });
   const imageSlots = numberFlag(args, 'image-slots', 3);
   const imageMs = { min: numberFlag(args, 'image-min', 800), max: numberFlag(args, 'image-max', 1200) };
   const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
+  const hiddenText = stringFlag(args, 'hidden-limits') ?? process.env.BENCH_HIDDEN_LIMITS;
+  const hidden = hiddenText ? parseRange(hiddenText, '--hidden-limits') : undefined;
+  // A hidden-limit run measures the learning alone unless a mixed run is asked for.
+  const mixedImages = numberFlag(args, 'mixed-images', hidden ? 0 : 1500, { zero: true });
   const simAccounts = emails.map((email) => ({ email, tier: 'ultra' as const, credits: 1e9 }));
-  const simOptions = { port: 0, token: TOKEN, accounts: simAccounts, maxConcurrentPerAccount: slots, generationMs, startDelayMs: 0, seed: 7 };
+  const simOptions = {
+    port: 0,
+    token: TOKEN,
+    accounts: simAccounts,
+    maxConcurrentPerAccount: slots,
+    generationMs,
+    startDelayMs: 0,
+    seed: 7,
+    ...(hidden ? { hiddenLimits: hidden } : {}),
+  };
+  // What the simulator really allows each account, and what of it flowq's ceiling lets it use.
+  const trueLimits = resolveOptions(simOptions).accounts.map((a) => a.maxConcurrent);
+  const capacity = trueLimits.reduce((sum, l) => sum + Math.min(l, slots), 0);
 
   const res = await createBenchResources();
   try {
     const simA = await startFlowSimulator(simOptions);
-    let flowq: RunFigures & { cost: JobCost | null; images: RunFigures | null };
+    let flowq: RunFigures & { cost: JobCost | null; images: RunFigures | null; cooledOff: number; learnedLimits: (number | null)[] };
     try {
-      flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, workers, cost });
+      flowq = await runFlowq({ res, sim: simA, emails, jobsN, slots, capacity, workers, cost });
     } finally {
       await simA.close();
     }
     const simB = await startFlowSimulator(simOptions);
     let naive: RunFigures;
     try {
-      naive = await runNaive({ res, sim: simB, emails, jobsN, slots });
+      naive = await runNaive({ res, sim: simB, emails, jobsN, slots, capacity });
     } finally {
       await simB.close();
     }
@@ -464,7 +504,17 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     if (mixedImages > 0) {
       const simC = await startFlowSimulator({ ...simOptions, imageMs, maxConcurrentImagesPerAccount: imageSlots, seed: 11 });
       try {
-        mixed = await runFlowq({ res, sim: simC, emails, jobsN: mixedVideos, slots, workers, cost: false, images: { count: mixedImages, slots: imageSlots } });
+        mixed = await runFlowq({
+          res,
+          sim: simC,
+          emails,
+          jobsN: mixedVideos,
+          slots,
+          capacity,
+          workers,
+          cost: false,
+          images: { count: mixedImages, slots: imageSlots },
+        });
       } finally {
         await simC.close();
       }
@@ -484,9 +534,24 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
     ];
     const rows = [row(`flowq (${workers} workers)`, flowq), row('naive global limit', naive)];
     const pass = flowq.makespanRatio <= TARGETS.makespanRatio && flowq.utilization >= TARGETS.utilization && flowq.overLimit === TARGETS.overLimit;
-    console.log(`scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms\n`);
+    console.log(
+      `scheduler: ${jobsN} jobs, ${accountsN} accounts x ${slots} slots, generation ${generationMs.min}-${generationMs.max} ms` +
+        (hidden ? `, hidden true limits ${trueLimits.join(',')} (usable slots ${capacity})` : '') +
+        '\n',
+    );
     console.log((hasFlag(args, 'markdown') ? formatMarkdownTable : formatTable)(header, rows));
-    console.log(`\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`);
+    const throttledShare = flowq.submissions ? flowq.throttled429 / flowq.submissions : 0;
+    if (hidden) {
+      const t = HIDDEN_LIMIT_TARGETS;
+      const ok = flowq.makespanRatio <= t.makespanRatio && throttledShare < t.throttledShare && flowq.cooledOff === t.cooledOff;
+      console.log(`\nlearned working limits: ${flowq.learnedLimits.map((l) => l ?? slots).join(',')} (true: ${trueLimits.join(',')})`);
+      console.log(
+        `target: makespan <= ${t.makespanRatio} x ideal from the true limits (${flowq.makespanRatio.toFixed(3)}), ` +
+          `throttling 429s < ${t.throttledShare * 100}% of submissions (${(throttledShare * 100).toFixed(2)}%: ${flowq.throttled429} of ${flowq.submissions}), ` +
+          `${t.cooledOff} accounts cooled off (${flowq.cooledOff}) -> ${ok ? 'PASS' : 'FAIL'}`,
+      );
+    } else
+      console.log(`\ntarget: makespan <= ${TARGETS.makespanRatio} x ideal, utilisation >= ${TARGETS.utilization}, 0 over-limit -> ${pass ? 'PASS' : 'FAIL'}`);
     let mixedPass: boolean | null = null;
     if (mixed?.images) {
       const img = mixed.images;
@@ -523,6 +588,9 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
       utilization: flowq.utilization,
       overLimit: flowq.overLimit,
       throttled429: flowq.throttled429,
+      throttledShare,
+      cooledOff: flowq.cooledOff,
+      ...(hidden ? { hiddenLimits: trueLimits, learnedLimits: flowq.learnedLimits } : {}),
       allSlotsBusyMs: flowq.allSlotsBusyMs,
       ...(flowq.cost ?? {}),
       jobs: jobsN,

@@ -25,7 +25,7 @@ describe('insertJobs (the group commit write)', () => {
   it('writes every job in one statement and answers each row exactly as a read gives it, in order', async () => {
     const input = jobsOf(7);
     const rows = await insertJobs(t.db, input);
-    expect(rows.map((r) => r.request.prompt)).toEqual(input.map((j) => j.request.prompt));
+    expect(rows.map((r) => r.request.prompt)).toEqual(input.map((j) => (j.request as { prompt: string }).prompt));
     for (const row of rows) expect(row).toEqual(await findJob(t.db, row.id));
     expect(rows[3]!).toMatchObject({ status: 'queued', kind: 'image', metadata: null, attempts: 0, maxCredits: null, budgeted: false });
     expect(rows[5]!).toMatchObject({ maxCredits: 40, budgeted: true, callbackUrl: 'https://example.test/cb/5', ownerKey: 'key_5' });

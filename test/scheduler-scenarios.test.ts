@@ -1,6 +1,7 @@
 import { accountEvents, accounts, jobs, listAttempts } from '@flowq/db';
 import { waitFor } from '@flowq/testing';
 import { tokenGateKey, wakeWaitingJobs } from '@flowq/queue';
+import { slotKeys } from '@flowq/scheduler';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
@@ -39,6 +40,11 @@ async function events(f: FlowqUnderTest, email: string) {
   return f.db.db.select().from(accountEvents).where(eq(accountEvents.email, email));
 }
 
+async function workingLimit(f: FlowqUnderTest, email: string): Promise<number | null> {
+  const limit = await f.redis.redis.hget(slotKeys(f.config.redis.prefix, email).workingLimit, 'limit');
+  return limit === null ? null : Number(limit);
+}
+
 describe('account scheduler scenarios', () => {
   it('cools off an account throttled three times and lets the others absorb its work', async () => {
     flowq = await startFlowq('sc-throttle', {
@@ -69,6 +75,47 @@ describe('account scheduler scenarios', () => {
     // Throttles are capacity waits: no job burned an attempt.
     const [sum] = await flowq.db.db.select({ attempts: sql<number>`sum(attempts)::int` }).from(jobs);
     expect(sum!.attempts).toBe(0);
+  });
+
+  it('learns a hidden limit of 2 under a configured 4: working limit 2, a few 429s, no cool-off, and a refused raise backs off', async () => {
+    flowq = await startFlowq('sc-hidden-limit', {
+      // Google really lets this account run 2 at once; flowq is configured with 4.
+      sim: { accounts: [{ email: A1, tier: 'pro', maxConcurrent: 2 }], generationMs: { min: 150, max: 300 } },
+      env: { ACCOUNT_MAX_CONCURRENT: '4', ACCOUNT_MAX_PER_MINUTE: '1000', COOLDOWN_AFTER_429S: '3', ACCOUNT_LIMIT_RAISE_AFTER: '6' },
+    });
+    // 25 jobs: the cut, a probe after 6 clean completions, refused; the next probe would come after 24 more.
+    for (let i = 0; i < 25; i++) await submit(flowq, { prompt: `hidden ${i}` });
+    await allSucceed(flowq, 25, 60_000);
+    expect(await workingLimit(flowq, A1)).toBe(2);
+    const a1 = await account(flowq, A1);
+    expect(a1.state).toBe('active');
+    expect((await events(flowq, A1)).map((e) => e.kind)).not.toContain('cooled_off');
+    const throttled = flowq.sim.log.submissions().filter((e) => e.status === 429);
+    // The first burst above 2 (one or two refused), then the probe of 3.
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    expect(throttled.length).toBeLessThanOrEqual(5);
+    expect(flowq.sim.log.maxObservedConcurrency(A1)).toBe(2);
+    // None of those 429s counted toward a cool-off (the account's throttle record is empty).
+    const statsKey = `${flowq.config.redis.prefix}:stats:${A1}:throttled`;
+    expect(await flowq.redis.redis.zcard(statsKey)).toBe(0);
+  });
+
+  it('still cools an account off when throttling 429s go on at a limit already cut', async () => {
+    flowq = await startFlowq('sc-hidden-cool', {
+      sim: { accounts: [{ email: A1, tier: 'pro', maxConcurrent: 2 }], generationMs: { min: 150, max: 300 } },
+      env: { ACCOUNT_MAX_CONCURRENT: '4', ACCOUNT_MAX_PER_MINUTE: '1000', COOLDOWN_AFTER_429S: '3' },
+    });
+    for (let i = 0; i < 8; i++) await submit(flowq, { prompt: `learn ${i}` });
+    await allSucceed(flowq, 8, 30_000);
+    expect(await workingLimit(flowq, A1)).toBe(2);
+    // Now Google refuses whatever runs: 429s under the learned limit count, and three cool it off.
+    flowq.sim.faults.failNextSubmits({ kind: 'throttled', email: A1, count: 3 });
+    for (let i = 0; i < 3; i++) await submit(flowq, { prompt: `refused ${i}` });
+    await waitFor(async () => (await account(flowq!, A1)).state === 'cooling', { timeoutMs: 20_000, what: 'A1 to cool off' });
+    const a1 = await account(flowq, A1);
+    expect(a1.coolingUntil!.getTime() - Date.now()).toBeGreaterThan(2.9 * 3600_000);
+    expect((await events(flowq, A1)).map((e) => e.kind)).toContain('cooled_off');
+    expect(await workingLimit(flowq, A1)).toBe(1);
   });
 
   it('holds jobs while every account cools off, then runs them when the cool-off ends', async () => {

@@ -17,21 +17,13 @@ export function stringFlag(args: readonly string[], name: string): string | unde
   return raw;
 }
 
-/** `--name=value` or `--name value` from `args`, as a positive number, else `fallback`. */
-export function numberFlag(args: readonly string[], name: string, fallback: number): number {
+/** `--name=value` or `--name value` from `args`, as a positive number (or 0 with `zero`: a flag whose 0 means "skip"), else `fallback`. */
+export function numberFlag(args: readonly string[], name: string, fallback: number, { zero = false }: { zero?: boolean } = {}): number {
   const raw = stringFlag(args, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
-/** As `numberFlag`, but 0 is allowed (a count that may skip a run). */
-export function countFlag(args: readonly string[], name: string, fallback: number): number {
-  const raw = stringFlag(args, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number >= 0, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`--${name} must be a ${zero ? 'non-negative' : 'positive'} number, got "${raw}"`);
   return value;
 }
 

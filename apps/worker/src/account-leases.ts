@@ -3,7 +3,8 @@ import type { JobRow } from '@flowq/db';
 import type { UpstreamOutcome } from '@flowq/useapi-client';
 
 export type LeaseResult =
-  | { ok: true; email: string }
+  /** limit: the limit the slot was taken under (what a throttling 429 for it says is too high). */
+  | { ok: true; email: string; limit: number }
   /** No account can take the job now; look again at `retryAt` (or when a slot frees, if parked). */
   | { ok: false; kind: 'wait'; retryAt: number; reason: string }
   /** No account ever can (images of two accounts, an unknown pinned account, ...). */
@@ -28,8 +29,12 @@ export interface AccountLeases {
    * it should run again at once instead (a slot freed while it was parking).
    */
   park(job: JobRow): Promise<boolean>;
-  /** What an answer from `email` says about the account and the service. */
-  recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date): Promise<void>;
+  /**
+   * What an answer from `email` says about the account and the service. `limitAtAcquire`: for the
+   * answer to a video-lane submission, the limit its slot was taken under (`acquire`'s `limit`):
+   * only such a throttling 429 teaches the account's working limit.
+   */
+  recordOutcome(email: string, job: JobRow, outcome: UpstreamOutcome, now: Date, limitAtAcquire?: number): Promise<void>;
   /** A generation ended upstream (for the account's rolling statistics). */
   recordGeneration(email: string, succeeded: boolean, generationMs: number | null): Promise<void>;
   /** The account's tier, from the cached pool (what a generation on it cost). */

@@ -12,6 +12,11 @@ export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots,
       accounts.invalidate();
     },
 
+    /** The cached Postgres rows alone (no Redis): settings such as tier and configured limits. */
+    rows(): Promise<AccountRow[]> {
+      return accounts.rows();
+    },
+
     async take(now: Date): Promise<{ pool: AccountSnapshot[]; rows: AccountRow[] }> {
       const accountRows = await accounts.rows();
       const emails = accountRows.map((a) => a.email);
@@ -25,7 +30,8 @@ export function createPoolSnapshots(accounts: AccountCache, slots: AccountSlots,
           coolingUntil: a.coolingUntil,
           draining: a.draining,
           running: usage[i]?.running ?? 0,
-          maxConcurrent: a.maxConcurrent,
+          // The configured limit is a ceiling; the working limit learned from 429s applies when lower.
+          maxConcurrent: Math.min(a.maxConcurrent, usage[i]?.workingLimit ?? a.maxConcurrent),
           submittedLastMinute: usage[i]?.submittedLastMinute ?? 0,
           maxPerMinute: a.maxPerMinute,
           modelQuotaUntil: Object.fromEntries(Object.entries(a.modelQuotaUntil ?? {}).map(([m, t]) => [m, new Date(t)])),

@@ -2,8 +2,21 @@ import type { WorkerConfig, Logger } from '@flowq/config';
 import { imagesOf, tiersFor, type JobErrorCode } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
-import { chooseAccounts, coolOff, pinOf, type AccountSlots, type AccountStatsStore, type ImpossibleReason, type JobNeeds } from '@flowq/scheduler';
-import type { UpstreamOutcome } from '@flowq/useapi-client';
+import {
+  chooseAccounts,
+  coolOff,
+  nextWorkingLimit,
+  parseWorkingLimit,
+  pinOf,
+  type AccountSlots,
+  type AccountStatsStore,
+  type ImpossibleReason,
+  type JobNeeds,
+  type LimitEvent,
+  type WorkingLimit,
+  type WorkingLimitStore,
+} from '@flowq/scheduler';
+import { REASON_THROTTLED, type UpstreamOutcome } from '@flowq/useapi-client';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
@@ -45,6 +58,7 @@ export interface SchedulerParts {
   logger: Logger;
   slots: AccountSlots;
   stats: AccountStatsStore;
+  limits: WorkingLimitStore;
   snapshots: PoolSnapshots;
   effects: AccountEffects;
   gate: DispatchGate;
@@ -78,7 +92,44 @@ function waitNeeds(job: JobRow): WaitNeeds {
  * the first truly free slot atomically, and upstream answers feed back into account state.
  */
 export function createAccountScheduler(p: SchedulerParts): AccountLeases {
-  const { config, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
+  const { config, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
+  const { adaptive, ...pace } = config.accounts.workingLimits;
+
+  async function ceilingOf(email: string): Promise<number> {
+    return (await snapshots.rows()).find((r) => r.email === email)?.maxConcurrent ?? config.accounts.maxConcurrent;
+  }
+
+  /**
+   * The account's working limit learns (`nextWorkingLimit` decides, Redis shares it with a
+   * compare-and-set). True when the state was written or needed no write; false when another
+   * process changed it since `version` was read.
+   */
+  async function apply(email: string, before: WorkingLimit, version: string, event: LimitEvent, ceiling: number) {
+    const decision = nextWorkingLimit(before, event, ceiling, pace);
+    if (!decision.changed) return { decision, written: true };
+    if (!(await limits.write(email, version, decision.next))) return { decision, written: false };
+    snapshots.invalidate();
+    // A slot more: a waiting job takes it now (a release wakes one job per freed slot, so no
+    // release would hand this one on).
+    if (decision.next.limit > before.limit) await slotRelease.wakeOneFor(email);
+    const why = event.kind === 'completed' ? `${before.clean + 1} clean completions at ${before.limit}` : `throttling 429 with ${event.running} running`;
+    logger.warn(
+      { account: email, from: before.limit, to: decision.next.limit, ceiling, reason: why },
+      decision.next.limit < before.limit ? 'account working limit cut' : 'account working limit raised',
+    );
+    return { decision, written: true };
+  }
+
+  /** A throttling 429 for a slot taken under `limitAtAcquire`: true when it counts toward a cool-off. */
+  async function learnThrottle(email: string, limitAtAcquire: number): Promise<boolean> {
+    const ceiling = await ceilingOf(email);
+    for (let tries = 0; tries < 3; tries++) {
+      const { state, version, running } = await limits.read(email, ceiling);
+      const { decision, written } = await apply(email, state, version, { kind: 'throttled', running, limitAtAcquire }, ceiling);
+      if (written) return decision.countsTowardCoolOff;
+    }
+    return true;
+  }
 
   return {
     async acquire(job, now, opts = {}): Promise<LeaseResult> {
@@ -105,7 +156,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
         // Woken by its own timer, the job may still be listed as waiting: it is not any more.
         // (On its first look it has never parked.)
         if (!opts.firstLook) await waitingRoom.unpark(waitNeeds(job));
-        return { ok: true, email: got.email };
+        return { ok: true, email: got.email, limit: got.limit };
       }
       return { ok: false, kind: 'wait', retryAt: got.retryAt, reason: 'all_busy' };
     },
@@ -134,12 +185,17 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       return true;
     },
 
-    async recordOutcome(email, job, outcome: UpstreamOutcome, now) {
+    async recordOutcome(email, job, outcome: UpstreamOutcome, now, limitAtAcquire) {
       switch (outcome.type) {
         case 'success':
           await gate.serviceAnswered();
           return;
         case 'retry_other_account': {
+          // A throttling 429 explained by a limit set too high only cuts the working limit; only
+          // those that go on under a limit already cut count toward a cool-off. Other 429s, and
+          // answers that are not a video submission's, count as every 429 did.
+          const teaches = adaptive && limitAtAcquire !== undefined && outcome.reason === REASON_THROTTLED;
+          if (teaches && !(await learnThrottle(email, limitAtAcquire))) return;
           await stats.record(email, 'throttled', { at: now });
           const cool = coolOff(await stats.throttledAt(email, now), now, config.accounts.coolOff);
           // A cool-off lasts at least as long as the server's Retry-After said.
@@ -194,12 +250,22 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     },
 
     async tierOf(email) {
-      const { rows } = await snapshots.take(new Date());
-      return rows.find((r) => r.email === email)?.tier ?? 'pro';
+      return (await snapshots.rows()).find((r) => r.email === email)?.tier ?? 'pro';
     },
 
     async recordGeneration(email, succeeded, generationMs) {
-      await stats.record(email, succeeded ? 'succeeded' : 'failed', generationMs !== null ? { generationMs } : {});
+      // A success is counted as a clean completion toward a raise in the same call, where the
+      // account's limit was cut; only a raise costs a round trip of its own.
+      const fields = await stats.record(email, succeeded ? 'succeeded' : 'failed', {
+        ...(generationMs !== null ? { generationMs } : {}),
+        ...(adaptive && succeeded ? { countCleanIn: limits.keyOf(email) } : {}),
+      });
+      if (!fields) return;
+      const ceiling = await ceilingOf(email);
+      const { state, version } = parseWorkingLimit(fields, ceiling);
+      // The state after this completion was counted: the decision sees it as the one before it.
+      // A lost compare-and-set means another process changed the limit meanwhile: nothing to do.
+      await apply(email, { ...state, clean: Math.max(0, state.clean - 1) }, version, { kind: 'completed' }, ceiling);
     },
   };
 }

@@ -88,7 +88,7 @@ export function createImageLeases(p: {
       );
       if (got.ok) {
         if (!opts.firstLook) await waitingRoom.unpark(waitNeeds(job));
-        return { ok: true, email: got.email };
+        return { ok: true, email: got.email, limit: got.limit };
       }
       // A lease of an image call ends within seconds, long before its expiry: a release wakes the job.
       return { ok: false, kind: 'wait', retryAt: Math.min(got.retryAt, now.getTime() + MAX_PARK_MS), reason: 'all_busy' };

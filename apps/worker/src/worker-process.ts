@@ -2,7 +2,7 @@ import { createReachabilityLog, type WorkerConfig, type Logger } from '@flowq/co
 import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
 import { createArchiveQueue, createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
-import { createAccountSlots, createAccountStats } from '@flowq/scheduler';
+import { createAccountSlots, createAccountStats, createWorkingLimitStore } from '@flowq/scheduler';
 import { openMediaStore } from '@flowq/media-store';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
@@ -75,7 +75,8 @@ export async function startWorkerProcess(
     onWakeError: (err) => logger.debug({ err }, 'wake-up failed; the job wakes on its timer'),
   });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
-  const leases = createAccountScheduler({ config, logger, slots, stats, snapshots, effects, gate, waitingRoom, slotRelease });
+  const limits = createWorkingLimitStore(redis, { prefix });
+  const leases = createAccountScheduler({ config, logger, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease });
   // The image lane: its own slots and waiting room (the same code under `<prefix>:image` keys).
   const imageSlots = createAccountSlots(redis, { prefix, lane: 'image' });
   const imageWaitingRoom = createWaitingRoom(redis, `${prefix}:image`);

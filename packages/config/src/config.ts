@@ -73,6 +73,9 @@ const envSchema = z.object({
   COOLDOWN_AFTER_429S: intFrom(3, 1),
   COOLDOWN_WINDOW_MINUTES: z.coerce.number().positive().default(10),
   COOLDOWN_DURATION_MINUTES: z.coerce.number().positive().default(180),
+  ACCOUNT_ADAPTIVE_LIMITS: boolFrom(true),
+  ACCOUNT_LIMIT_RAISE_AFTER: intFrom(50, 1),
+  ACCOUNT_LIMIT_RAISE_BACKOFF: z.coerce.number().min(1).default(4),
   QUARANTINE_QUOTA_MINUTES: z.coerce.number().positive().default(30),
   QUARANTINE_MODEL_QUOTA_MINUTES: z.coerce.number().positive().optional(),
   ACCOUNT_LEASE_MS: intFrom(900_000, 1000),
@@ -151,6 +154,9 @@ const WORKER_ONLY = [
   'COOLDOWN_AFTER_429S',
   'COOLDOWN_WINDOW_MINUTES',
   'COOLDOWN_DURATION_MINUTES',
+  'ACCOUNT_ADAPTIVE_LIMITS',
+  'ACCOUNT_LIMIT_RAISE_AFTER',
+  'ACCOUNT_LIMIT_RAISE_BACKOFF',
   'ACCOUNT_LEASE_MS',
   'TOKEN_PROBE_INTERVAL_MS',
   'MAINTENANCE_INTERVAL_MS',
@@ -204,6 +210,13 @@ export interface FlowqConfig {
     /** How long a slot stays held without renewal; a crashed worker's slots come back after it. */
     leaseMs: number;
     coolOff: { threshold: number; windowMs: number; durationMs: number };
+    /**
+     * The configured video limit is a ceiling; each account's working limit is learned below it
+     * (docs/account-limits.md): cut on a throttling 429, raised by one after `raiseAfter` clean
+     * completions, that wait multiplied by `raiseBackoff` after each refused raise. Off: every
+     * throttling 429 counts toward a cool-off at the configured limit, as before.
+     */
+    workingLimits: { adaptive: boolean; raiseAfter: number; raiseBackoff: number };
     /**
      * How long an account stays out after a 429 that gives no Retry-After: useapi's documented
      * quarantines (QUOTA_REACHED ~30 min; PER_MODEL_DAILY_QUOTA_REACHED until the next UTC
@@ -376,6 +389,7 @@ function buildConfig(e: Env): FlowqConfig {
         windowMs: e.COOLDOWN_WINDOW_MINUTES * 60_000,
         durationMs: e.COOLDOWN_DURATION_MINUTES * 60_000,
       },
+      workingLimits: { adaptive: e.ACCOUNT_ADAPTIVE_LIMITS, raiseAfter: e.ACCOUNT_LIMIT_RAISE_AFTER, raiseBackoff: e.ACCOUNT_LIMIT_RAISE_BACKOFF },
       quarantine: {
         quotaReachedMs: e.QUARANTINE_QUOTA_MINUTES * 60_000,
         modelQuotaMs: e.QUARANTINE_MODEL_QUOTA_MINUTES === undefined ? null : e.QUARANTINE_MODEL_QUOTA_MINUTES * 60_000,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optionsFromEnv } from './env';
+import { resolveOptions } from './options';
 
 describe('optionsFromEnv', () => {
   it('defaults to three accounts on port 4010', () => {
@@ -30,5 +31,13 @@ describe('optionsFromEnv', () => {
     expect(options.clipBytes).toBe(4_000_000);
     expect(options.urlTtlMs).toBe(60_000);
     expect(() => optionsFromEnv({ SIM_CLIP_BYTES: 'big' })).toThrow(/SIM_CLIP_BYTES/);
+  });
+
+  it('reads hidden per-account limits, spread over the range in account order', () => {
+    const options = optionsFromEnv({ SIM_ACCOUNTS: 'a@x.test,b@x.test,c@x.test,d@x.test', SIM_HIDDEN_LIMITS: '2-4' });
+    expect(options.hiddenLimits).toEqual({ min: 2, max: 4 });
+    expect(resolveOptions(options).accounts.map((a) => a.maxConcurrent)).toEqual([2, 3, 4, 2]);
+    expect(() => optionsFromEnv({ SIM_HIDDEN_LIMITS: 'some' })).toThrow(/SIM_HIDDEN_LIMITS/);
+    expect(() => resolveOptions({ hiddenLimits: { min: 0, max: 3 } })).toThrow(/hiddenLimits/);
   });
 });

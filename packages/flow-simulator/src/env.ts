@@ -8,7 +8,8 @@ export const DEFAULT_SIM_ACCOUNTS = 'sim-1@flowq.test:ultra,sim-2@flowq.test:pro
  * SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_TOKEN (any token),
  * SIM_ACCOUNTS (`email[:tier[:model+model...]],...`, the models its plan may run),
  * SIM_GENERATION_MS (`2000-4000` or `3000`), SIM_START_DELAY_MS, SIM_SEED, SIM_API_VERSION (2026 | 2025),
- * SIM_RESPONSE_SHAPE (operations | media | both | mixed), SIM_MAX_CONCURRENT, SIM_PUBLIC_ORIGIN,
+ * SIM_RESPONSE_SHAPE (operations | media | both | mixed), SIM_MAX_CONCURRENT, SIM_HIDDEN_LIMITS (`2-6`: each
+ * account's true concurrency limit, spread over the range and not told to clients), SIM_PUBLIC_ORIGIN,
  * SIM_CLIP_BYTES (size of every MP4 served), SIM_URL_TTL_MS (lifetime of signed media links),
  * SIM_IMAGE_MS (`10000-20000`: how long a `POST /images` call takes), SIM_MAX_CONCURRENT_IMAGES (3).
  */
@@ -26,6 +27,7 @@ export function optionsFromEnv(env: Record<string, string | undefined>): FlowSim
   if (env.SIM_MAX_CONCURRENT) options.maxConcurrentPerAccount = integer(env.SIM_MAX_CONCURRENT, 'SIM_MAX_CONCURRENT');
   if (env.SIM_IMAGE_MS) options.imageMs = parseRange(env.SIM_IMAGE_MS, 'SIM_IMAGE_MS');
   if (env.SIM_MAX_CONCURRENT_IMAGES) options.maxConcurrentImagesPerAccount = integer(env.SIM_MAX_CONCURRENT_IMAGES, 'SIM_MAX_CONCURRENT_IMAGES');
+  if (env.SIM_HIDDEN_LIMITS) options.hiddenLimits = parseRange(env.SIM_HIDDEN_LIMITS, 'SIM_HIDDEN_LIMITS');
   if (env.SIM_PUBLIC_ORIGIN) options.publicOrigin = env.SIM_PUBLIC_ORIGIN;
   if (env.SIM_CLIP_BYTES) options.clipBytes = integer(env.SIM_CLIP_BYTES, 'SIM_CLIP_BYTES');
   if (env.SIM_URL_TTL_MS) options.urlTtlMs = integer(env.SIM_URL_TTL_MS, 'SIM_URL_TTL_MS');

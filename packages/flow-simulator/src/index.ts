@@ -18,4 +18,5 @@ export type {
 } from './options';
 export { mp4OfSize, SAMPLE_MP4 } from './media/mp4';
 export { SAMPLE_JPEG } from './media/jpeg';
-export { optionsFromEnv } from './env';
+export { optionsFromEnv, parseRange } from './env';
+export { resolveOptions } from './options';

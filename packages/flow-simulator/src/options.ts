@@ -80,6 +80,12 @@ export interface FlowSimulatorOptions {
   maxConcurrentImagesPerAccount?: number;
   /** How long a `POST /images` call takes, drawn per call. Default 10000-20000 ms, as useapi says. */
   imageMs?: { min: number; max: number };
+  /**
+   * True concurrency limits spread evenly over `min..max` across the accounts in order (the
+   * first gets `min`, the next `min + 1`, wrapping after `max`), as Google gives each account
+   * its own; a client is not told them. An account's own `maxConcurrent` still wins.
+   */
+  hiddenLimits?: { min: number; max: number };
   /** Time from `started` to the end, drawn per job. Default 2000-4000 ms (the real service takes 60-180 s). */
   generationMs?: { min: number; max: number };
   /** Time from `created` to `started`. Default 200 ms. */
@@ -151,13 +157,16 @@ export function resolveOptions(options: FlowSimulatorOptions = {}): ResolvedOpti
   ] as const) {
     if (range.min < 0 || range.max < range.min) throw new Error(`${name} must satisfy 0 <= min <= max, got ${range.min}-${range.max}`);
   }
-  const accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((a): ResolvedAccountConfig => {
+  const hidden = options.hiddenLimits;
+  if (hidden && (hidden.min < 1 || hidden.max < hidden.min)) throw new Error(`hiddenLimits must satisfy 1 <= min <= max, got ${hidden.min}-${hidden.max}`);
+  const accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((a, i): ResolvedAccountConfig => {
     const tier = a.tier ?? 'pro';
+    const hiddenLimit = hidden ? hidden.min + (i % (hidden.max - hidden.min + 1)) : undefined;
     return {
       email: a.email,
       tier,
       credits: a.credits ?? (tier === 'ultra' ? 25_000 : 1_000),
-      maxConcurrent: a.maxConcurrent ?? maxConcurrentPerAccount,
+      maxConcurrent: a.maxConcurrent ?? hiddenLimit ?? maxConcurrentPerAccount,
       maxConcurrentImages: a.maxConcurrentImages ?? maxConcurrentImagesPerAccount,
       state: a.state ?? 'ok',
       models: a.models ?? VIDEO_MODEL_IDS.filter((m) => tiersFor({ model: m }).includes(tier)),

@@ -16,8 +16,8 @@ describe('AccountSlots', () => {
   it('takes the first candidate with room, in the given order', async () => {
     const slots = freshSlots();
     const order = [acct('a@x.com'), acct('b@x.com')];
-    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'a@x.com' });
-    expect(await slots.acquire(order, 'l2', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com' });
+    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toMatchObject({ ok: true, email: 'a@x.com' });
+    expect(await slots.acquire(order, 'l2', { leaseMs: 60_000 })).toMatchObject({ ok: true, email: 'b@x.com' });
     expect(await slots.acquire([acct('b@x.com'), acct('a@x.com')], 'l3', { leaseMs: 60_000 })).toMatchObject({ ok: false });
   });
 
@@ -25,10 +25,10 @@ describe('AccountSlots', () => {
     const slots = freshSlots();
     const order = [acct('a@x.com', 2), acct('b@x.com', 2)];
     await slots.acquire([acct('b@x.com', 2)], 'l1', { leaseMs: 60_000 });
-    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toEqual({ ok: true, email: 'b@x.com' });
+    expect(await slots.acquire(order, 'l1', { leaseMs: 60_000 })).toMatchObject({ ok: true, email: 'b@x.com' });
     expect(await slots.snapshot(['a@x.com', 'b@x.com'])).toEqual([
-      { email: 'a@x.com', running: 0, submittedLastMinute: 0 },
-      { email: 'b@x.com', running: 1, submittedLastMinute: 1 },
+      { email: 'a@x.com', running: 0, submittedLastMinute: 0, workingLimit: null },
+      { email: 'b@x.com', running: 1, submittedLastMinute: 1, workingLimit: null },
     ]);
   });
 
@@ -41,9 +41,9 @@ describe('AccountSlots', () => {
     expect(taken).toHaveLength(15);
     expect(taken.filter((r) => r.ok && r.email === 'a@x.com')).toHaveLength(5);
     expect(await perConnection[0]!.snapshot(['a@x.com', 'b@x.com', 'c@x.com'])).toEqual([
-      { email: 'a@x.com', running: 5, submittedLastMinute: 5 },
-      { email: 'b@x.com', running: 3, submittedLastMinute: 3 },
-      { email: 'c@x.com', running: 7, submittedLastMinute: 7 },
+      { email: 'a@x.com', running: 5, submittedLastMinute: 5, workingLimit: null },
+      { email: 'b@x.com', running: 3, submittedLastMinute: 3, workingLimit: null },
+      { email: 'c@x.com', running: 7, submittedLastMinute: 7, workingLimit: null },
     ]);
   });
 
@@ -89,7 +89,7 @@ describe('AccountSlots', () => {
     expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 500 })).toEqual({ ok: false, retryAt: T + 1000 });
     expect(await slots.running('a@x.com', { now: T + 999 })).toBe(1);
     expect(await slots.running('a@x.com', { now: T + 1000 })).toBe(0);
-    expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 1000 })).toEqual({ ok: true, email: 'a@x.com' });
+    expect(await slots.acquire([acct('a@x.com')], 'next', { leaseMs: 1000, now: T + 1000 })).toMatchObject({ ok: true, email: 'a@x.com' });
   });
 
   it('lets an expired lease come back on the Redis clock', async () => {
@@ -110,8 +110,8 @@ describe('AccountSlots', () => {
       await slots.release('a@x.com', `l${i}`);
     }
     expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 20_000 })).toEqual({ ok: false, retryAt: T + 60_000 });
-    expect(await slots.snapshot(['a@x.com'], { now: T + 20_000 })).toEqual([{ email: 'a@x.com', running: 0, submittedLastMinute: 2 }]);
-    expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 60_000 })).toEqual({ ok: true, email: 'a@x.com' });
+    expect(await slots.snapshot(['a@x.com'], { now: T + 20_000 })).toEqual([{ email: 'a@x.com', running: 0, submittedLastMinute: 2, workingLimit: null }]);
+    expect(await slots.acquire([a], 'l2', { leaseMs: 1000, now: T + 60_000 })).toMatchObject({ ok: true, email: 'a@x.com' });
     expect(await slots.acquire([a], 'l3', { leaseMs: 1000, now: T + 60_001 })).toEqual({ ok: false, retryAt: T + 70_000 });
   });
 
@@ -146,10 +146,10 @@ describe('AccountSlots', () => {
 
   it("restore holds a job's slot again after a wipe, even over the limit, without counting a submission", async () => {
     const slots = freshSlots();
-    expect(await slots.acquire([acct('a@x.com', 1)], 'l1', { leaseMs: 60_000, now: T })).toEqual({ ok: true, email: 'a@x.com' });
+    expect(await slots.acquire([acct('a@x.com', 1)], 'l1', { leaseMs: 60_000, now: T })).toMatchObject({ ok: true, email: 'a@x.com' });
     // l2 runs upstream on the full account, but Redis lost its lease: it is counted again.
     await slots.restore('a@x.com', 'l2', 60_000, { now: T });
-    expect(await slots.snapshot(['a@x.com'], { now: T })).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 1 }]);
+    expect(await slots.snapshot(['a@x.com'], { now: T })).toEqual([{ email: 'a@x.com', running: 2, submittedLastMinute: 1, workingLimit: null }]);
     expect(await slots.acquire([acct('a@x.com', 2)], 'l3', { leaseMs: 60_000, now: T })).toMatchObject({ ok: false });
     // Restoring twice is one lease, extended.
     await slots.restore('a@x.com', 'l2', 120_000, { now: T });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { luaNow, luaScript } from './lua-script';
+import { slotKeys } from './slot-keys';
 
 /** The rate budget counts submissions over this sliding window. */
 const RATE_WINDOW_MS = 60_000;
@@ -11,7 +12,8 @@ export interface SlotCandidate {
 }
 
 export type AcquireResult =
-  | { ok: true; email: string }
+  /** limit: the limit the slot was taken under, min(working limit, configured); what a throttling 429 for it says is too high. */
+  | { ok: true; email: string; limit: number }
   /**
    * retryAt: ms epoch (Redis clock) when the first lease expires or submission leaves the
    * window; a release may free a slot sooner. A minute from now when no candidate can ever open.
@@ -24,6 +26,8 @@ export interface SlotUsage {
   running: number;
   /** Slots taken over the last 60 s (each acquire counts as one upstream submission). */
   submittedLastMinute: number;
+  /** The working limit learned from throttling 429s; null when never cut (the configured limit applies). */
+  workingLimit: number | null;
 }
 
 /** `now` (ms epoch) replaces the Redis server clock; for tests only. */
@@ -39,7 +43,8 @@ export interface ClockOption {
 export interface AccountSlots {
   /**
    * Takes a slot on the first candidate (in the given order) that has both a free slot and
-   * rate budget left, atomically: two processes can never both take the last slot.
+   * rate budget left, atomically: two processes can never both take the last slot. A candidate's
+   * `maxConcurrent` is a ceiling: its working limit applies when lower.
    * Idempotent per lease: a lease that already holds a slot on a candidate gets that one back.
    */
   acquire(candidates: SlotCandidate[], leaseId: string, options: { leaseMs: number } & ClockOption): Promise<AcquireResult>;
@@ -59,24 +64,32 @@ export interface AccountSlots {
   releaseAll(email: string): Promise<number>;
 }
 
-// KEYS: for each candidate, its leases ZSET then its submissions ZSET.
+// KEYS: for each candidate, its leases ZSET, its submissions ZSET and its working-limit HASH.
 // ARGV: leaseId, leaseMs, now|'', windowMs, then maxConcurrent and maxPerMinute per candidate.
+// Returns {1, candidate, limit taken under} or {0, retryAt}.
 const ACQUIRE = luaScript(`
 local leaseId = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 ${luaNow(3)}
 local windowMs = tonumber(ARGV[4])
-local n = #KEYS / 2
+local n = #KEYS / 3
+
+local function limitOf(i)
+  local ceiling = tonumber(ARGV[3 + 2 * i])
+  local working = tonumber(redis.call('HGET', KEYS[3 * i], 'limit'))
+  if working and working < ceiling then return working end
+  return ceiling
+end
 
 for i = 1, n do
-  local held = redis.call('ZSCORE', KEYS[2 * i - 1], leaseId)
-  if held and tonumber(held) > now then return {1, i} end
+  local held = redis.call('ZSCORE', KEYS[3 * i - 2], leaseId)
+  if held and tonumber(held) > now then return {1, i, limitOf(i)} end
 end
 
 local retryAt = -1
 for i = 1, n do
-  local leases, submits = KEYS[2 * i - 1], KEYS[2 * i]
-  local maxConcurrent = tonumber(ARGV[3 + 2 * i])
+  local leases, submits = KEYS[3 * i - 2], KEYS[3 * i - 1]
+  local maxConcurrent = limitOf(i)
   local maxPerMinute = tonumber(ARGV[4 + 2 * i])
   redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
   redis.call('ZREMRANGEBYSCORE', submits, '-inf', now - windowMs)
@@ -88,7 +101,7 @@ for i = 1, n do
     local last = redis.call('ZRANGE', leases, -1, -1, 'WITHSCORES')
     redis.call('PEXPIRE', leases, math.max(tonumber(last[2]) - now, 0) + windowMs)
     redis.call('PEXPIRE', submits, 2 * windowMs)
-    return {1, i}
+    return {1, i, maxConcurrent}
   end
   if maxConcurrent > 0 and maxPerMinute > 0 then
     local opensAt = now
@@ -133,14 +146,16 @@ redis.call('PEXPIRE', KEYS[1], math.max(tonumber(last[2]) - now, 0) + tonumber(A
 return 1
 `);
 
-// KEYS: leases and submissions per account. ARGV: now|'', windowMs. Read-only.
+// KEYS: leases, submissions and working-limit hash per account. ARGV: now|'', windowMs. Read-only.
+// Returns per account: running, submitted, working limit (-1 when never cut).
 const SNAPSHOT = luaScript(`
 ${luaNow(1)}
 local windowMs = tonumber(ARGV[2])
 local out = {}
-for i = 1, #KEYS / 2 do
-  out[2 * i - 1] = redis.call('ZCOUNT', KEYS[2 * i - 1], '(' .. now, '+inf')
-  out[2 * i] = redis.call('ZCOUNT', KEYS[2 * i], '(' .. (now - windowMs), '+inf')
+for i = 1, #KEYS / 3 do
+  out[3 * i - 2] = redis.call('ZCOUNT', KEYS[3 * i - 2], '(' .. now, '+inf')
+  out[3 * i - 1] = redis.call('ZCOUNT', KEYS[3 * i - 1], '(' .. (now - windowMs), '+inf')
+  out[3 * i] = tonumber(redis.call('HGET', KEYS[3 * i], 'limit')) or -1
 end
 return out
 `);
@@ -164,17 +179,21 @@ function assertLimit(name: string, value: number): void {
 export type SlotLane = 'video' | 'image';
 
 export function createAccountSlots(redis: Redis, { prefix, lane = 'video' }: { prefix: string; lane?: SlotLane }): AccountSlots {
-  // The video lane keeps the key names it always had, so leases survive an upgrade.
-  const part = lane === 'video' ? '' : `${lane}-`;
-  const leasesKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:${part}leases`;
-  const submitsKey = (email: string) => `${prefix}:slots:${email.toLowerCase()}:${part}submits`;
+  const keysOf = (email: string) => slotKeys(prefix, email, lane);
+  const leasesKey = (email: string) => keysOf(email).leases;
   const clock = (options?: ClockOption) => (options?.now === undefined ? '' : Math.floor(options.now));
 
   async function snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]> {
     if (emails.length === 0) return [];
-    const keys = emails.flatMap((e) => [leasesKey(e), submitsKey(e)]);
+    const keys = emails.flatMap((e) => {
+      const k = keysOf(e);
+      return [k.leases, k.submits, k.workingLimit];
+    });
     const counts = (await SNAPSHOT.run(redis, keys, [clock(options), RATE_WINDOW_MS])) as number[];
-    return emails.map((email, i) => ({ email, running: counts[2 * i]!, submittedLastMinute: counts[2 * i + 1]! }));
+    return emails.map((email, i) => {
+      const working = counts[3 * i + 2]!;
+      return { email, running: counts[3 * i]!, submittedLastMinute: counts[3 * i + 1]!, workingLimit: working < 0 ? null : working };
+    });
   }
 
   return {
@@ -186,11 +205,12 @@ export function createAccountSlots(redis: Redis, { prefix, lane = 'video' }: { p
       for (const c of candidates) {
         assertLimit('maxConcurrent', c.maxConcurrent);
         assertLimit('maxPerMinute', c.maxPerMinute);
-        keys.push(leasesKey(c.email), submitsKey(c.email));
+        const k = keysOf(c.email);
+        keys.push(k.leases, k.submits, k.workingLimit);
         limits.push(c.maxConcurrent, c.maxPerMinute);
       }
-      const [taken, value] = (await ACQUIRE.run(redis, keys, [leaseId, leaseMs, clock({ now }), RATE_WINDOW_MS, ...limits])) as [number, number];
-      if (taken === 1) return { ok: true, email: candidates[value - 1]!.email };
+      const [taken, value, limit] = (await ACQUIRE.run(redis, keys, [leaseId, leaseMs, clock({ now }), RATE_WINDOW_MS, ...limits])) as [number, number, number];
+      if (taken === 1) return { ok: true, email: candidates[value - 1]!.email, limit };
       return { ok: false, retryAt: value };
     },
 

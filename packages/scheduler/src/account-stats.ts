@@ -23,8 +23,13 @@ export interface AccountStatsOptions {
 }
 
 export interface AccountStatsStore {
-  /** `at` (ms epoch or Date) defaults to the Redis server clock. */
-  record(email: string, outcome: Outcome, options?: { at?: Date | number; generationMs?: number }): Promise<void>;
+  /**
+   * `at` (ms epoch or Date) defaults to the Redis server clock. `countCleanIn`: a working-limit
+   * hash (`WorkingLimitStore.keyOf`) that counts this success as a clean completion, in the same
+   * call, when the account has one (its limit was cut); returns its fields after the count
+   * (`WORKING_LIMIT_FIELDS`), else null.
+   */
+  record(email: string, outcome: Outcome, options?: { at?: Date | number; generationMs?: number; countCleanIn?: string }): Promise<(string | null)[] | null>;
   /** `now` defaults to the Redis server clock. */
   read(emails: string[], now?: Date | number): Promise<AccountStats[]>;
   /** When the account was throttled within the window, oldest first: the input of `coolOff`. */
@@ -33,7 +38,8 @@ export interface AccountStatsStore {
 
 const DEFAULT_WINDOW_MS = 15 * 60_000;
 
-// KEYS: the outcome's ZSET, totals HASH. ARGV: outcome, at|'', generationMs|'', windowMs, nonce.
+// KEYS: the outcome's ZSET, totals HASH, optionally a working-limit HASH to count a clean completion in.
+// ARGV: outcome, at|'', generationMs|'', windowMs, nonce.
 const RECORD = luaScript(`
 ${luaNow(2)}
 local windowMs = tonumber(ARGV[4])
@@ -45,7 +51,11 @@ if ARGV[3] ~= '' then
   redis.call('HINCRBY', KEYS[2], 'generationMsSum', ARGV[3])
   redis.call('HINCRBY', KEYS[2], 'generationCount', 1)
 end
-return 1
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HINCRBY', KEYS[3], 'clean', 1)
+  return redis.call('HMGET', KEYS[3], 'limit', 'cut', 'probing', 'clean', 'refused', 'v')
+end
+return nil
 `);
 
 // KEYS: per account, its three outcome ZSETs then its totals HASH. ARGV: now|'', windowMs. Read-only.
@@ -83,7 +93,9 @@ export function createAccountStats(redis: Redis, { prefix, windowMs = DEFAULT_WI
       const generationMs = options.generationMs === undefined ? '' : Math.max(0, Math.round(options.generationMs));
       // The nonce keeps two records in the same millisecond apart in the ZSET.
       const nonce = randomBytes(6).toString('hex');
-      await RECORD.run(redis, [outcomeKey(email, outcome), totalsKey(email)], [outcome, ms(options.at), generationMs, windowMs, nonce]);
+      const keys = [outcomeKey(email, outcome), totalsKey(email)];
+      if (options.countCleanIn && outcome === 'succeeded') keys.push(options.countCleanIn);
+      return ((await RECORD.run(redis, keys, [outcome, ms(options.at), generationMs, windowMs, nonce])) as (string | null)[] | null) ?? null;
     },
 
     async read(emails, now) {

@@ -101,7 +101,7 @@ export function createAccountService({ config, database, redis, logger, client }
       const usage = live.get(row.email);
       return {
         row,
-        live: usage ? { running: usage.running, submittedLastMinute: usage.submittedLastMinute } : null,
+        live: usage ? { running: usage.running, submittedLastMinute: usage.submittedLastMinute, workingLimit: usage.workingLimit } : null,
         stats: stats.get(row.email)!,
         events: events.get(row.email) ?? [],
       };

@@ -78,5 +78,5 @@ export async function editStep(ctx: StepContext, row: JobRow): Promise<Step> {
       ? { kind, mediaGenerationId: source!, request: request as UpscaleRequest }
       : { kind, mediaGenerationId: source!, request: request as ExtendRequest };
   const answer = await client.submitEdit({ ...edit, replyUrl: replyUrlFor(config.http.publicUrl, row), replyRef: attemptId });
-  return settle(ctx, began, owner.email, attemptId, answer);
+  return settle(ctx, began, owner.email, attemptId, answer, got.limit);
 }

@@ -49,10 +49,17 @@ export async function waitForUpstream(ctx: StepContext, jobId: string): Promise<
 /**
  * An upstream answer that is not a success: the account learns from it, then `nextStepAfterFailure`
  * decides whether the job fails or waits (and whether that burns an attempt), and the row says so.
+ * `limitAtAcquire`: for a video submission's answer, the limit its slot was taken under.
  */
-export async function afterFailure(ctx: StepContext, row: JobRow, email: string, outcome: Exclude<UpstreamOutcome, { type: 'success' }>): Promise<Step> {
+export async function afterFailure(
+  ctx: StepContext,
+  row: JobRow,
+  email: string,
+  outcome: Exclude<UpstreamOutcome, { type: 'success' }>,
+  limitAtAcquire?: number,
+): Promise<Step> {
   const { leases, config, logger } = ctx.deps;
-  await leases.recordOutcome(email, row, outcome, new Date());
+  await leases.recordOutcome(email, row, outcome, new Date(), limitAtAcquire);
   const step = nextStepAfterFailure(
     outcome,
     { attempts: row.attempts, maxAttempts: config.worker.maxAttempts },

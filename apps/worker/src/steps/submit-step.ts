@@ -54,11 +54,21 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     replyUrl: replyUrlFor(config.http.publicUrl, row),
     replyRef: attemptId,
   });
-  return settle(ctx, began, lease.email, attemptId, answer);
+  return settle(ctx, began, lease.email, attemptId, answer, lease.limit);
 }
 
-/** What a submit's answer means, written: running on success, else the failure decided. Shared with the edit step. */
-export async function settle(ctx: StepContext, row: JobRow, email: string, attemptId: string, answer: UpstreamAnswer<UpstreamJobRecord>): Promise<Step> {
+/**
+ * What a submit's answer means, written: running on success, else the failure decided. Shared with
+ * the edit step. `limitAtAcquire`: the limit the job's video slot was taken under.
+ */
+export async function settle(
+  ctx: StepContext,
+  row: JobRow,
+  email: string,
+  attemptId: string,
+  answer: UpstreamAnswer<UpstreamJobRecord>,
+  limitAtAcquire: number,
+): Promise<Step> {
   const { leases, logger } = ctx.deps;
   const outcome = classifyAnswer(answer, { now: new Date(), model: row.request.model, operation: 'submitVideo', random: ctx.random }, ctx.policy);
   const upstreamJobId = answer.ok ? answer.data.jobid : null;
@@ -85,6 +95,7 @@ export async function settle(ctx: StepContext, row: JobRow, email: string, attem
     row,
     email,
     outcome.type === 'success' ? { ...transientFailure(ctx, 'submit answered without a jobid'), delayMs: 5_000 } : outcome,
+    limitAtAcquire,
   );
   await leases.release(email, row.id);
   return step;

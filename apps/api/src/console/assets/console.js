@@ -182,6 +182,8 @@ async function accountAction(email, action) {
 function accountRow(a) {
   const used = a.live?.running ?? 0;
   const rate = a.live?.submittedLastMinute ?? 0;
+  // The configured limit is a ceiling; the working limit learned from throttling 429s applies when lower.
+  const slotLimit = Math.min(a.maxConcurrent, a.live?.workingLimit ?? a.maxConcurrent);
   const act = (action, label, cls) =>
     h(
       'button',
@@ -211,7 +213,13 @@ function accountRow(a) {
       a.draining ? [' ', badge('draining')] : null,
       a.stateReason ? h('div', { class: 'muted small' }, a.stateReason) : null,
     ),
-    h('td', { 'data-label': 'Slots' }, `${a.live ? used : '?'} / ${a.maxConcurrent}`, meter(used, a.maxConcurrent)),
+    h(
+      'td',
+      { 'data-label': 'Slots' },
+      `${a.live ? used : '?'} / ${slotLimit}`,
+      meter(used, slotLimit),
+      slotLimit < a.maxConcurrent ? h('div', { class: 'muted small' }, `learned; configured ${a.maxConcurrent}`) : null,
+    ),
     h('td', { 'data-label': 'Last minute' }, `${a.live ? rate : '?'} / ${a.maxPerMinute}`, meter(rate, a.maxPerMinute)),
     h('td', { 'data-label': `429s (${a.stats.windowMinutes} min)`, class: 'throttled' }, String(a.stats.recent.throttled)),
     h(

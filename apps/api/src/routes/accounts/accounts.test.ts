@@ -79,7 +79,7 @@ describe('POST /v1/accounts', () => {
       maxConcurrent: 4,
       maxPerMinute: 10,
       draining: false,
-      live: { running: 0, submittedLastMinute: 0 },
+      live: { running: 0, submittedLastMinute: 0, workingLimit: null },
       stats: { windowMinutes: 15, recent: { succeeded: 0, failed: 0, throttled: 0 }, meanGenerationMs: null },
     });
     expect(res.json().events).toEqual([expect.objectContaining({ kind: 'added', toState: 'active', reason: 'added by an admin' })]);

@@ -83,8 +83,12 @@ export const accountSchema = z
     deniedModels: z.record(z.string(), z.string()),
     draining: z.boolean(),
     modelQuotaUntil: z.record(z.string(), z.string()),
-    /** From Redis; null when it could not be read. */
-    live: z.object({ running: z.number(), submittedLastMinute: z.number() }).nullable(),
+    /**
+     * From Redis; null when it could not be read. `workingLimit`: the concurrency flowq learned the
+     * account takes (cut on throttling 429s, raised after clean completions, never above
+     * `maxConcurrent`); null when never cut.
+     */
+    live: z.object({ running: z.number(), submittedLastMinute: z.number(), workingLimit: z.number().nullable() }).nullable(),
     stats: z.object({ windowMinutes: z.number(), recent: counts, total: counts, meanGenerationMs: z.number().nullable() }),
     events: z.array(accountEventSchema),
     createdAt: z.string(),
