@@ -37,7 +37,7 @@ export function hasVisibleCharacter(text: string): boolean {
   return !INVISIBLE.test(text);
 }
 
-const mediaId = z.string().trim().min(1, 'must be a non-empty mediaGenerationId').max(512);
+const mediaId = z.string().trim().min(1, 'must be an img_ id, an image URL or a mediaGenerationId').max(2_048, 'must be at most 2048 characters');
 
 const modelField = z
   .string({ error: `must be one of ${VIDEO_MODEL_IDS.join(', ')}` })

@@ -1,5 +1,7 @@
 import {
   ConflictError,
+  IMAGE_FIELDS,
+  IMAGE_REFERENCE_FIELDS,
   isTerminal,
   NotFoundError,
   type ExtendRequest,
@@ -11,6 +13,7 @@ import {
 import { findJob, followUpIdsOf, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
+import type { ImageService } from '../images/image-service';
 import { resolveEditRequest } from './source-resolution';
 
 export interface CreateJobInput {
@@ -30,7 +33,7 @@ export interface CreateJobInput {
  * if Redis refuses the enqueue, the job still exists as `queued` and the worker's
  * reconciler queues it when Redis answers again.
  */
-export function createJobService({ config, database, queue, redis, logger }: ApiDeps) {
+export function createJobService({ config, database, queue, redis, logger }: ApiDeps, images?: ImageService) {
   const { db } = database;
   const waitingRoom = createWaitingRoom(redis, config.redis.prefix);
 
@@ -57,7 +60,9 @@ export function createJobService({ config, database, queue, redis, logger }: Api
       const request =
         kind === 'upscale' || kind === 'extend'
           ? await resolveEditRequest(db, kind, input.request as UpscaleRequest | ExtendRequest, { owner: input.ownerKey, maxCredits: input.maxCredits })
-          : input.request;
+          : images
+            ? await images.resolveFields(input.request, kind === 'image' ? IMAGE_REFERENCE_FIELDS : IMAGE_FIELDS, input.ownerKey ?? '')
+            : input.request;
       const row = await insertJob(db, {
         kind,
         request,
