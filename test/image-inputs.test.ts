@@ -179,6 +179,49 @@ describe('image inputs of jobs', () => {
   });
 });
 
+describe('uploads to useapi that fail', () => {
+  it('a 429 or 503 on upload is a capacity wait (no attempt spent), and the job runs', async () => {
+    flowq = await start('images-upload-wait');
+    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    flowq.sim.faults.failNextSubmits({ kind: 'throttled', endpoint: 'assets' });
+    flowq.sim.faults.failNextSubmits({ kind: 'google-unavailable', endpoint: 'assets', retryAfterSec: 0 });
+    const job = await postJob(flowq, { prompt: 'after a wait', startImage: image });
+    const done = await ended(flowq, job.body.id);
+    expect(done.status).toBe('succeeded');
+    expect((await findJob(flowq.db.db, job.body.id))!.attempts).toBe(0);
+    expect(flowq.sim.faults.pendingSubmitFaults()).toEqual([]);
+  });
+
+  it('a 400 on upload (the image refused by the content filter) fails the job with that reason', async () => {
+    flowq = await start('images-upload-refused');
+    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    flowq.sim.faults.failNextSubmits({ kind: 'unsafe', endpoint: 'assets' });
+    const job = await postJob(flowq, { prompt: 'refused', startImage: image });
+    const done = await ended(flowq, job.body.id);
+    expect(done.status).toBe('failed');
+    expect(done.error.code).toBe('content_policy');
+    expect(done.error.message).toMatch(/^startImage: upload to the account refused/);
+    expect(flowq.sim.log.submissions()).toHaveLength(0);
+  });
+
+  it('an upload cut mid-way (taken upstream, answer lost): the job still succeeds, with one paid submission', async () => {
+    flowq = await start('images-upload-cut');
+    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    flowq.sim.faults.failNextSubmits({ kind: 'connection-reset', endpoint: 'assets' });
+    const job = await postJob(flowq, { prompt: 'cut short', startImage: image });
+    const done = await ended(flowq, job.body.id);
+    expect(done.status).toBe('succeeded');
+    expect(flowq.sim.faults.pendingSubmitFaults()).toEqual([]);
+    const paid = flowq.sim.log.submissions().filter((e) => e.status === 201);
+    expect(paid).toHaveLength(1);
+    const row = await findJob(flowq.db.db, job.body.id);
+    // The lost upload left an unused asset upstream; flowq recorded and used only the one it saw.
+    const uploads = await listImageUploads(flowq.db.db, image);
+    expect(uploads).toHaveLength(1);
+    expect(flowq.sim.assetsOf(row!.account!)).toContain(uploads[0]!.mediaGenerationId);
+  });
+});
+
 describe('one upload per image and account', () => {
   it('of many workers claiming at once one uploads, the others wait for its id; a dead claim is taken over; a failed one is dropped', async () => {
     const test = await createTestDatabase('image-claims');
