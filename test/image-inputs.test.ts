@@ -179,6 +179,33 @@ describe('image inputs of jobs', () => {
   });
 });
 
+describe('image columns of a CSV batch', () => {
+  it("take img_ ids and URLs like a job (each URL fetched once per batch), and refuse another key's image in its row and column", async () => {
+    const bytes = png(640, 360, 3_000);
+    let served = 0;
+    server = createServer((_req, res) => {
+      served += 1;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(bytes);
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/frame.png`;
+    flowq = await start('images-batch', { SSRF_ALLOWLIST: '127.0.0.1' });
+    const mine = (await upload(flowq, png(1280, 720))).body.id as string;
+    const theirs = (await upload(flowq, png(10, 10), { key: OTHER_KEY })).body.id as string;
+    const csv = ['prompt,startImage', `one,${mine}`, `two,${url}`, `three,${theirs}`, `four,${url}`].join('\n');
+    const res = await flowq.request('/v1/batches?onInvalid=skip', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    expect(res.status).toBe(201);
+    const batch = (await res.json()) as { id: string; accepted: number; rejected: number; errors: { row: number; column: string; message: string }[] };
+    expect(batch).toMatchObject({ accepted: 3, rejected: 1 });
+    expect(batch.errors).toEqual([{ row: 3, column: 'startImage', message: expect.stringMatching(/no image/) }]);
+    expect(served).toBe(1);
+    const jobs = (await (await flowq.request(`/v1/batches/${batch.id}/jobs`)).json()) as { items: { id: string; request: { startImage: string } }[] };
+    expect(jobs.items.map((j) => j.request.startImage)).toEqual([mine, expect.stringMatching(/^img_/), expect.stringMatching(/^img_/)]);
+    const done = await Promise.all(jobs.items.map((j) => ended(flowq!, j.id)));
+    expect(done.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+});
+
 describe('uploads to useapi that fail', () => {
   it('a 429 or 503 on upload is a capacity wait (no attempt spent), and the job runs', async () => {
     flowq = await start('images-upload-wait');

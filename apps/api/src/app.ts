@@ -110,7 +110,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     authed.addHook('onRequest', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
     await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
-    const batches = createBatchService(deps, links);
+    const batches = createBatchService(deps, links, images);
     await authed.register(batchRoutes, {
       batches,
       idempotency,
