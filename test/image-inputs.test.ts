@@ -91,6 +91,15 @@ describe('POST /v1/images', () => {
     expect(other.body.id).not.toBe(first.body.id);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    flowq = await start('images-openapi');
+    const doc = (await (await flowq.request('/openapi.json')).json()) as Record<string, any>;
+    expect(Object.keys(doc.paths['/v1/images'])).toContain('post');
+    expect(Object.keys(doc.paths['/v1/images/{id}'])).toContain('get');
+    expect(Object.keys(doc.components.schemas.UploadedImage.properties)).toEqual(['id', 'sha256', 'bytes', 'width', 'height', 'contentType', 'createdAt']);
+    expect(doc.components.schemas.CreateVideoJobRequest.properties.startImage.description).toMatch(/img_/);
+  });
+
   it('refuses bytes that are not an image whatever the header (400 naming file), and more than 20 MB (413)', async () => {
     flowq = await start('images-refused');
     const spoofed = await upload(flowq, Buffer.from('GIF89a this is not what it says it is'), { type: 'image/png' });
@@ -138,6 +147,19 @@ describe('image inputs of jobs', () => {
     for (const account of ACCOUNTS) expect(flowq.sim.assetsOf(account)).toHaveLength(2);
     expect(await listImageUploads(flowq.db.db, first)).toHaveLength(2);
     expect(await listImageUploads(flowq.db.db, last)).toHaveLength(2);
+  });
+
+  it('an image job takes an uploaded image as reference_1, unpinned, uploaded to the account it runs on', async () => {
+    flowq = await start('images-image-kind');
+    const image = (await upload(flowq, png(1024, 1024))).body.id as string;
+    const job = await postJob(flowq, { kind: 'image', prompt: 'the same cat, in winter', reference_1: image });
+    expect(job.status).toBe(202);
+    const done = await ended(flowq, job.body.id);
+    expect(done.status).toBe('succeeded');
+    const row = await findJob(flowq.db.db, job.body.id);
+    // The account's assets also hold the images it made; the upload is the first.
+    expect(flowq.sim.log.entries({ method: 'POST' }).filter((e) => e.path.includes('/assets'))).toHaveLength(1);
+    expect(await listImageUploads(flowq.db.db, image)).toEqual([{ account: row!.account, mediaGenerationId: flowq.sim.assetsOf(row!.account!)[0] }]);
   });
 
   it('an image URL on an allow-listed local server is fetched once and runs like an upload', async () => {
