@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { claimImageUpload, dropImageUploadClaim, findJob, listImageUploads, recordImage, recordImageUpload } from '@flowq/db';
+import { claimImageUpload, dropImageUploadClaim, findJob, images, listImageUploads, recordImage, recordImageUpload } from '@flowq/db';
 import { createTestDatabase, waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
@@ -198,6 +198,36 @@ describe('image inputs of jobs', () => {
     const unknown = await postJob(flowq, { prompt: 'x', endImage: 'img_00000000000000000000zz', startImage: mine }, OTHER_KEY);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.field).toBe('endImage');
+  });
+});
+
+describe('image URLs that cannot be used', () => {
+  it('a redirect inside the network (400), no answer in time, an error status (422) and bytes that are not an image (400): each names the field, nothing is kept', async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/inside') return res.writeHead(302, { location: 'http://10.1.2.3/a.png' }).end();
+      if (req.url === '/missing') return res.writeHead(404).end('no');
+      if (req.url === '/html') return res.writeHead(200, { 'content-type': 'image/png' }).end('<html>not a picture</html>');
+      // /silent: never answers
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    flowq = await start('images-bad-urls', { SSRF_ALLOWLIST: '127.0.0.1', IMAGE_FETCH_TIMEOUT_MS: '500' });
+    const cases: [string, string, number, RegExp][] = [
+      ['startImage', `${base}/inside`, 400, /https|10\.1\.2\.3/],
+      ['referenceImage_2', `${base}/silent`, 422, /no answer within 0.5 s/],
+      ['endImage', `${base}/missing`, 422, /answered 404/],
+      ['referenceImage_1', `${base}/html`, 400, /not a PNG, JPEG or WebP/],
+    ];
+    const frame = (await upload(flowq, png(1280, 720))).body.id as string;
+    for (const [field, url, status, message] of cases) {
+      // An end frame needs a start frame.
+      const body = { prompt: 'x', ...(field === 'endImage' ? { startImage: frame } : {}), [field]: url };
+      const res = await postJob(flowq, body);
+      expect(res.status, `${field} ${url}`).toBe(status);
+      expect(res.body.error.field).toBe(field);
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect((await flowq.db.db.select().from(images)).map((i) => i.id)).toEqual([frame]);
   });
 });
 

@@ -89,7 +89,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Image URLs are fetched through an agent that checks every address it dials (DNS rebinding).
   const imageAgent = createGuardedAgent(allow);
   app.addHook('onClose', async () => imageAgent.close());
-  const images = createImageService({ db: deps.database.db, store: deps.mediaStore, allow, agent: imageAgent });
+  const images = createImageService({
+    db: deps.database.db,
+    store: deps.mediaStore,
+    allow,
+    agent: imageAgent,
+    fetchTimeoutMs: deps.config.ssrf.imageFetchTimeoutMs,
+  });
   const jobs = createJobService(deps, images);
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
