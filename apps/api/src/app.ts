@@ -86,17 +86,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: deps.config.redis.prefix,
   });
 
-  // Image URLs are fetched through an agent that checks every address it dials (DNS rebinding).
-  const imageAgent = createGuardedAgent(allow);
-  app.addHook('onClose', async () => imageAgent.close());
-  const images = createImageService({
-    db: deps.database.db,
-    store: deps.mediaStore,
-    allow,
-    agent: imageAgent,
-    fetchTimeoutMs: deps.config.ssrf.imageFetchTimeoutMs,
-  });
-  const jobs = createJobService(deps, images);
+  const jobs = createJobService(deps);
   const accounts = createAccountService(deps);
   const keys = createApiKeyService(deps);
   const idempotency = createIdempotencyService(deps);
@@ -111,11 +101,21 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     signingSecret: media.signingSecret,
     redirectSeconds: media.s3Redirect && deps.mediaStore.driver === 's3' ? Math.min(media.linkTtlSeconds, 604_800) : undefined,
   });
+  // Image URLs are fetched through an agent that checks every address it dials (DNS rebinding).
+  const imageAgent = createGuardedAgent(allow);
+  app.addHook('onClose', async () => imageAgent.close());
+  const images = createImageService({
+    db: deps.database.db,
+    store: deps.mediaStore,
+    allow,
+    agent: imageAgent,
+    fetchTimeoutMs: deps.config.ssrf.imageFetchTimeoutMs,
+  });
   const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
+    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links, images });
     const batches = createBatchService(deps, links, images);
     await authed.register(batchRoutes, {
       batches,

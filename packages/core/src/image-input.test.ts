@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from './ids';
-import { classifyImageInput, imageStorageKey } from './image-input';
+import { classifyImageInput, imageFieldsOf, imageStorageKey } from './image-input';
 
 const imgId = newId('img', 1_700_000_000_000);
 
@@ -22,5 +22,18 @@ describe('imageStorageKey', () => {
   it('is named by owner and content, so the same bytes are one file per owner', () => {
     expect(imageStorageKey('key_ab12', 'f'.repeat(64), 'image/png')).toBe(`images/key_ab12/${'f'.repeat(64)}.png`);
     expect(imageStorageKey('key_ab12', 'f'.repeat(64), 'image/jpeg')).toMatch(/\.jpg$/);
+  });
+});
+
+describe('imageFieldsOf', () => {
+  it.each([
+    ['video', ['startImage', 'endImage', 'referenceImage_1']],
+    ['image', ['reference_1', 'reference_10']],
+    ['upscale', []],
+    ['extend', []],
+  ])('%s', (kind, some) => {
+    const fields = imageFieldsOf(kind);
+    for (const f of some) expect(fields).toContain(f);
+    if (some.length === 0) expect(fields).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import { IMAGE_REFERENCE_FIELDS } from './image-model-catalog';
 import type { ImageType } from './image-type';
+import { IMAGE_FIELDS } from './video-request';
 
 /**
  * What a client put in an image field (`startImage`, `referenceImage_2`, `reference_1`, ...):
@@ -33,12 +34,9 @@ export function imageStorageKey(ownerKey: string, sha256: string, type: ImageTyp
   return `images/${ownerKey}/${sha256}.${EXTENSION[type]}`;
 }
 
-/** The schema of every image field of a job request (video frames and references, image references). */
-export const imageInputField = z
-  .string()
-  .trim()
-  .min(1, 'must be an img_ id, an image URL or a mediaGenerationId')
-  .max(2_048, 'must be at most 2048 characters')
-  .describe(
-    'An image: an `img_` id from POST /v1/images, an https:// URL (fetched once when the job is created; plain http only for SSRF_ALLOWLIST hosts), or a useapi mediaGenerationId (which pins the job to the account that holds it)',
-  );
+/** Which fields of a job request of `kind` hold images: a video's frames and references, an image job's references; edits none. */
+export function imageFieldsOf(kind: string): readonly string[] {
+  if (kind === 'video') return IMAGE_FIELDS;
+  if (kind === 'image') return IMAGE_REFERENCE_FIELDS;
+  return [];
+}

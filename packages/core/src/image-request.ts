@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageInputField } from './image-input';
+import { imageInputField } from './image-input-field';
 import {
   DEFAULT_IMAGE_ASPECT_RATIO,
   DEFAULT_IMAGE_MODEL,

@@ -23,3 +23,4 @@ export * from './job-kinds';
 export * from './source-account-rule';
 export * from './follow-ups';
 export * from './image-input';
+export * from './image-input-field';

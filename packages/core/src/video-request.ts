@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageInputField } from './image-input';
+import { imageInputField } from './image-input-field';
 import {
   ASPECT_RATIOS,
   DEFAULT_DURATION,

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { classifyImageInput, imageStorageKey, newId, NotFoundError, ServiceUnavailableError, type SsrfAllowList } from '@flowq/core';
+import { classifyImageInput, imageFieldsOf, imageStorageKey, newId, NotFoundError, ServiceUnavailableError, type SsrfAllowList } from '@flowq/core';
 import { findImage, findImageBySha, recordImage, type Db, type ImageRow } from '@flowq/db';
 import type { MediaStore } from '@flowq/media-store';
 import type { Agent } from 'undici';
@@ -45,33 +45,40 @@ export function createImageService(deps: ImageServiceDeps) {
     return row;
   }
 
+  /**
+   * The request with each image field turned into what the worker needs: an `img_` id stays
+   * (once it is found to be `owner`'s), a URL is fetched and kept, becoming an `img_` id, and a
+   * mediaGenerationId stays as it is.
+   */
+  async function resolveFields<T extends Record<string, unknown>>(request: T, fields: readonly string[], owner: string): Promise<T> {
+    const out: Record<string, unknown> = { ...request };
+    for (const field of fields) {
+      const value = out[field];
+      if (typeof value !== 'string') continue;
+      const input = classifyImageInput(value);
+      if (input.kind === 'image') await get(input.id, owner, field);
+      else if (input.kind === 'url') {
+        const fetched = await fetchImageUrl(input.url, {
+          field,
+          allow: deps.allow,
+          agent: deps.agent,
+          ...(deps.fetchTimeoutMs ? { timeoutMs: deps.fetchTimeoutMs } : {}),
+        });
+        out[field] = (await keep(owner, fetched.bytes, field, fetched.url)).id;
+      }
+    }
+    return out as T;
+  }
+
   return {
     keep,
     get,
+    resolveFields,
 
-    /**
-     * The request with each of `fields` turned into what the worker needs: an `img_` id stays
-     * (once it is found to be `owner`'s), a URL is fetched and kept, becoming an `img_` id, and a
-     * mediaGenerationId stays as it is.
-     */
-    async resolveFields<T extends Record<string, unknown>>(request: T, fields: readonly string[], owner: string): Promise<T> {
-      const out: Record<string, unknown> = { ...request };
-      for (const field of fields) {
-        const value = out[field];
-        if (typeof value !== 'string') continue;
-        const input = classifyImageInput(value);
-        if (input.kind === 'image') await get(input.id, owner, field);
-        else if (input.kind === 'url') {
-          const fetched = await fetchImageUrl(input.url, {
-            field,
-            allow: deps.allow,
-            agent: deps.agent,
-            ...(deps.fetchTimeoutMs ? { timeoutMs: deps.fetchTimeoutMs } : {}),
-          });
-          out[field] = (await keep(owner, fetched.bytes, field, fetched.url)).id;
-        }
-      }
-      return out as T;
+    /** A job request of `kind` with its image fields resolved (video: frames and references; image: references; edits have none). */
+    resolveJobImages<T extends object>(kind: string, request: T, owner: string): Promise<T> {
+      const fields = imageFieldsOf(kind);
+      return fields.length === 0 ? Promise.resolve(request) : (resolveFields(request as Record<string, unknown>, fields, owner) as Promise<T>);
     },
   };
 }

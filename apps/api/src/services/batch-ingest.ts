@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { classifyImageInput, FlowqError, IMAGE_FIELDS, IMAGE_REFERENCE_FIELDS, newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
+import { classifyImageInput, FlowqError, imageFieldsOf, newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
 import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '@flowq/core';
@@ -210,7 +210,7 @@ function imageInputResolver(images: ImageService | undefined, owner: string) {
     if (!images) return { ok: true, request };
     const out = { ...request } as Record<string, unknown>;
     const issues: RowIssue[] = [];
-    for (const field of kind === 'image' ? IMAGE_REFERENCE_FIELDS : IMAGE_FIELDS) {
+    for (const field of imageFieldsOf(kind)) {
       const value = out[field];
       if (typeof value !== 'string' || classifyImageInput(value).kind === 'media') continue;
       let resolved = seen.get(value);

@@ -1,7 +1,5 @@
 import {
   ConflictError,
-  IMAGE_FIELDS,
-  IMAGE_REFERENCE_FIELDS,
   isTerminal,
   NotFoundError,
   type ExtendRequest,
@@ -13,7 +11,6 @@ import {
 import { findJob, followUpIdsOf, insertJob, listCallbackDeliveries, listJobs, markCancelled, setJobBudget, type JobRow } from '@flowq/db';
 import { createWaitingRoom, enqueueGenerate, INTERACTIVE_PRIORITY, wakeJob } from '@flowq/queue';
 import type { ApiDeps } from '../deps';
-import type { ImageService } from '../images/image-service';
 import { resolveEditRequest } from './source-resolution';
 
 export interface CreateJobInput {
@@ -33,7 +30,7 @@ export interface CreateJobInput {
  * if Redis refuses the enqueue, the job still exists as `queued` and the worker's
  * reconciler queues it when Redis answers again.
  */
-export function createJobService({ config, database, queue, redis, logger }: ApiDeps, images?: ImageService) {
+export function createJobService({ config, database, queue, redis, logger }: ApiDeps) {
   const { db } = database;
   const waitingRoom = createWaitingRoom(redis, config.redis.prefix);
 
@@ -60,9 +57,7 @@ export function createJobService({ config, database, queue, redis, logger }: Api
       const request =
         kind === 'upscale' || kind === 'extend'
           ? await resolveEditRequest(db, kind, input.request as UpscaleRequest | ExtendRequest, { owner: input.ownerKey, maxCredits: input.maxCredits })
-          : images
-            ? await images.resolveFields(input.request, kind === 'image' ? IMAGE_REFERENCE_FIELDS : IMAGE_FIELDS, input.ownerKey ?? '')
-            : input.request;
+          : input.request;
       const row = await insertJob(db, {
         kind,
         request,

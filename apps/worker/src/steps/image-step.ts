@@ -1,4 +1,4 @@
-import { creditsOfJob, IMAGE_REFERENCE_FIELDS, newId, type ImageRequest } from '@flowq/core';
+import { creditsOfJob, imageFieldsOf, newId, type ImageRequest } from '@flowq/core';
 import { beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { classifyAnswer, imagesOf } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
@@ -30,7 +30,7 @@ export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolea
   }
   if (!lease.ok) return { kind: 'sleep', ms: Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime())), reason: lease.reason, park: true, row };
 
-  const placed = await placeImagesOnAccount(ctx, row.id, request, IMAGE_REFERENCE_FIELDS, lease.email);
+  const placed = await placeImagesOnAccount(ctx, row.id, request, imageFieldsOf(row.kind), lease.email);
   if (!placed.ok) {
     const step = await afterPlacementFailure(ctx, row, lease.email, placed, request.model);
     await imageLeases.release(lease.email, row.id);

@@ -1,4 +1,4 @@
-import { creditsFor, IMAGE_FIELDS, newId } from '@flowq/core';
+import { creditsFor, imageFieldsOf, newId } from '@flowq/core';
 import { beginSubmission, latestSubmission, markFailed, reserveCredits, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
@@ -31,7 +31,7 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
   }
   // flowq's own images go to the account that took the job (once per account), before anything is paid.
-  const placed = await placeImagesOnAccount(ctx, row.id, row.request, IMAGE_FIELDS, lease.email);
+  const placed = await placeImagesOnAccount(ctx, row.id, row.request, imageFieldsOf(row.kind), lease.email);
   if (!placed.ok) {
     const step = await afterPlacementFailure(ctx, row, lease.email, placed, row.request.model);
     await leases.release(lease.email, row.id);
