@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { claimImageUpload, dropImageUploadClaim, findJob, images, listImageUploads, recordImage, recordImageUpload } from '@flowq/db';
 import { createTestDatabase, waitFor } from '@flowq/testing';
@@ -298,6 +300,34 @@ describe('uploads to useapi that fail', () => {
     const uploads = await listImageUploads(flowq.db.db, image);
     expect(uploads).toHaveLength(1);
     expect(flowq.sim.assetsOf(row!.account!)).toContain(uploads[0]!.mediaGenerationId);
+  });
+});
+
+describe('the image in the media store', () => {
+  it('gone: the job fails naming the field; unreadable: the job waits, spending nothing, and runs once it can be read', async () => {
+    flowq = await start('images-store');
+    const bytes = png(1280, 720);
+    const gone = (await upload(flowq, bytes)).body.id as string;
+    const [goneRow] = await flowq.db.db.select().from(images);
+    await rm(join(flowq.env.MEDIA_DIR!, goneRow!.storageKey));
+    const lost = await ended(flowq, (await postJob(flowq, { prompt: 'lost', startImage: gone })).body.id);
+    expect(lost.status).toBe('failed');
+    expect(lost.error).toEqual({ code: 'invalid_request', message: `startImage: image ${gone} is no longer kept by flowq` });
+
+    const other = png(1280, 720, 128);
+    const kept = (await upload(flowq, other)).body.id as string;
+    const file = join(flowq.env.MEDIA_DIR!, (await flowq.db.db.select().from(images)).find((i) => i.id === kept)!.storageKey);
+    // A link to itself: opening it fails (ELOOP), as a store that does not answer.
+    await rm(file);
+    await symlink(file, file);
+    const job = await postJob(flowq, { prompt: 'waits for the store', startImage: kept });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const waiting = await findJob(flowq.db.db, job.body.id);
+    expect(waiting!.status).toBe('queued');
+    expect(waiting!.attempts).toBe(0);
+    await rm(file);
+    await writeFile(file, other);
+    expect((await ended(flowq, job.body.id)).status).toBe('succeeded');
   });
 });
 

@@ -9,11 +9,13 @@ import { afterFailure, transientFailure, type StepContext } from './step-context
  * the mediaGenerationId the account holds for it, uploaded first (`POST /assets/{email}`) when
  * the account does not hold it yet. `answer` is a refused upload, for `classifyAnswer` to read
  * like any other call; `lost` an image flowq no longer has; `busy` another worker uploading
- * the same image to the same account right now (wait for it rather than upload it twice).
+ * the same image to the same account right now (wait for it rather than upload it twice);
+ * `store` the media store not answering (wait for it).
  */
 export type PlacedImages<T> =
   | { ok: true; request: T; uploads: number }
   | { ok: false; kind: 'busy'; field: string }
+  | { ok: false; kind: 'store'; field: string; message: string }
   | { ok: false; kind: 'answer'; field: string; answer: UpstreamAnswer<unknown> }
   | { ok: false; kind: 'lost'; field: string; message: string };
 
@@ -25,6 +27,9 @@ export const STALE_CLAIM_MS = 90_000;
 
 /** How long a job waits for another worker's upload of the same image before it looks again. */
 export const UPLOAD_WAIT_MS = 300;
+
+/** How long a job waits when the media store does not give its image back. */
+export const STORE_WAIT_MS = 5_000;
 
 export async function placeImagesOnAccount<T extends object>(
   ctx: StepContext,
@@ -44,22 +49,25 @@ export async function placeImagesOnAccount<T extends object>(
       continue;
     }
     if (onAccount.kind === 'claimed') return { ok: false, kind: 'busy', field };
-    let answer: UpstreamAnswer<{ mediaGenerationId: string }>;
+    const image = await findImage(ctx.db, value);
+    let bytes: Buffer | null = null;
     try {
-      const image = await findImage(ctx.db, value);
       const read = image ? await ctx.deps.mediaStore.get(image.storageKey) : null;
-      if (!image || !read) {
-        await dropImageUploadClaim(ctx.db, value, email);
-        return { ok: false, kind: 'lost', field, message: `${field}: image ${value} is no longer kept by flowq` };
+      if (read) {
+        // At most 20 MB (checked at intake): useapi takes the image as one body.
+        const chunks: Buffer[] = [];
+        for await (const chunk of read.body) chunks.push(chunk as Buffer);
+        bytes = Buffer.concat(chunks);
       }
-      // At most 20 MB (checked at intake): useapi takes the image as one body.
-      const chunks: Buffer[] = [];
-      for await (const chunk of read.body) chunks.push(chunk as Buffer);
-      answer = await ctx.deps.client.uploadAsset(email, Buffer.concat(chunks), image.contentType);
     } catch (err) {
       await dropImageUploadClaim(ctx.db, value, email);
-      throw err;
+      return { ok: false, kind: 'store', field, message: (err as Error).message };
     }
+    if (!image || !bytes) {
+      await dropImageUploadClaim(ctx.db, value, email);
+      return { ok: false, kind: 'lost', field, message: `${field}: image ${value} is no longer kept by flowq` };
+    }
+    const answer = await ctx.deps.client.uploadAsset(email, bytes, image.contentType);
     if (!answer.ok) {
       await dropImageUploadClaim(ctx.db, value, email);
       return { ok: false, kind: 'answer', field, answer };
@@ -75,7 +83,7 @@ export async function placeImagesOnAccount<T extends object>(
  * A job whose images could not be put on the account: a refused upload means what
  * `classifyAnswer` says (429/503 a capacity wait, a 400 fails the job with useapi's reason),
  * decided by `nextStepAfterFailure` as for a submit; a lost image fails the job; an upload
- * under way elsewhere is a short wait that costs nothing. The caller frees the slot.
+ * under way elsewhere, or the media store away, is a wait that costs nothing. The caller frees the slot.
  */
 export async function afterPlacementFailure(
   ctx: StepContext,
@@ -85,6 +93,11 @@ export async function afterPlacementFailure(
   model: string,
 ): Promise<Step> {
   if (failure.kind === 'busy') return { kind: 'sleep', ms: UPLOAD_WAIT_MS, reason: `${failure.field}: being uploaded to ${email} by another job` };
+  if (failure.kind === 'store') {
+    // flowq's own store, not useapi: nothing the account or the attempt count should learn from.
+    ctx.deps.logger.warn({ jobId: row.id, field: failure.field, err: failure.message }, 'media store unavailable for an image upload; waiting');
+    return { kind: 'sleep', ms: STORE_WAIT_MS, reason: 'media store unavailable' };
+  }
   if (failure.kind === 'lost') {
     const error = { code: 'invalid_request' as const, message: failure.message };
     await markFailed(ctx.db, row.id, error);
