@@ -30,6 +30,8 @@ describe('migrations', () => {
         'callback_attempts',
         'callback_deliveries',
         'idempotency_keys',
+        'image_uploads',
+        'images',
         'job_attempts',
         'jobs',
         'media_files',

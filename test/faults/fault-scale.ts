@@ -23,6 +23,12 @@ export interface FaultScale {
    * store refusing connections for `storeDownMs`.
    */
   archive: { jobs: number; clipBytes: number; kills: number; killEveryMs: number; storeDownMs: number };
+  /**
+   * Image uploads to useapi cut mid-way: jobs on `images` uploaded images of `imageBytes`; the
+   * line to useapi cut `cuts` times while an upload is on the wire; `resets` uploads taken by
+   * useapi whose answer is lost.
+   */
+  uploads: { jobs: number; images: number; imageBytes: number; cuts: number; resets: number };
 }
 
 export const SCALES: Record<FaultScale['name'], FaultScale> = {
@@ -32,6 +38,7 @@ export const SCALES: Record<FaultScale['name'], FaultScale> = {
     mix: { jobs: 100, feedMs: 4_000 },
     callbacks: { jobs: 40, timeScale: 0.01 },
     archive: { jobs: 8, clipBytes: 2_000_000, kills: 2, killEveryMs: 1_000, storeDownMs: 5_000 },
+    uploads: { jobs: 16, images: 4, imageBytes: 2_000_000, cuts: 2, resets: 2 },
   },
   full: {
     name: 'full',
@@ -39,6 +46,7 @@ export const SCALES: Record<FaultScale['name'], FaultScale> = {
     mix: { jobs: 500, feedMs: 20_000 },
     callbacks: { jobs: 200, timeScale: 0.05 },
     archive: { jobs: 40, clipBytes: 4_000_000, kills: 6, killEveryMs: 2_000, storeDownMs: 30_000 },
+    uploads: { jobs: 80, images: 10, imageBytes: 8_000_000, cuts: 6, resets: 6 },
   },
 };
 

@@ -4,6 +4,7 @@ import { formatTable, totalFaults, type ScenarioReport } from './fault-metrics';
 import type { FaultScale } from './fault-scale';
 import { runKilledMidArchiveScenario, runStoreDownScenario } from './archive-faults';
 import { runCallbackOutageScenario } from './callback-outage';
+import { runImageUploadCutScenario } from './image-upload-faults';
 import { runCrashScenario, runMixScenario, MIX_COOL_OFF_MS, MIX_PROPAGATION_MS } from './scenarios';
 
 /** Both scenarios at one scale, with their assertions; `FAULTS_REPORT` names a file to write the reports to. */
@@ -93,6 +94,27 @@ export function defineFaultSuite(scale: FaultScale): void {
         expect(n['bad signatures']).toBe(0);
         // The outage was met: deliveries were tried and refused before the receiver came back.
         expect(n['attempts during outage']).toBeGreaterThan(scale.callbacks.jobs);
+      },
+      long ? 600_000 : 120_000,
+    );
+  });
+
+  describe(`image uploads under faults (${scale.name})`, () => {
+    it(
+      `${scale.uploads.jobs} jobs on uploaded images while uploads to useapi are cut mid-way: every job succeeds, nothing paid twice, one recorded upload per image and account`,
+      async () => {
+        const r = await runImageUploadCutScenario(scale);
+        reports.push(r);
+        const n = r.notes;
+        expect(r.faults['line to useapi cut during an upload'], JSON.stringify(n)).toBe(scale.uploads.cuts);
+        expect(r.faults['upload taken, answer lost'], JSON.stringify(n)).toBe(scale.uploads.resets);
+        expect(r.lost, JSON.stringify(n)).toBe(0);
+        expect(r.duplicatedSubmissions, JSON.stringify(n)).toBe(0);
+        expect(n['image x account recorded'], JSON.stringify(n)).toBe(n['image x account used']);
+        expect(n['claims left open']).toBe(0);
+        expect(n['recorded ids the account does not hold']).toBe(0);
+        // The lost answers were met: uploads taken upstream without flowq knowing, then done again.
+        expect(Number(n['assets held upstream'])).toBeGreaterThan(Number(n['image x account recorded']));
       },
       long ? 600_000 : 120_000,
     );

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { parseSsrfAllowList } from '@flowq/core';
+import { createGuardedAgent, parseSsrfAllowList } from '@flowq/core';
 import { createFlowqMetrics } from '@flowq/metrics';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -21,6 +21,7 @@ import { batchRoutes } from './routes/batches';
 import { batchBudgetRoutes } from './routes/batches/batch-budget';
 import { jobRoutes } from './routes/jobs';
 import { jobTimelineRoutes } from './routes/jobs/job-timeline';
+import { imageRoutes } from './routes/images';
 import { keyRoutes } from './routes/keys';
 import { mediaRoutes } from './routes/media';
 import { mediaLinksOf } from './media/media-links';
@@ -30,6 +31,7 @@ import { createApiKeyService } from './services/api-key-service';
 import { createBatchService } from './services/batch-service';
 import { createIdempotencyService } from './services/idempotency-service';
 import { createJobService } from './services/job-service';
+import { createImageService } from './images/image-service';
 
 /** The largest JSON body of any route but `POST /v1/batches` (which streams its own, up to BATCH_MAX_BYTES). */
 const BODY_LIMIT = 1_048_576;
@@ -100,12 +102,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     signingSecret: media.signingSecret,
     redirectSeconds: media.s3Redirect && deps.mediaStore.driver === 's3' ? Math.min(media.linkTtlSeconds, 604_800) : undefined,
   });
+  // Image URLs are fetched through an agent that checks every address it dials (DNS rebinding).
+  const imageAgent = createGuardedAgent(allow);
+  app.addHook('onClose', async () => imageAgent.close());
+  const images = createImageService({
+    db: deps.database.db,
+    store: deps.mediaStore,
+    allow,
+    agent: imageAgent,
+    fetchTimeoutMs: deps.config.ssrf.imageFetchTimeoutMs,
+  });
   const callbackUrls = { allow, secrets: createCallbackSecrets(deps.database.db, deps.config) };
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticate);
     await registerRateLimit(authed, { redis: deps.redis, prefix: deps.config.redis.prefix, perMinute: deps.config.rateLimit.perMinute });
-    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links });
-    const batches = createBatchService(deps, links);
+    await authed.register(jobRoutes, { jobs, idempotency, callbackUrls, links, images });
+    const batches = createBatchService(deps, links, images);
     await authed.register(batchRoutes, {
       batches,
       idempotency,
@@ -118,6 +130,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await authed.register(jobTimelineRoutes, { jobs, database: deps.database });
     await authed.register(accountRoutes, { accounts });
     await authed.register(keyRoutes, { keys });
+    await authed.register(imageRoutes, { images });
   });
 
   app.log.debug({ bullBoard: BULL_BOARD_PATH }, 'routes ready');

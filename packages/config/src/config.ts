@@ -58,6 +58,7 @@ const envSchema = z.object({
     .pipe(z.array(accountSpec)),
   RATE_LIMIT_PER_MINUTE: intFrom(600),
   SSRF_ALLOWLIST: csv,
+  IMAGE_FETCH_TIMEOUT_MS: intFrom(15_000, 100),
   BULL_BOARD_USER: z.string().default('admin'),
   BULL_BOARD_PASSWORD: z.string().optional(),
   WORKER_CONCURRENCY: intFrom(5, 1),
@@ -135,6 +136,7 @@ const API_ONLY = [
   'FLOWQ_API_KEYS',
   'RATE_LIMIT_PER_MINUTE',
   'SSRF_ALLOWLIST',
+  'IMAGE_FETCH_TIMEOUT_MS',
   'BULL_BOARD_USER',
   'BULL_BOARD_PASSWORD',
   'BATCH_MAX_ROWS',
@@ -188,7 +190,11 @@ export interface FlowqConfig {
   /** Requests a minute per API key across all API processes (0: no limit). */
   rateLimit: { perMinute: number };
   /** Hosts and IP ranges a client-given URL may point at although they are internal (see ssrf-guard). */
-  ssrf: { allow: string[] };
+  ssrf: {
+    allow: string[];
+    /** How long an image URL given in a job may take to fetch, redirects and body included. */
+    imageFetchTimeoutMs: number;
+  };
   useapi: {
     token: string | undefined;
     baseUrl: string;
@@ -367,7 +373,7 @@ function buildConfig(e: Env): FlowqConfig {
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     auth: { apiKeys: usingDevKey ? [DEV_API_KEY] : e.FLOWQ_API_KEYS, usingDevKey },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE },
-    ssrf: { allow: e.SSRF_ALLOWLIST },
+    ssrf: { allow: e.SSRF_ALLOWLIST, imageFetchTimeoutMs: e.IMAGE_FETCH_TIMEOUT_MS },
     useapi: {
       token: e.USEAPI_TOKEN,
       baseUrl: simulatorEnabled ? `http://127.0.0.1:${e.SIM_PORT}/v1/google-flow` : e.USEAPI_BASE_URL,

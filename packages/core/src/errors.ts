@@ -117,3 +117,9 @@ export class UriTooLongError extends FlowqError {
   readonly code = 'uri_too_long';
   readonly status = 414;
 }
+
+/** An input flowq had to fetch (an image URL) that could not be read or was not what it must be. */
+export class UnprocessableInputError extends FlowqError {
+  readonly code = 'input_unprocessable';
+  readonly status = 422;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageInputField } from './image-input-field';
 import {
   DEFAULT_IMAGE_ASPECT_RATIO,
   DEFAULT_IMAGE_MODEL,
@@ -14,7 +15,7 @@ import {
 import { captchaFields, hasVisibleCharacter, type RuleViolation } from './video-request';
 
 const ACCEPTED_MODELS = [...IMAGE_MODEL_IDS, ...Object.keys(IMAGE_MODEL_ALIASES)];
-const mediaId = z.string().trim().min(1, 'must be a non-empty mediaGenerationId').max(512);
+const mediaId = imageInputField;
 const countMessage = `must be an integer from 1 to ${MAX_IMAGE_COUNT}`;
 
 /**

@@ -22,3 +22,5 @@ export * from './video-edit-request';
 export * from './job-kinds';
 export * from './source-account-rule';
 export * from './follow-ups';
+export * from './image-input';
+export * from './image-input-field';

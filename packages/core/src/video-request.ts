@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageInputField } from './image-input-field';
 import {
   ASPECT_RATIOS,
   DEFAULT_DURATION,
@@ -37,7 +38,7 @@ export function hasVisibleCharacter(text: string): boolean {
   return !INVISIBLE.test(text);
 }
 
-const mediaId = z.string().trim().min(1, 'must be a non-empty mediaGenerationId').max(512);
+const mediaId = imageInputField;
 
 const modelField = z
   .string({ error: `must be one of ${VIDEO_MODEL_IDS.join(', ')}` })

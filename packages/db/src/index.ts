@@ -24,3 +24,4 @@ export * from './queries/metrics-figures';
 export * from './wait-for-postgres';
 export * from './queries/job-timeline';
 export * from './queries/credit-budgets';
+export * from './queries/images';

@@ -282,3 +282,53 @@ export const callbackAttempts = pgTable(
 
 export type CallbackDeliveryRow = typeof callbackDeliveries.$inferSelect;
 export type CallbackAttemptRow = typeof callbackAttempts.$inferSelect;
+
+/**
+ * flowq's own images (`POST /v1/images`, or an image URL fetched at request time): the bytes
+ * live once in the media store per owner, named by their SHA-256, so the same bytes uploaded
+ * twice by one key are one row and one file.
+ */
+export const images = pgTable(
+  'images',
+  {
+    id: text('id').primaryKey(),
+    /** The API key that uploaded it; only that key may read it or use it in a job. */
+    ownerKey: text('owner_key').notNull(),
+    sha256: text('sha256').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    contentType: text('content_type').$type<'image/png' | 'image/jpeg' | 'image/webp'>().notNull(),
+    /** Where the bytes live in the media store. */
+    storageKey: text('storage_key').notNull(),
+    /** The URL it was fetched from, when it came from one. */
+    sourceUrl: text('source_url'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('images_owner_sha256_idx').on(t.ownerKey, t.sha256)],
+);
+
+export type ImageRow = typeof images.$inferSelect;
+
+/**
+ * Which Flow account holds which flowq image, as the mediaGenerationId `POST /assets` gave it.
+ * The key (image, account) is unique and a row is first a claim (`media_generation_id` null,
+ * `claimed_at`): the worker that writes the claim uploads, the others wait for its id, so an
+ * image is uploaded once per account even when many jobs need it at once. A claim older than
+ * the upload deadline was left by a dead worker and may be taken over.
+ */
+export const imageUploads = pgTable(
+  'image_uploads',
+  {
+    imageId: text('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    /** The account's email, lower-cased. */
+    account: text('account').notNull(),
+    /** Null while the upload runs. */
+    mediaGenerationId: text('media_generation_id'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.imageId, t.account] })],
+);

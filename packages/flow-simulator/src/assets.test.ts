@@ -80,6 +80,21 @@ describe('POST /assets/{email}', () => {
     expect((await submit(sim, { prompt: 'held', email: ULTRA, referenceImage_1: id, async: true })).status).toBe(201);
     expect((await submit(sim, { prompt: 'not held', email: PRO, referenceImage_1: id })).status).toBe(403);
   });
+
+  it('answers an armed upload fault instead, and a connection reset keeps the asset but loses the answer', async () => {
+    sim.faults.failNextSubmits({ kind: 'throttled', endpoint: 'assets', email: PRO });
+    sim.faults.failNextSubmits({ kind: 'unsafe', endpoint: 'assets', email: PRO });
+    const throttled = await upload(PRO, png(64, 64), 'image/png');
+    expect(throttled.status).toBe(429);
+    const unsafe = await upload(PRO, png(64, 64), 'image/png');
+    expect(unsafe.status).toBe(400);
+    expect(JSON.stringify(unsafe.body)).toContain('PUBLIC_ERROR_UNSAFE_GENERATION');
+    sim.faults.failNextSubmits({ kind: 'connection-reset', endpoint: 'assets', email: PRO });
+    const before = sim.assetsOf(PRO).length;
+    await expect(upload(PRO, png(64, 64), 'image/png')).rejects.toThrow();
+    expect(sim.assetsOf(PRO)).toHaveLength(before + 1);
+    expect((await upload(PRO, png(64, 64), 'image/png')).status).toBe(200);
+  });
 });
 
 describe('GET /accounts', () => {

@@ -7,6 +7,7 @@ import {
   noEligibleAccount,
   resourceExhausted,
   useapiError,
+  unsafeGeneration,
   type ExhaustedReason,
   type SimAnswer,
 } from './upstream-errors';
@@ -24,6 +25,7 @@ import {
  * - `captcha-provider`: 503 `{ error: "Captcha service failed: ERROR_ZERO_BALANCE", code: 503 }`.
  * - `google-unavailable`: 503 in Google's shape (`UNAVAILABLE`).
  * - `unavailable`: 503 with a plain-text body, as a proxy in front of useapi would answer.
+ * - `unsafe`: Google's content filter, 400 PUBLIC_ERROR_UNSAFE_GENERATION (on an upload: the image refused).
  * - `internal` 500, `timeout` 408, `session` 596.
  * - `connection-reset`: the call is taken and paid for as usual, then the connection is closed
  *   without an answer (a call that dies mid-way: the caller cannot know it was taken).
@@ -45,11 +47,12 @@ export const SUBMIT_FAULT_KINDS = [
   'timeout',
   'session',
   'connection-reset',
+  'unsafe',
 ] as const;
 export type SubmitFaultKind = (typeof SUBMIT_FAULT_KINDS)[number];
 
-/** The calls a fault can hit: `POST /videos`, `/images`, `/videos/upscale`, `/videos/extend`. */
-export const SIM_ENDPOINTS = ['videos', 'images', 'upscale', 'extend'] as const;
+/** The calls a fault can hit: `POST /videos`, `/images`, `/videos/upscale`, `/videos/extend`, `/assets/{email}`. */
+export const SIM_ENDPOINTS = ['videos', 'images', 'upscale', 'extend', 'assets'] as const;
 export type SimEndpoint = (typeof SIM_ENDPOINTS)[number];
 
 export interface SubmitFault {
@@ -123,6 +126,8 @@ export function faultAnswer(fault: SubmitFault, now: number, version: ApiVersion
       return { status: 500, body: { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } } };
     case 'timeout':
       return useapiError(408, MESSAGES.pollingTimeout);
+    case 'unsafe':
+      return unsafeGeneration();
     case 'session':
     default:
       return useapiError(596, MESSAGES.sessionRefresh);

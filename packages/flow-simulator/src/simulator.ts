@@ -4,7 +4,7 @@ import { accountDetails, accountSummary } from './account-record';
 import { accountOfMediaId, canExtendWith, extendCreditsFor, specOf, upscaleCreditsFor, upscaleTiersFor, type VideoModel } from '@flowq/core';
 import { admit, admitEdit, admitImage } from './admission';
 import { CallbackSender } from './callbacks';
-import { SubmitFaultQueue, type SimEndpoint, type SubmitFault } from './faults';
+import { faultAnswer, SubmitFaultQueue, type SimEndpoint, type SubmitFault } from './faults';
 import { imageAnswer, imageJobId, imageJobRecord, imageMediaId, type SimImageJob } from './image-job';
 import { parseImageSubmit, referencesOf } from './image-validation';
 import { parseExtendSubmit, parseUpscaleSubmit } from './video-edit-validation';
@@ -430,8 +430,13 @@ export class Simulator {
     if (bytes.length > MAX_ASSET_BYTES) return { answer: useapiError(400, 'Image exceeds the 20 MB limit'), note };
     const size = imageSize(type, bytes);
     if (!size) return { answer: useapiError(400, `Invalid image data for Content-Type ${type}`), note };
+    // An armed fault answers instead; `connection-reset` keeps the asset and loses the answer (an upload cut mid-way).
+    const fault = this.submitFaults.take(account.email, '', 'assets');
+    if (fault && fault.kind !== 'connection-reset')
+      return { answer: faultAnswer(fault, Date.now(), this.options.apiVersion), note: { ...note, cause: 'injected' } };
     const id = mediaGenerationId(account.email, 'image', createRng(this.options.seed, `asset:${++this.assetSeq}`).uuid());
     this.assets.set(id, { email: account.email, bytes: bytes.length });
+    if (fault) return { answer: { status: 200, body: {} }, note, reset: true };
     return {
       answer: {
         status: 200,

@@ -420,6 +420,8 @@ describe('pinOf: the one account a job may run on', () => {
     ['the account holding its images', { images: [imageOf('b@x.com')] }, { kind: 'ok', pin: 'b@x.com' }],
     ['named and holding the images alike', { email: 'b@x.com', images: [imageOf('b@x.com')] }, { kind: 'ok', pin: 'b@x.com' }],
     ['an image id without an account part', { images: ['no-account-part'] }, { kind: 'ok', pin: null }],
+    ["flowq's own images (uploaded to whichever account takes the job)", { images: ['img_01hx00000000000000aaaa'] }, { kind: 'ok', pin: null }],
+    ["flowq's own image beside a named account", { email: 'a@x.com', images: ['img_01hx00000000000000aaaa'] }, { kind: 'ok', pin: 'a@x.com' }],
     ['images of two accounts', { images: [imageOf('a@x.com'), imageOf('b@x.com')] }, { kind: 'impossible', reason: 'images_span_accounts' }],
     ['named, with images of another', { email: 'a@x.com', images: [imageOf('b@x.com')] }, { kind: 'impossible', reason: 'pinned_conflict' }],
   ])('%s', (_, job, expected) => {

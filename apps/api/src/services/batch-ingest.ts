@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
+import { classifyImageInput, FlowqError, imageFieldsOf, newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
 import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '@flowq/core';
 import type { RawBatchRow } from '../batches/row-fields';
 import { validateRow, type RowIssue } from '../batches/row-validation';
 import type { ApiDeps } from '../deps';
+import type { ImageService } from '../images/image-service';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
@@ -67,7 +68,7 @@ export interface IngestOutcome {
  * the commit (a worker must find the row), reading the rows back a page at a time so even a
  * 100,000-row batch is never held in memory.
  */
-export function createBatchIngest({ config, database, queue, logger }: ApiDeps) {
+export function createBatchIngest({ config, database, queue, logger }: ApiDeps, images?: ImageService) {
   /** Reads the next page while BullMQ takes the current one, with a few addBulk calls in flight. */
   async function enqueueBatch(batchId: string): Promise<void> {
     const inFlight = new Set<Promise<void>>();
@@ -103,6 +104,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
     let rejected = 0;
     let chunk: BatchJobInsert[] = [];
     const secrets = secretSource();
+    const imageInputs = imageInputResolver(images, input.ownerKey ?? '');
 
     const client = await database.pool.connect();
     let open = false;
@@ -131,6 +133,13 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
           for (const issue of v.issues) if (errors.length < MAX_LISTED_ROW_ERRORS) errors.push(issue);
           continue;
         }
+        const placed = await imageInputs(v.kind, v.request, v.row);
+        if (!placed.ok) {
+          rejected++;
+          for (const issue of placed.issues) if (errors.length < MAX_LISTED_ROW_ERRORS) errors.push(issue);
+          continue;
+        }
+        v.request = placed.request;
         accepted++;
         // Rejecting: keep reading to report every bad row, but stop writing rows that will be rolled back.
         if (input.onInvalid === 'reject' && rejected > 0) continue;
@@ -189,3 +198,34 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
 }
 
 export type BatchIngest = ReturnType<typeof createBatchIngest>;
+
+/**
+ * A batch's image columns resolved as a job's are (an `img_` id checked to be the owner's, a
+ * URL fetched and kept), each distinct value once per batch however many rows repeat it; a
+ * value that cannot be used is an issue of every row that gives it, in its column.
+ */
+function imageInputResolver(images: ImageService | undefined, owner: string) {
+  const seen = new Map<string, string | FlowqError>();
+  return async <T extends object>(kind: string, request: T, row: number): Promise<{ ok: true; request: T } | { ok: false; issues: RowIssue[] }> => {
+    if (!images) return { ok: true, request };
+    const out = { ...request } as Record<string, unknown>;
+    const issues: RowIssue[] = [];
+    for (const field of imageFieldsOf(kind)) {
+      const value = out[field];
+      if (typeof value !== 'string' || classifyImageInput(value).kind === 'media') continue;
+      let resolved = seen.get(value);
+      if (resolved === undefined) {
+        try {
+          resolved = (await images.resolveFields({ [field]: value }, [field], owner))[field] as string;
+        } catch (err) {
+          if (!(err instanceof FlowqError) || err.status >= 500) throw err;
+          resolved = err;
+        }
+        seen.set(value, resolved);
+      }
+      if (typeof resolved === 'string') out[field] = resolved;
+      else issues.push({ row, column: field, message: resolved.message.replace(/^[A-Za-z_0-9]+: /, '') });
+    }
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, request: out as T };
+  };
+}

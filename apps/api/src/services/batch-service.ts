@@ -19,6 +19,7 @@ import { resultCsvHeader, resultCsvLine, resultOfJob, resultOfRejectedRow, type 
 import type { ApiDeps } from '../deps';
 import type { MediaLinks } from '../media/media-links';
 import { createBatchIngest } from './batch-ingest';
+import type { ImageService } from '../images/image-service';
 
 const EXPORT_PAGE = 1_000;
 /** BullMQ removals in flight at once when a retry replaces finished BullMQ jobs. */
@@ -33,10 +34,10 @@ export interface BatchState {
  * Batches as the API sees them: ingest (batch-ingest.ts), progress read from the jobs
  * themselves, exports streamed page by page in input order, cancel and retry.
  */
-export function createBatchService(deps: ApiDeps, links: MediaLinks) {
+export function createBatchService(deps: ApiDeps, links: MediaLinks, images?: ImageService) {
   const { database, queue } = deps;
   const { db } = database;
-  const ingest = createBatchIngest(deps);
+  const ingest = createBatchIngest(deps, images);
 
   /** `owner` set: a batch of another owner is not found (see ownerScope). */
   async function mustFind(id: string, owner?: string): Promise<BatchRow> {

@@ -1,8 +1,9 @@
-import { creditsOfJob, newId, type ImageRequest } from '@flowq/core';
+import { creditsOfJob, imageFieldsOf, newId, type ImageRequest } from '@flowq/core';
 import { beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { classifyAnswer, imagesOf } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
 import type { Step } from '../next-step';
+import { afterPlacementFailure, placeImagesOnAccount } from './images-on-account';
 import { afterFailure, transientFailure, type StepContext } from './step-context';
 
 /** The request of an image job: `jobs.request` holds the kind's own request. */
@@ -29,13 +30,19 @@ export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolea
   }
   if (!lease.ok) return { kind: 'sleep', ms: Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime())), reason: lease.reason, park: true, row };
 
+  const placed = await placeImagesOnAccount(ctx, row.id, request, imageFieldsOf(row.kind), lease.email);
+  if (!placed.ok) {
+    const step = await afterPlacementFailure(ctx, row, lease.email, placed, request.model);
+    await imageLeases.release(lease.email, row.id);
+    return step;
+  }
   const attemptId = newId('att');
   const began = await beginSubmission(ctx.db, { jobId: row.id, account: lease.email, attemptId, startedAt: new Date() });
   if (!began) {
     await imageLeases.release(lease.email, row.id);
     return { kind: 'again' };
   }
-  const answer = await client.submitImage({ ...request, email: lease.email, replyRef: attemptId });
+  const answer = await client.submitImage({ ...placed.request, email: lease.email, replyRef: attemptId });
   if (!answer.ok && (answer.error.kind === 'network' || answer.error.kind === 'timeout')) {
     // The slot stays held: the call may still be running upstream. Recovery adopts or frees it.
     logger.warn(

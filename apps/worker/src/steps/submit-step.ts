@@ -1,9 +1,10 @@
-import { creditsFor, newId } from '@flowq/core';
+import { creditsFor, imageFieldsOf, newId } from '@flowq/core';
 import { beginSubmission, latestSubmission, markFailed, reserveCredits, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
 import type { Step } from '../next-step';
+import { afterPlacementFailure, placeImagesOnAccount } from './images-on-account';
 import { afterFailure, transientFailure, waitForUpstream, type StepContext } from './step-context';
 
 /**
@@ -29,6 +30,13 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
     return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
   }
+  // flowq's own images go to the account that took the job (once per account), before anything is paid.
+  const placed = await placeImagesOnAccount(ctx, row.id, row.request, imageFieldsOf(row.kind), lease.email);
+  if (!placed.ok) {
+    const step = await afterPlacementFailure(ctx, row, lease.email, placed, row.request.model);
+    await leases.release(lease.email, row.id);
+    return step;
+  }
   // A budget is checked at the chosen account's price; a job it does not cover waits `over_budget`
   // (no BullMQ job left) until the budget is raised.
   if (row.budgeted) {
@@ -49,7 +57,7 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     return { kind: 'again' };
   }
   const answer = await client.submitVideo({
-    ...row.request,
+    ...placed.request,
     email: lease.email,
     replyUrl: replyUrlFor(config.http.publicUrl, row),
     replyRef: attemptId,

@@ -13,7 +13,7 @@ export const assetRoutes: FastifyPluginAsync<{ sim: Simulator }> = async (app, {
 
   const upload = async (email: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
     const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    return sendOutcome(request, reply, sim.uploadAsset(email, request.headers['content-type'], bytes));
+    return sendOutcome(request, reply, sim.uploadAsset(email, request.headers['content-type'], bytes), sim.requestLog);
   };
   app.post<{ Params: { email: string } }>('/assets/:email', (request, reply) => upload(request.params.email, request, reply));
   app.post('/assets', (request, reply) => upload(undefined, request, reply));

@@ -5,6 +5,7 @@ import { ownerScope } from '../../plugins/api-key-auth';
 import { idempotencyKeyOf, requestFingerprint } from '../../services/idempotency-fingerprint';
 import type { IdempotencyService } from '../../services/idempotency-service';
 import type { JobService } from '../../services/job-service';
+import type { ImageService } from '../../images/image-service';
 import type { MediaLinks } from '../../media/media-links';
 import { jobView } from './job-view';
 import { callbackDeliveryListSchema, createJobBody, errorSchema, jobBudgetBody, jobIdParams, jobListSchema, jobSchema, listJobsQuery } from './schemas';
@@ -14,7 +15,8 @@ export const jobRoutes: FastifyPluginAsyncZod<{
   idempotency: IdempotencyService;
   callbackUrls: CallbackUrlCheck;
   links: MediaLinks;
-}> = async (app, { jobs, idempotency, callbackUrls, links }) => {
+  images: ImageService;
+}> = async (app, { jobs, idempotency, callbackUrls, links, images }) => {
   app.post(
     '/v1/jobs',
     {
@@ -31,7 +33,17 @@ export const jobRoutes: FastifyPluginAsyncZod<{
       const ownerKey = req.apiKeyId ?? null;
       const checkedCallbackUrl = callbackUrl === undefined ? null : await checkCallbackUrl(callbackUrl, { ownerKey, ...callbackUrls });
       const create = async () => {
-        const row = await jobs.create({ kind, request, priority, metadata, maxCredits, callbackUrl: checkedCallbackUrl, ...(ownerKey ? { ownerKey } : {}) });
+        // Inside the idempotent part: a replay answers the job without fetching its image URLs again.
+        const resolved = await images.resolveJobImages(kind, request, ownerKey ?? '');
+        const row = await jobs.create({
+          kind,
+          request: resolved,
+          priority,
+          metadata,
+          maxCredits,
+          callbackUrl: checkedCallbackUrl,
+          ...(ownerKey ? { ownerKey } : {}),
+        });
         return { status: 202, body: jobView(row, links) };
       };
       const key = idempotencyKeyOf(req);
