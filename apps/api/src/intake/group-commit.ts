@@ -57,7 +57,7 @@ export function createGroupCommit<I, O>(write: (items: I[]) => Promise<O[]>, opt
         try {
           const out = await write(group.map((p) => p.item));
           if (out.length !== group.length) throw new Error(`group write answered ${out.length} results for ${group.length} items`);
-          group.forEach((p, i) => p.resolve(out[i] as O));
+          for (const [i, p] of group.entries()) p.resolve(out[i] as O);
         } catch (err) {
           if (group.length === 1) group[0]!.reject(err);
           else await Promise.all(group.map(writeAlone));
