@@ -3,11 +3,12 @@
  * the worker's synchronous image call in its own lane of account slots, and a call that dies
  * mid-way found upstream instead of made twice.
  */
-import { accounts, listAttempts } from '@flowq/db';
+import { createHash } from 'node:crypto';
+import { accounts, listAttempts, listMediaFiles } from '@flowq/db';
 import { eq } from 'drizzle-orm';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
+import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
 
 const A1 = 'acct-1@flowq.test';
 const A2 = 'acct-2@flowq.test';
@@ -24,6 +25,13 @@ async function createJob(f: FlowqUnderTest, body: Record<string, unknown>) {
   return (await res.json()) as { id: string; kind: string };
 }
 
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function download(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+}
+
 async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
   return waitFor(
     async () => {
@@ -35,7 +43,7 @@ async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
 }
 
 describe('image jobs, end to end', () => {
-  it('kind image makes images through POST /images: result.images with fetchable urls and seeds, 0 credits, the alias stored as its model', async () => {
+  it('kind image makes images through POST /images: result.images archived (sha256 of the bytes served), with seeds, 0 credits, the alias stored as its model', async () => {
     flowq = await startFlowq('kinds-image');
     const created = await createJob(flowq, { kind: 'image', prompt: 'a red kite', model: 'imagen-4', count: 2, seed: 9 });
     expect(created.kind).toBe('image');
@@ -45,9 +53,23 @@ describe('image jobs, end to end', () => {
     expect(job.result.videos).toEqual([]);
     expect(job.result.images.map((i: any) => i.seed)).toEqual([9, 10]);
     expect(job.credits).toBe(0);
-    const file = await fetch(job.result.images[0].url);
-    expect(file.status).toBe(200);
-    expect(file.headers.get('content-type')).toBe('image/jpeg');
+    // Each image is archived like a clip: flowq's address (key or signed link), its bytes' SHA-256 those useapi served.
+    for (const [n, image] of job.result.images.entries()) {
+      expect(image.archive).toEqual({ status: 'archived' });
+      expect(image.url).toBe(`${flowq.api.address}/v1/media/${created.id}/image-${n}.jpg`);
+      const upstream = await download(image.upstreamUrl);
+      expect(upstream.type).toBe('image/jpeg');
+      expect(image.sha256).toBe(sha256(upstream.bytes));
+      expect(image.bytes).toBe(upstream.bytes.length);
+      const withKey = await download(image.url, { authorization: `Bearer ${TEST_API_KEY}` });
+      expect([withKey.status, withKey.type, sha256(withKey.bytes)]).toEqual([200, 'image/jpeg', image.sha256]);
+      const signed = await download(image.downloadUrl);
+      expect([signed.status, sha256(signed.bytes)]).toEqual([200, image.sha256]);
+      expect((await download(image.url)).status).toBe(401);
+      expect((await download(image.url.replace('.jpg', '.png'), { authorization: `Bearer ${TEST_API_KEY}` })).status).toBe(404);
+    }
+    const files = await listMediaFiles(flowq.db.db, created.id);
+    expect(files.map((f) => `${f.clipIndex}:${f.kind}:${f.status}:${f.contentType}`)).toEqual(['0:image:archived:image/jpeg', '1:image:archived:image/jpeg']);
     expect(flowq.sim.log.entries({ path: '/v1/google-flow/images' })).toHaveLength(1);
     expect(flowq.sim.log.submissions()).toHaveLength(0);
     // A video job without a kind is still a video job.

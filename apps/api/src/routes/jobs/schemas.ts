@@ -103,7 +103,13 @@ export const videoSchema = z
 
 export const imageSchema = z
   .object({
-    url: z.string().nullable().describe("flowq's permanent address once archived (send the API key), useapi's link when not archived"),
+    url: z
+      .string()
+      .nullable()
+      .describe(
+        "flowq's permanent address once archived (`/v1/media/<job>/image-<n>.jpg|png|webp`, send the API key), useapi's link when not archived, null once expired",
+      ),
+    downloadUrl: z.string().nullable().describe('`url` signed to open without a key until it expires (MEDIA_LINK_TTL_SECONDS)'),
     upstreamUrl: z.string().describe("useapi's own link; it dies about 6 hours after the job completed"),
     upstreamExpiresAt: z.string().nullable(),
     sha256: z.string().nullable().describe('Of the archived image'),
