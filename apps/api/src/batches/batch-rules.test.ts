@@ -10,7 +10,8 @@ describe('CSV header and cells', () => {
     const map = mapHeader([' PROMPT ', 'aspectratio', 'Ref', 'Campaign', 'referenceimage_2']);
     expect(map.known.map((k) => k.name)).toEqual(['prompt', 'aspectRatio', 'ref', 'referenceImage_2']);
     const row = rowFromRecord(map, ['a cat', 'portrait', 'r-1', 'spring', ''], 3);
-    expect(row).toEqual({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
+    expect(row).toMatchObject({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
+    expect(row.issues).toBeUndefined();
   });
 
   it('reads the 2026 columns: duration, resolution, the new ratios, seven references, captcha options', () => {
@@ -24,6 +25,59 @@ describe('CSV header and cells', () => {
     expect(bad.ok ? [] : bad.issues.map((i) => i.column).sort()).toEqual(['duration', 'resolution']);
     const retired = validateRow(rowFromRecord(map, ['a cat', 'veo-3.1-fast-relaxed', '', '', '', '', ''], 3), {});
     expect(retired.ok ? null : retired.issues[0]).toMatchObject({ column: 'model', message: expect.stringMatching(/use veo-3\.1-lite-low-priority/) });
+  });
+
+  it('reads upscale and extend rows from flat source columns, and a chain from a then cell, naming the CSV column of a problem', () => {
+    const map = mapHeader(['kind', 'prompt', 'sourceJob', 'sourceClip', 'sourceMediaId', 'resolution', 'then']);
+    const rows = [
+      ['upscale', '', 'job_1', '2', '', '4K', ''],
+      ['upscale', '', '', '', 'media-1', '', ''],
+      ['extend', 'more of it', 'job_1', '', '', '', ''],
+      ['', 'a clip', '', '', '', '', 'upscale:1080p; upscale:4K'],
+      ['video', 'a clip', '', '', '', '', '[{"kind":"extend","prompt":"on"}]'],
+    ].map((r, i) => validateRow(rowFromRecord(map, r, i + 1), {}));
+    expect(rows.map((r) => (r.ok ? [r.kind, r.request] : r.issues))).toEqual([
+      ['upscale', { source: { jobId: 'job_1', clip: 2 }, resolution: '4K' }],
+      ['upscale', { source: { mediaGenerationId: 'media-1' }, resolution: '1080p' }],
+      ['extend', expect.objectContaining({ source: { jobId: 'job_1', clip: 0 }, prompt: 'more of it', model: 'veo-3.1-fast', count: 1 })],
+      [
+        'video',
+        expect.objectContaining({
+          prompt: 'a clip',
+          // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+          then: [
+            { kind: 'upscale', resolution: '1080p' },
+            { kind: 'upscale', resolution: '4K' },
+          ],
+        }),
+      ],
+      // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+      ['video', expect.objectContaining({ then: [{ kind: 'extend', prompt: 'on', model: 'veo-3.1-fast', count: 1 }] })],
+    ]);
+    const bad = [
+      ['upscale', '', '', '', '', '', ''],
+      ['upscale', '', 'job_1', '9', '', '', ''],
+      ['upscale', '', 'job_1', '', 'media-1', '', ''],
+      ['upscale', '', '', '1', 'media-1', '', ''],
+      ['upscale', '', 'job_1', '', '', '8K', ''],
+      ['', 'a clip', '', '', '', '', 'upscale:8K'],
+      ['', 'a clip', '', '', '', '', 'upscale:1080p;downscale'],
+      ['', 'a clip', '', '', '', '', '[{"kind":'],
+      ['', 'a clip', 'job_1', '', '', '', ''],
+      ['image', 'a cat', '', '', '', '', 'upscale'],
+    ].map((r, i) => validateRow(rowFromRecord(map, r, i + 1), {}));
+    expect(bad.map((r) => (r.ok ? 'accepted' : r.issues.map((i) => i.column).join(',')))).toEqual([
+      'sourceJob',
+      'sourceClip',
+      'sourceJob',
+      'sourceClip',
+      'resolution',
+      'then',
+      'then',
+      'then',
+      'sourceJob',
+      'then',
+    ]);
   });
 
   it('refuses a header without prompt, or with a column twice, naming it', () => {

@@ -42,8 +42,8 @@ const jobOptions = {
 
 /** The kinds `POST /v1/jobs` accepts: only those that run end to end (request, worker step, result). */
 export const ACCEPTED_JOB_KINDS = ['video', 'image', 'upscale', 'extend'] as const;
-/** The kinds a batch row may be: upscale and extend name a source job, which a batch row cannot yet. */
-export const BATCH_JOB_KINDS = ['video', 'image'] as const;
+/** The kinds a batch row may be: every kind (an upscale or extend row names its source). */
+export const BATCH_JOB_KINDS = ACCEPTED_JOB_KINDS;
 
 export const createVideoJobBody = videoRequestFields
   .extend({
