@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { accounts, listAttempts, listMediaFiles } from '@flowq/db';
+import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,6 +131,23 @@ describe('image jobs, end to end', () => {
     expect(byPrompt['a cat']!.result.images).toHaveLength(2);
     expect(byPrompt['a dog']).toMatchObject({ kind: 'video' });
     expect(byPrompt['a bird']!.result.videos).toHaveLength(1);
+    // The exports carry each image's archived url and sha256, and each row's kind.
+    const csvExport = parse(await (await flowq.request(`/v1/batches/${batch.id}/results?format=csv`)).text(), { columns: true }) as Record<string, string>[];
+    expect(csvExport.map((l) => [l.row, l.kind, l.status])).toEqual([
+      ['1', 'image', 'succeeded'],
+      ['2', 'video', 'succeeded'],
+      ['3', 'video', 'succeeded'],
+      ['4', '', 'rejected'],
+    ]);
+    const cat = byPrompt['a cat']!.result.images;
+    expect([csvExport[0]!.image_1_url, csvExport[0]!.image_1_sha256, csvExport[0]!.image_2_sha256]).toEqual([cat[0].url, cat[0].sha256, cat[1].sha256]);
+    expect(cat[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(csvExport[1]!.video_1_url).toBe(byPrompt['a dog']!.result.videos[0].url);
+    const jsonExport = (await (await flowq.request(`/v1/batches/${batch.id}/results?format=json`)).json()) as Array<Record<string, any>>;
+    expect(jsonExport[0]).toMatchObject({
+      kind: 'image',
+      images: [{ url: cat[0].url, sha256: cat[0].sha256, archive: 'archived' }, { sha256: cat[1].sha256 }],
+    });
   });
 
   it('refuses a kind that does not run yet, and image fields broken, naming the field', async () => {
@@ -298,6 +316,19 @@ describe('batches of every kind', () => {
     );
     const followUp = await jobUntilDone(flowq, parent.followUps[0]);
     expect(followUp).toMatchObject({ status: 'succeeded', kind: 'upscale', account: parent.account, request: { resolution: '1080p' } });
+    // The exports list the chain's jobs on the row that asked for them.
+    const csvExport = parse(await (await flowq.request(`/v1/batches/${batch.id}/results?format=csv`)).text(), { columns: true }) as Record<string, string>[];
+    expect(csvExport.map((l) => [l.kind, l.follow_ups])).toEqual([
+      ['upscale', ''],
+      ['extend', ''],
+      ['video', followUp.id],
+      ['', ''],
+      ['', ''],
+      ['', ''],
+    ]);
+    const jsonExport = (await (await flowq.request(`/v1/batches/${batch.id}/results?format=json`)).json()) as Array<Record<string, any>>;
+    expect(jsonExport[2]!.followUps).toEqual([followUp.id]);
+    expect(jsonExport[0]!.videos).toHaveLength(1);
 
     // A JSON batch takes the request's own shapes, and names the request's own fields.
     const json = await flowq.request('/v1/batches?onInvalid=skip', {

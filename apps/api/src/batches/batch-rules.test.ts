@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { batchProgress, type JobGroup } from './batch-progress';
 import { detectDelimiter } from './detect-delimiter';
-import { resultCsvHeader, resultCsvLine, resultOfRejectedRow } from './results-format';
+import { createMediaLinks } from '../media/media-links';
+import { resultCsvHeader, resultCsvLine, resultOfJob, resultOfRejectedRow } from './results-format';
 import { cellValue, mapHeader, rowFromRecord } from './row-fields';
 import { parseDefaults, validateRow } from './row-validation';
 
@@ -198,20 +199,25 @@ describe('batch progress', () => {
 });
 
 describe('results lines', () => {
+  const plain = { videos: 2, images: 0, kinds: false, chains: false };
+
   it('writes RFC 4180 CSV with one column pair per video and the error columns', () => {
-    expect(resultCsvHeader(2)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
+    expect(resultCsvHeader(plain)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
     const line = resultCsvLine(
       {
         ref: 'a,b',
         row: 4,
+        kind: 'video',
         prompt: 'say "hi"\nthere',
         status: 'succeeded',
         videos: [{ url: 'u1', thumbnailUrl: 't1', downloadUrl: null, thumbnailDownloadUrl: null, sha256: null, bytes: null, archive: 'off' }],
+        images: [],
         seeds: [5],
+        followUps: [],
         errorCode: null,
         errorMessage: null,
       },
-      2,
+      plain,
     );
     expect(line).toBe('"a,b",4,"say ""hi""\nthere",succeeded,u1,t1,,,5,,\r\n');
     expect(resultOfRejectedRow(9, [{ column: 'count', message: 'must be an integer from 1 to 4' }])).toMatchObject({
@@ -220,5 +226,39 @@ describe('results lines', () => {
       errorCode: 'invalid_row',
       errorMessage: 'count: must be an integer from 1 to 4',
     });
+  });
+
+  it('adds kind, image url and sha256 pairs, and follow_ups only for a batch that has them', () => {
+    const shape = { videos: 1, images: 2, kinds: true, chains: true };
+    expect(resultCsvHeader(shape)).toBe(
+      'ref,row,prompt,status,kind,video_1_url,thumbnail_1_url,image_1_url,image_1_sha256,image_2_url,image_2_sha256,seeds,follow_ups,error_code,error_message\r\n',
+    );
+    const links = createMediaLinks({ publicUrl: 'https://f.example', signingSecret: undefined, ttlSeconds: 60 });
+    const image = resultOfJob(
+      {
+        ref: null,
+        batchRow: 2,
+        kind: 'image',
+        request: { prompt: 'a cat' },
+        status: 'succeeded',
+        result: {
+          videos: [],
+          images: [
+            { url: '/v1/media/job_1/image-0.png', seed: 3, mediaGenerationId: 'm', sha256: 'abc', bytes: 10, archive: { status: 'archived' } },
+            { url: 'https://g.example/i1', seed: 4, mediaGenerationId: 'n', archive: { status: 'failed', error: 'dead' } },
+          ],
+        },
+        error: null,
+      },
+      links,
+    );
+    expect(resultCsvLine(image, shape)).toBe(',2,a cat,succeeded,image,,,https://f.example/v1/media/job_1/image-0.png,abc,https://g.example/i1,,3 4,,,\r\n');
+    const parent = resultOfJob(
+      { ref: 'p', batchRow: 3, kind: 'video', request: { prompt: 'x' }, status: 'succeeded', result: { videos: [] }, error: null },
+      links,
+      ['job_a', 'job_b'],
+    );
+    expect(parent.followUps).toEqual(['job_a', 'job_b']);
+    expect(resultCsvLine(parent, shape)).toBe('p,3,x,succeeded,video,,,,,,,,job_a job_b,,\r\n');
   });
 });
