@@ -178,6 +178,10 @@ describe('image jobs, end to end', () => {
       'reference_10',
       'nano-banana-2-lite',
       '"Image"',
+      // Image results archived (their flowq address), and batch rows of every kind.
+      'image-<n>.jpg|png|webp',
+      'sourceMediaId',
+      'upscale:1080p',
     ])
       expect(doc).toContain(name);
   });
