@@ -7,7 +7,7 @@ import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '@flowq/core';
 import type { RawBatchRow } from '../batches/row-fields';
 import { validateRow, type RowIssue, type ValidatedRow } from '../batches/row-validation';
 import type { ApiDeps } from '../deps';
-import { resolveEditRequest } from './source-resolution';
+import { rememberedLookups, resolveEditRequest, type SourceLookups } from './source-resolution';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
@@ -91,10 +91,10 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
    * An upscale or extend row checked as `POST /v1/jobs` checks one (`resolveEditRequest`): its
    * source found and its account able to run it, or the row is rejected naming the column.
    */
-  async function withResolvedSource(v: ValidatedRow, raw: RawBatchRow, ownerKey: string | null): Promise<ValidatedRow> {
+  async function withResolvedSource(v: ValidatedRow, raw: RawBatchRow, ownerKey: string | null, lookups: SourceLookups): Promise<ValidatedRow> {
     if (!v.ok || (v.kind !== 'upscale' && v.kind !== 'extend')) return v;
     try {
-      const request = await resolveEditRequest(database.db, v.kind, v.request as UpscaleRequest | ExtendRequest, { owner: ownerKey ?? undefined });
+      const request = await resolveEditRequest(database.db, v.kind, v.request as UpscaleRequest | ExtendRequest, { owner: ownerKey ?? undefined, lookups });
       return { ...v, request };
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -121,6 +121,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
     let rejected = 0;
     let chunk: BatchJobInsert[] = [];
     const secrets = secretSource();
+    const lookups = rememberedLookups(database.db);
 
     const client = await database.pool.connect();
     let open = false;
@@ -143,7 +144,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps) 
         // also when no insert is awaited (a batch being rejected writes nothing).
         if (total % YIELD_EVERY_ROWS === 0) await yieldToEventLoop();
         if (total > maxRows) throw new PayloadTooLargeError(`${input.field}: has more than the limit of ${maxRows} rows`, input.field);
-        const v = await withResolvedSource(validateRow(raw, input.defaults), raw, input.ownerKey);
+        const v = await withResolvedSource(validateRow(raw, input.defaults), raw, input.ownerKey, lookups);
         if (!v.ok) {
           rejected++;
           for (const issue of v.issues) if (errors.length < MAX_LISTED_ROW_ERRORS) errors.push(issue);
