@@ -79,6 +79,17 @@ describe('image jobs, end to end', () => {
     expect((await jobUntilDone(flowq, video.id)).result.videos).toHaveLength(1);
   });
 
+  it('with MEDIA_ARCHIVE=false an image job ends at once with useapi links, archive off', async () => {
+    flowq = await startFlowq('kinds-image-no-archive', { env: { MEDIA_ARCHIVE: 'false' } });
+    const created = await createJob(flowq, { kind: 'image', prompt: 'kept upstream' });
+    const job = await jobUntilDone(flowq, created.id);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    expect(job.result.images[0]).toMatchObject({ archive: { status: 'off' }, downloadUrl: null, sha256: null });
+    expect(job.result.images[0].url).toBe(job.result.images[0].upstreamUrl);
+    expect((await download(job.result.images[0].url)).type).toBe('image/jpeg');
+    expect(await listMediaFiles(flowq.db.db, created.id)).toEqual([]);
+  });
+
   it('image calls have their own slots: with one video slot taken, images still run, never above the image limit', async () => {
     flowq = await startFlowq('kinds-lanes', {
       sim: { accounts: [{ email: A1, tier: 'ultra' }], generationMs: { min: 8000, max: 8000 }, imageMs: { min: 800, max: 800 } },
