@@ -28,6 +28,14 @@ describe('CSV header and cells', () => {
     expect(retired.ok ? null : retired.issues[0]).toMatchObject({ column: 'model', message: expect.stringMatching(/use veo-3\.1-lite-low-priority/) });
   });
 
+  it('reads image rows: model, count, seed, aspectRatio; a video-only column on an image row is named', () => {
+    const map = mapHeader(['kind', 'prompt', 'model', 'count', 'seed', 'aspectRatio', 'duration']);
+    const ok = validateRow(rowFromRecord(map, ['image', 'a kite', 'nano-banana-2', '3', '7', '1:1', ''], 1), {});
+    expect(ok).toMatchObject({ ok: true, kind: 'image', request: { prompt: 'a kite', model: 'nano-banana-2', count: 3, seed: 7, aspectRatio: '1:1' } });
+    const bad = validateRow(rowFromRecord(map, ['image', 'a kite', '', '', '', 'auto', '8'], 2), {});
+    expect(bad.ok ? [] : bad.issues.map((i) => i.column).sort()).toEqual(['aspectRatio', 'duration']);
+  });
+
   it('reads upscale and extend rows from flat source columns, and a chain from a then cell, naming the CSV column of a problem', () => {
     const map = mapHeader(['kind', 'prompt', 'sourceJob', 'sourceClip', 'sourceMediaId', 'resolution', 'then']);
     const rows = [
