@@ -80,7 +80,7 @@ export function archivedResult(jobId: string, result: JobResult, files: readonly
           images: result.images.map((i, index): ImageResult => {
             const image = fileOf(index, 'image');
             const upstreamUrl = i.upstreamUrl ?? i.url;
-            if (!image || image.status !== 'archived') {
+            if (image?.status !== 'archived') {
               return { ...i, url: upstreamUrl, archive: { status: 'failed', error: image?.error ?? 'the image was not archived' } };
             }
             return {
