@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../apps/cli/src/cli';
-import { downloadName } from '../apps/cli/src/file-names';
+import { downloadName, imageExtensionOf } from '../apps/cli/src/file-names';
 import { progressLine } from '../apps/cli/src/progress-line';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
 
@@ -100,6 +101,34 @@ describe('flowq CLI against a running API, worker and simulator', () => {
     expect((await readFile(join(dir, 'videos', '2-dog-2.mp4'))).equals(mp4)).toBe(true);
   });
 
+  it('submit passes a kind column through; download writes images as image files, sha256-checked and resumable, beside the videos', async () => {
+    await writeFile(join(dir, 'kinds.csv'), 'ref,kind,prompt,count\nkite,image,a red kite,2\nboat,,a boat,1\n');
+    const run = await cli(['submit', 'kinds.csv', '--wait', '--out', 'mixed', '--interval', '100']);
+    expect(run.stderr).toMatch(/2 of 2 rows queued/);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/downloaded 4 files/);
+    const id = run.stdout.trim();
+    expect((await readdir(join(dir, 'mixed'))).sort()).toEqual(['1-kite-1.jpg', '1-kite-2.jpg', '2-boat-1.jpg', '2-boat-1.mp4']);
+    const exported = JSON.parse((await cli(['results', id, '--format', 'json'])).stdout) as Array<{ kind: string; images: { sha256: string }[] }>;
+    expect(exported.map((r) => r.kind)).toEqual(['image', 'video']);
+    const image = await readFile(join(dir, 'mixed', '1-kite-2.jpg'));
+    expect([image[0], image[1]]).toEqual([0xff, 0xd8]);
+    expect(createHash('sha256').update(image).digest('hex')).toBe(exported[0]!.images[1]!.sha256);
+
+    // A cut image download resumes from its .part; one whose bytes are wrong is thrown away and reported.
+    await rm(join(dir, 'mixed', '1-kite-2.jpg'));
+    await writeFile(join(dir, 'mixed', '1-kite-2.jpg.part'), image.subarray(0, 100));
+    const resumed = await cli(['download', id, '--out', 'mixed']);
+    expect(resumed.stderr).toMatch(/downloaded 1, skipped 3 already complete, 0 failed/);
+    expect((await readFile(join(dir, 'mixed', '1-kite-2.jpg'))).equals(image)).toBe(true);
+    await rm(join(dir, 'mixed', '1-kite-1.jpg'));
+    await writeFile(join(dir, 'mixed', '1-kite-1.jpg.part'), Buffer.alloc(100, 7));
+    const corrupt = await cli(['download', id, '--out', 'mixed']);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/1-kite-1\.jpg: checksum mismatch/);
+    expect((await cli(['download', id, '--out', 'mixed'])).stderr).toMatch(/downloaded 1, skipped 3 already complete, 0 failed/);
+  });
+
   it('cancel stops the queued jobs of a batch', async () => {
     await flowq.worker.runtime.worker.pause();
     try {
@@ -158,6 +187,16 @@ describe('CLI formatting', () => {
     expect(downloadName(12, 'shot 7/a', 2, 'mp4')).toBe('12-shot_7_a-2.mp4');
     expect(downloadName(3, null, 1, 'jpg')).toBe('3-1.jpg');
     expect(downloadName(3, '../../etc', 1, 'mp4')).toBe('3-etc-1.mp4');
+    expect(downloadName(3, 'a', 2, 'png')).toBe('3-a-2.png');
+  });
+
+  it.each([
+    ['https://f.example/v1/media/job_1/image-0.png', 'png'],
+    ['https://f.example/v1/media/job_1/image-0.webp?expires=1&sig=x', 'webp'],
+    ['https://f.example/v1/media/job_1/image-1.jpg', 'jpg'],
+    ['https://upstream.example/fife/abc', 'jpg'],
+  ])('an image from %s is saved as .%s', (url, ext) => {
+    expect(imageExtensionOf(url)).toBe(ext);
   });
 
   it('draws the progress line from the counts, rate and time left', () => {

@@ -3,11 +3,13 @@
  * the worker's synchronous image call in its own lane of account slots, and a call that dies
  * mid-way found upstream instead of made twice.
  */
-import { accounts, listAttempts } from '@flowq/db';
+import { createHash } from 'node:crypto';
+import { accounts, listAttempts, listMediaFiles } from '@flowq/db';
+import { parse } from 'csv-parse/sync';
 import { eq } from 'drizzle-orm';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
+import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
 
 const A1 = 'acct-1@flowq.test';
 const A2 = 'acct-2@flowq.test';
@@ -24,6 +26,13 @@ async function createJob(f: FlowqUnderTest, body: Record<string, unknown>) {
   return (await res.json()) as { id: string; kind: string };
 }
 
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function download(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+}
+
 async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
   return waitFor(
     async () => {
@@ -35,7 +44,7 @@ async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
 }
 
 describe('image jobs, end to end', () => {
-  it('kind image makes images through POST /images: result.images with fetchable urls and seeds, 0 credits, the alias stored as its model', async () => {
+  it('kind image makes images through POST /images: result.images archived (sha256 of the bytes served), with seeds, 0 credits, the alias stored as its model', async () => {
     flowq = await startFlowq('kinds-image');
     const created = await createJob(flowq, { kind: 'image', prompt: 'a red kite', model: 'imagen-4', count: 2, seed: 9 });
     expect(created.kind).toBe('image');
@@ -45,15 +54,40 @@ describe('image jobs, end to end', () => {
     expect(job.result.videos).toEqual([]);
     expect(job.result.images.map((i: any) => i.seed)).toEqual([9, 10]);
     expect(job.credits).toBe(0);
-    const file = await fetch(job.result.images[0].url);
-    expect(file.status).toBe(200);
-    expect(file.headers.get('content-type')).toBe('image/jpeg');
+    // Each image is archived like a clip: flowq's address (key or signed link), its bytes' SHA-256 those useapi served.
+    for (const [n, image] of job.result.images.entries()) {
+      expect(image.archive).toEqual({ status: 'archived' });
+      expect(image.url).toBe(`${flowq.api.address}/v1/media/${created.id}/image-${n}.jpg`);
+      const upstream = await download(image.upstreamUrl);
+      expect(upstream.type).toBe('image/jpeg');
+      expect(image.sha256).toBe(sha256(upstream.bytes));
+      expect(image.bytes).toBe(upstream.bytes.length);
+      const withKey = await download(image.url, { authorization: `Bearer ${TEST_API_KEY}` });
+      expect([withKey.status, withKey.type, sha256(withKey.bytes)]).toEqual([200, 'image/jpeg', image.sha256]);
+      const signed = await download(image.downloadUrl);
+      expect([signed.status, sha256(signed.bytes)]).toEqual([200, image.sha256]);
+      expect((await download(image.url)).status).toBe(401);
+      expect((await download(image.url.replace('.jpg', '.png'), { authorization: `Bearer ${TEST_API_KEY}` })).status).toBe(404);
+    }
+    const files = await listMediaFiles(flowq.db.db, created.id);
+    expect(files.map((f) => `${f.clipIndex}:${f.kind}:${f.status}:${f.contentType}`)).toEqual(['0:image:archived:image/jpeg', '1:image:archived:image/jpeg']);
     expect(flowq.sim.log.entries({ path: '/v1/google-flow/images' })).toHaveLength(1);
     expect(flowq.sim.log.submissions()).toHaveLength(0);
     // A video job without a kind is still a video job.
     const video = await createJob(flowq, { prompt: 'a plain video' });
     expect(video.kind).toBe('video');
     expect((await jobUntilDone(flowq, video.id)).result.videos).toHaveLength(1);
+  });
+
+  it('with MEDIA_ARCHIVE=false an image job ends at once with useapi links, archive off', async () => {
+    flowq = await startFlowq('kinds-image-no-archive', { env: { MEDIA_ARCHIVE: 'false' } });
+    const created = await createJob(flowq, { kind: 'image', prompt: 'kept upstream' });
+    const job = await jobUntilDone(flowq, created.id);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    expect(job.result.images[0]).toMatchObject({ archive: { status: 'off' }, downloadUrl: null, sha256: null });
+    expect(job.result.images[0].url).toBe(job.result.images[0].upstreamUrl);
+    expect((await download(job.result.images[0].url)).type).toBe('image/jpeg');
+    expect(await listMediaFiles(flowq.db.db, created.id)).toEqual([]);
   });
 
   it('image calls have their own slots: with one video slot taken, images still run, never above the image limit', async () => {
@@ -108,6 +142,23 @@ describe('image jobs, end to end', () => {
     expect(byPrompt['a cat']!.result.images).toHaveLength(2);
     expect(byPrompt['a dog']).toMatchObject({ kind: 'video' });
     expect(byPrompt['a bird']!.result.videos).toHaveLength(1);
+    // The exports carry each image's archived url and sha256, and each row's kind.
+    const csvExport = parse(await (await flowq.request(`/v1/batches/${batch.id}/results?format=csv`)).text(), { columns: true }) as Record<string, string>[];
+    expect(csvExport.map((l) => [l.row, l.kind, l.status])).toEqual([
+      ['1', 'image', 'succeeded'],
+      ['2', 'video', 'succeeded'],
+      ['3', 'video', 'succeeded'],
+      ['4', '', 'rejected'],
+    ]);
+    const cat = byPrompt['a cat']!.result.images;
+    expect([csvExport[0]!.image_1_url, csvExport[0]!.image_1_sha256, csvExport[0]!.image_2_sha256]).toEqual([cat[0].url, cat[0].sha256, cat[1].sha256]);
+    expect(cat[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(csvExport[1]!.video_1_url).toBe(byPrompt['a dog']!.result.videos[0].url);
+    const jsonExport = (await (await flowq.request(`/v1/batches/${batch.id}/results?format=json`)).json()) as Array<Record<string, any>>;
+    expect(jsonExport[0]).toMatchObject({
+      kind: 'image',
+      images: [{ url: cat[0].url, sha256: cat[0].sha256, archive: 'archived' }, { sha256: cat[1].sha256 }],
+    });
   });
 
   it('refuses a kind that does not run yet, and image fields broken, naming the field', async () => {
@@ -138,6 +189,10 @@ describe('image jobs, end to end', () => {
       'reference_10',
       'nano-banana-2-lite',
       '"Image"',
+      // Image results archived (their flowq address), and batch rows of every kind.
+      'image-<n>.jpg|png|webp',
+      'sourceMediaId',
+      'upscale:1080p',
     ])
       expect(doc).toContain(name);
   });
@@ -228,5 +283,88 @@ describe('chains', () => {
     const omni = await flowq.request('/v1/jobs', { method: 'POST', json: { prompt: 'x', model: 'omni-flash', then: [{ kind: 'extend', prompt: 'more' }] } });
     expect(omni.status).toBe(400);
     expect(((await omni.json()) as { error: { field: string } }).error.field).toBe('then.0.kind');
+  });
+});
+
+describe('batches of every kind', () => {
+  it('CSV upscale and extend rows name their source by sourceJob/sourceClip or sourceMediaId, a video row chains with then; bad rows name the column', async () => {
+    flowq = await startFlowq('kinds-batch-edits');
+    const source = await jobUntilDone(flowq, (await createJob(flowq, { prompt: 'a source clip', email: A2 })).id);
+    expect(source.status).toBe('succeeded');
+    const mediaId = source.result.videos[0].mediaGenerationId as string;
+    const csv = [
+      'kind,prompt,sourceJob,sourceClip,sourceMediaId,resolution,then',
+      `upscale,,${source.id},0,,1080p,`,
+      `extend,it flies on,,,${mediaId},,`,
+      ',a chained batch clip,,,,,upscale:1080p',
+      'upscale,,job_nope,,,,',
+      `upscale,,${source.id},,,4K,`,
+      ',a bad chain,,,,,upscale:8K',
+    ].join('\n');
+    const res = await flowq.request('/v1/batches?onInvalid=skip', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const batch = (await res.json()) as { id: string; errors: Array<{ row: number; column: string; message: string }> };
+    expect(batch).toMatchObject({ accepted: 3, rejected: 3 });
+    expect(batch.errors.map((e) => [e.row, e.column])).toEqual([
+      [4, 'sourceJob'],
+      [5, 'resolution'],
+      [6, 'then'],
+    ]);
+    expect(batch.errors[1]!.message).toContain(A2);
+    const rows = await waitFor(
+      async () => {
+        const page = (await (await flowq!.request(`/v1/batches/${batch.id}/jobs?limit=10`)).json()) as { items: Array<Record<string, any>> };
+        return page.items.length === 3 && page.items.every((j) => ['succeeded', 'failed'].includes(j.status)) ? page.items : null;
+      },
+      { timeoutMs: 30_000, what: 'the batch rows to end' },
+    );
+    for (const job of rows) expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    const byKind = Object.fromEntries(rows.map((j) => [j.kind, j]));
+    expect(byKind.upscale).toMatchObject({ account: A2, request: { source: { jobId: source.id, clip: 0, mediaGenerationId: mediaId } } });
+    expect(byKind.extend).toMatchObject({ account: A2, request: { prompt: 'it flies on', source: { mediaGenerationId: mediaId } } });
+    const parent = await waitFor(
+      async () => {
+        const job = (await (await flowq!.request(`/v1/jobs/${byKind.video!.id}`)).json()) as Record<string, any>;
+        return job.followUps?.length === 1 ? job : null;
+      },
+      { what: "the chained row's follow-up" },
+    );
+    const followUp = await jobUntilDone(flowq, parent.followUps[0]);
+    expect(followUp).toMatchObject({ status: 'succeeded', kind: 'upscale', account: parent.account, request: { resolution: '1080p' } });
+    // The exports list the chain's jobs on the row that asked for them.
+    const csvExport = parse(await (await flowq.request(`/v1/batches/${batch.id}/results?format=csv`)).text(), { columns: true }) as Record<string, string>[];
+    expect(csvExport.map((l) => [l.kind, l.follow_ups])).toEqual([
+      ['upscale', ''],
+      ['extend', ''],
+      ['video', followUp.id],
+      ['', ''],
+      ['', ''],
+      ['', ''],
+    ]);
+    const jsonExport = (await (await flowq.request(`/v1/batches/${batch.id}/results?format=json`)).json()) as Array<Record<string, any>>;
+    expect(jsonExport[2]!.followUps).toEqual([followUp.id]);
+    expect(jsonExport[0]!.videos).toHaveLength(1);
+
+    // A JSON batch takes the request's own shapes, and names the request's own fields.
+    const json = await flowq.request('/v1/batches?onInvalid=skip', {
+      method: 'POST',
+      json: {
+        items: [
+          { kind: 'upscale', source: { jobId: source.id, clip: 0 }, ref: 'ok' },
+          { kind: 'upscale', source: { jobId: 'job_nope' } },
+          { kind: 'extend', prompt: 'x', source: { mediaGenerationId: mediaId, clip: 1 } },
+          // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+          { prompt: 'omni', model: 'omni-flash', then: [{ kind: 'extend', prompt: 'more' }] },
+        ],
+      },
+    });
+    expect(json.status, await json.clone().text()).toBe(201);
+    const jsonBatch = (await json.json()) as { errors: Array<{ row: number; column: string }> };
+    expect(jsonBatch).toMatchObject({ accepted: 1, rejected: 3 });
+    expect(jsonBatch.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, 'source.jobId'],
+      [3, 'source.clip'],
+      [4, 'then.0.kind'],
+    ]);
   });
 });

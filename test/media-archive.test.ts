@@ -118,6 +118,22 @@ describe('archiving', () => {
     expect(files.every((f) => f.status === 'archived')).toBe(true);
   });
 
+  it("an image job's dead links are refreshed from its upstream image record and the images kept", async () => {
+    flowq = await startFlowq('archive-refresh-images', { sim: { urlSigning: 'read' } });
+    await flowq.worker.runtime.archiveWorker.pause();
+    const id = await createJob(flowq, { kind: 'image', prompt: 'a paper kite', count: 2 });
+    const archiving = await jobWhen(flowq, id, ['archiving']);
+    expect(archiving.result.images.map((i: { archive: unknown }) => i.archive)).toEqual([{ status: 'pending' }, { status: 'pending' }]);
+    flowq.sim.faults.expireMediaUrls();
+    flowq.worker.runtime.archiveWorker.resume();
+    const job = await jobWhen(flowq, id, ['succeeded']);
+    expect(job.result.images.map((i: { archive: unknown }) => i.archive)).toEqual([{ status: 'archived' }, { status: 'archived' }]);
+    const files = await listMediaFiles(flowq.db.db, id);
+    expect(files.map((f) => `${f.clipIndex}:${f.kind}:${f.status}`)).toEqual(['0:image:archived', '1:image:archived']);
+    // The fresh links were read from the image job's record (the first ones were revoked).
+    expect(files.map((f) => f.upstreamUrl)).not.toContain(archiving.result.images[0].upstreamUrl);
+  });
+
   it('a dead link with no fresh one: the job still succeeds, the clip saying why it was not kept', async () => {
     flowq = await startFlowq('archive-dead', {});
     await flowq.worker.runtime.archiveWorker.pause();

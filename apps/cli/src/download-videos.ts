@@ -4,13 +4,15 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiClient } from './api-client';
-import { downloadName, fileInside } from './file-names';
+import { downloadName, fileInside, imageExtensionOf } from './file-names';
 
 interface ResultLine {
   ref: string | null;
   row: number;
   status: string;
   videos: { url: string | null; thumbnailUrl: string | null; downloadUrl?: string | null; thumbnailDownloadUrl?: string | null; sha256?: string | null }[];
+  /** An image row's images (exports before image archiving have none). */
+  images?: { url: string | null; downloadUrl?: string | null; sha256?: string | null }[];
 }
 
 /** One file to fetch: where from, whether it needs the API key (a flowq address), and its checksum when known. */
@@ -88,7 +90,8 @@ async function fetchTo(download: Download, file: string, key: string | undefined
 }
 
 /**
- * Downloads every video and thumbnail of a batch into `dir` as `<row>-<ref>-<n>.mp4|jpg`.
+ * Downloads every video and thumbnail of a batch into `dir` as `<row>-<ref>-<n>.mp4|jpg`, and
+ * every image of an image row as `<row>-<ref>-<n>.jpg|png|webp` (the type flowq stored it as).
  * Resumable: files already there are complete (see fetchTo) and skipped; a cut one resumes.
  * Archived files come from flowq (the signed `downloadUrl`, else `url` with the API key) and
  * are checked against their SHA-256.
@@ -126,20 +129,24 @@ export async function downloadBatch(
       onFile(name, 'failed');
     }
   };
+  const pick = (signed: string | null | undefined, plain: string | null, sha256: string | null): Download | null =>
+    signed ? { url: signed, withKey: false, sha256 } : plain ? { url: plain, withKey: plain.startsWith(`${client.base}/`), sha256 } : null;
   for await (const line of resultLines(client, id)) {
+    const files: [Download, string][] = [];
     for (const [i, video] of line.videos.entries()) {
-      const files: [Download, string][] = [];
-      const pick = (signed: string | null | undefined, plain: string | null, sha256: string | null): Download | null =>
-        signed ? { url: signed, withKey: false, sha256 } : plain ? { url: plain, withKey: plain.startsWith(`${client.base}/`), sha256 } : null;
       const mp4 = pick(video.downloadUrl, video.url, video.sha256 ?? null);
       if (mp4) files.push([mp4, downloadName(line.row, line.ref, i + 1, 'mp4')]);
       const jpg = pick(video.thumbnailDownloadUrl, video.thumbnailUrl, null);
       if (jpg) files.push([jpg, downloadName(line.row, line.ref, i + 1, 'jpg')]);
-      for (const [download, name] of files) {
-        const p = one(download, name).finally(() => running.delete(p));
-        running.add(p);
-        if (running.size >= concurrency) await Promise.race(running);
-      }
+    }
+    for (const [i, image] of (line.images ?? []).entries()) {
+      const file = pick(image.downloadUrl, image.url, image.sha256 ?? null);
+      if (file) files.push([file, downloadName(line.row, line.ref, i + 1, imageExtensionOf(file.url))]);
+    }
+    for (const [download, name] of files) {
+      const p = one(download, name).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= concurrency) await Promise.race(running);
     }
   }
   await Promise.all(running);

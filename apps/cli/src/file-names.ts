@@ -9,12 +9,24 @@ export function safeRef(ref: string | null | undefined): string {
     .slice(0, 80);
 }
 
+/** The extensions a downloaded file may have: a clip, its thumbnail, or an image. */
+export type DownloadExtension = 'mp4' | 'jpg' | 'png' | 'webp';
+
+/**
+ * The extension of an image result: the one of flowq's archived address (`image-<n>.png`, the
+ * type its bytes were stored as), else JPEG (what useapi makes).
+ */
+export function imageExtensionOf(url: string): DownloadExtension {
+  const match = /\.(jpg|png|webp)(?:$|[?#])/.exec(url);
+  return (match?.[1] as DownloadExtension | undefined) ?? 'jpg';
+}
+
 /**
  * `<row>-<ref>-<n>.mp4` (or `<row>-<n>.mp4` for a row without a ref), n counting from 1.
  * Every part comes from the server's answer, so each is made safe on its own: the row must be
  * a whole number (anything else becomes `row_<safe text>`), the ref goes through safeRef.
  */
-export function downloadName(row: unknown, ref: unknown, n: number, ext: 'mp4' | 'jpg'): string {
+export function downloadName(row: unknown, ref: unknown, n: number, ext: DownloadExtension): string {
   const rowPart = typeof row === 'number' && Number.isSafeInteger(row) && row >= 0 ? String(row) : `row_${safeRef(String(row))}`;
   const r = safeRef(typeof ref === 'string' || typeof ref === 'number' ? String(ref) : '');
   return `${rowPart}-${r ? `${r}-` : ''}${n}.${ext}`;

@@ -1,7 +1,7 @@
 import { IMAGE_CONTENT_TYPES, archiveAction, copyFromUrl, failureOf, refreshBeforeCopy, type ArchiveFailure } from '@flowq/media-store';
 import { findJob, finishArchiving, followUpIdsOf, markMediaArchived, markMediaAttemptFailed, pendingMediaFiles, refreshUpstreamUrls } from '@flowq/db';
 import { enqueueGenerate } from '@flowq/queue';
-import { clipsOf } from '@flowq/useapi-client';
+import { clipsOf, imagesOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import type { WorkerDeps } from './deps';
 
 export type ArchiveDeps = Pick<WorkerDeps, 'config' | 'database' | 'client' | 'logger' | 'metrics' | 'mediaStore' | 'queue'>;
@@ -49,11 +49,7 @@ export async function archiveJob(
       throw new ArchiveRetryError(queue.length + 1, `reading the upstream job for fresh links answered ${answer.status}`);
     }
     if (answer.data.status !== 'completed') return;
-    const { clips } = clipsOf(answer.data, now(), config.media.upstreamLinkTtlMs);
-    const links = clips.flatMap((c, clip) => [
-      ...(c.videoUrl ? [{ clip, kind: 'video' as const, url: c.videoUrl, expiresAt: c.expiresAt }] : []),
-      ...(c.thumbnailUrl ? [{ clip, kind: 'thumbnail' as const, url: c.thumbnailUrl, expiresAt: c.expiresAt }] : []),
-    ]);
+    const links = job?.kind === 'image' ? imageLinksOf(answer.data, now()) : clipLinksOf(answer.data, now(), config.media.upstreamLinkTtlMs);
     const expiresAt = links.find((l) => l.expiresAt)?.expiresAt ?? new Date(now().getTime() + config.media.upstreamLinkTtlMs);
     await refreshUpstreamUrls(db, jobId, links, expiresAt);
     logger.info({ jobId, links: links.length }, 'archive: read the upstream job again for fresh links');
@@ -120,4 +116,24 @@ function giveUpMessage(failure: ArchiveFailure, message: string, refreshed: bool
   if (failure.kind === 'dead_link') return `the upstream link is dead (${message})${refreshed ? '; reading the job again gave no working link' : ''}`;
   if (failure.kind === 'bad_content') return `the upstream file is not what it should be (${message})`;
   return `could not be copied after every try (${message})`;
+}
+
+type FreshLink = { clip: number; kind: 'video' | 'thumbnail' | 'image'; url: string; expiresAt: Date | null };
+
+function clipLinksOf(record: UpstreamJobRecord, now: Date, ttlMs: number): FreshLink[] {
+  const { clips } = clipsOf(record, now, ttlMs);
+  return clips.flatMap((c, clip) => [
+    ...(c.videoUrl ? [{ clip, kind: 'video' as const, url: c.videoUrl, expiresAt: c.expiresAt }] : []),
+    ...(c.thumbnailUrl ? [{ clip, kind: 'thumbnail' as const, url: c.thumbnailUrl, expiresAt: c.expiresAt }] : []),
+  ]);
+}
+
+/** An image job's record carries its images in the order of its result. */
+function imageLinksOf(record: UpstreamJobRecord, now: Date): FreshLink[] {
+  return imagesOf(record, now).map((i, clip) => ({
+    clip,
+    kind: 'image' as const,
+    url: i.url,
+    expiresAt: i.upstreamExpiresAt ? new Date(i.upstreamExpiresAt) : null,
+  }));
 }

@@ -27,6 +27,8 @@ export interface WorkerDeps {
   /** Slots of `POST /images` calls, apart from video slots. */
   imageLeases: ImageLeases;
   slots: AccountSlots;
+  /** The image lane of the slots (`imageLeases` takes and frees them); the reconciler restores them after a Redis wipe. */
+  imageSlots: AccountSlots;
   /** The pool as the choice functions see it (cached rows, live slot usage). */
   pool: PoolSnapshots;
   effects: AccountEffects;

@@ -27,7 +27,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
   async function repairAfterWipe() {
     const sentinel = redisSentinelKey(config.redis.prefix);
     if (await redis.exists(sentinel)) return;
-    await restoreLeases({ db: database.db, slots: deps.slots, leaseMs: config.accounts.leaseMs, logger });
+    await restoreLeases({ db: database.db, slots: deps.slots, imageSlots: deps.imageSlots, leaseMs: config.accounts.leaseMs, logger });
     // Right after a wipe the lock is gone with everything else, so this pass runs now.
     const run = await reconcileQueue({
       db: database.db,

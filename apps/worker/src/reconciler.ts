@@ -1,4 +1,5 @@
 import type { Logger } from '@flowq/config';
+import type { JobKind } from '@flowq/core';
 import { archivingJobsPage, jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
 import { ARCHIVE_QUEUE, enqueueArchive, enqueueGenerate, GENERATE_QUEUE, type ArchiveQueue, type GenerateQueue } from '@flowq/queue';
 import { luaScript, type AccountSlots } from '@flowq/scheduler';
@@ -104,24 +105,26 @@ async function livenessOf(redis: Redis, base: string, ids: string[]): Promise<nu
 /**
  * After Redis lost its keys, jobs running upstream hold no account slot, and the scheduler
  * would hand their slots to new submissions: over the account's limit at useapi. Every row in
- * `submitting` or `running` takes its slot back (by force: it is in use, whatever Redis says).
- * A row that finished meanwhile gives it back at once, so a release racing this leaks nothing.
+ * `submitting` or `running` takes its slot back (by force: it is in use, whatever Redis says),
+ * in its own lane: an image call's in the image lane (`imageSlots`), any other job's in the
+ * video lane. A row that finished meanwhile gives it back at once, so a release racing this leaks nothing.
  */
-export async function restoreLeases(deps: { db: Db; slots: AccountSlots; leaseMs: number; logger: Logger }): Promise<number> {
-  const { db, slots, leaseMs, logger } = deps;
+export async function restoreLeases(deps: { db: Db; slots: AccountSlots; imageSlots: AccountSlots; leaseMs: number; logger: Logger }): Promise<number> {
+  const { db, leaseMs, logger } = deps;
+  const laneOf = (kind: JobKind) => (kind === 'image' ? deps.imageSlots : deps.slots);
   let cursor = '';
   let restored = 0;
   for (;;) {
     const rows = await jobsHoldingSlots(db, cursor, PAGE);
     if (rows.length === 0) break;
     cursor = rows[rows.length - 1]!.id;
-    const held = rows.filter((r): r is { id: string; account: string } => r.account !== null);
-    await Promise.all(held.map((r) => slots.restore(r.account, r.id, leaseMs)));
+    const held = rows.filter((r): r is { id: string; kind: JobKind; account: string } => r.account !== null);
+    await Promise.all(held.map((r) => laneOf(r.kind).restore(r.account, r.id, leaseMs)));
     const still = await stillHoldingSlots(
       db,
       held.map((r) => r.id),
     );
-    await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => slots.release(r.account, r.id)));
+    await Promise.all(held.filter((r) => !still.has(r.id)).map((r) => laneOf(r.kind).release(r.account, r.id)));
     restored += still.size;
   }
   if (restored > 0) logger.warn({ restored }, 'account slots restored for jobs running upstream');

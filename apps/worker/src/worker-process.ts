@@ -100,6 +100,7 @@ export async function startWorkerProcess(
     leases,
     imageLeases,
     slots,
+    imageSlots,
     pool: snapshots,
     effects,
     gate,

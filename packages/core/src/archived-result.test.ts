@@ -76,3 +76,49 @@ describe('expiredResult', () => {
     expect(r.videos.map((v) => v.archive?.status)).toEqual(['expired', 'failed', undefined]);
   });
 });
+
+describe('image results', () => {
+  const images: JobResult = {
+    videos: [],
+    images: [
+      { url: 'https://g.example/i0', seed: 5, mediaGenerationId: 'i0' },
+      { url: 'https://g.example/i1', upstreamUrl: 'https://g.example/i1', upstreamExpiresAt: '2026-11-27T17:00:00.000Z', seed: 6, mediaGenerationId: 'i1' },
+    ],
+  };
+  const image = (index: number, status: ArchivedFile['status'], contentType: string | null, error: string | null = null): ArchivedFile => ({
+    ...file(index, 'image', status, error),
+    contentType,
+  });
+
+  it('are pending while archiving (off without it), keeping their upstream link and its expiry', () => {
+    const r = upstreamResult(images, expires, true);
+    expect(r.images).toEqual([
+      { ...images.images![0], upstreamUrl: 'https://g.example/i0', upstreamExpiresAt: '2026-11-27T18:00:00.000Z', archive: { status: 'pending' } },
+      { ...images.images![1], archive: { status: 'pending' } },
+    ]);
+    expect(upstreamResult(images, expires, false).images!.map((i) => i.archive)).toEqual([{ status: 'off' }, { status: 'off' }]);
+    expect(upstreamResult(completed, expires, true).images).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'both archived, typed by their bytes',
+      [image(0, 'archived', 'image/jpeg'), image(1, 'archived', 'image/png')],
+      ['/v1/media/job_1/image-0.jpg', '/v1/media/job_1/image-1.png'],
+      ['archived', 'archived'],
+    ],
+    [
+      'one given up keeps its upstream link and says why',
+      [image(0, 'archived', 'image/webp'), image(1, 'failed', null, 'dead link')],
+      ['/v1/media/job_1/image-0.webp', 'https://g.example/i1'],
+      ['archived', 'failed'],
+    ],
+  ])('%s', (_name, files, urls, statuses) => {
+    const r = archivedResult('job_1', upstreamResult(images, expires, true), files);
+    expect(r.images!.map((i) => i.url)).toEqual(urls);
+    expect(r.images!.map((i) => i.archive?.status)).toEqual(statuses);
+    expect(r.images![0]).toMatchObject({ sha256: 'sha-0-image', bytes: 1000, seed: 5 });
+    if (statuses[1] === 'failed') expect(r.images![1]!.archive).toEqual({ status: 'failed', error: 'dead link' });
+    expect(expiredResult(r).images!.map((i) => i.archive?.status)).toEqual(statuses.map((s) => (s === 'archived' ? 'expired' : s)));
+  });
+});

@@ -1,4 +1,4 @@
-import type { JobResult, VideoResult } from './job-status';
+import type { ImageResult, JobResult, VideoResult } from './job-status';
 import { type MediaFileKind, mediaUrlPath } from './media-file';
 
 /** What the archive step knows of one stored file. */
@@ -9,6 +9,14 @@ export interface ArchivedFile {
   bytes: number | null;
   sha256: string | null;
   error: string | null;
+  /** The type its bytes were sniffed as (an image's URL ends with its extension). */
+  contentType?: string | null;
+}
+
+/** When useapi's links of a result are expected to die: the earliest file's estimate, else `now` + the configured lifetime. */
+export function linksExpireAt(files: readonly { upstreamExpiresAt?: string | null }[], ttlMs: number, now: Date = new Date()): Date {
+  const times = files.flatMap((f) => (f.upstreamExpiresAt ? [Date.parse(f.upstreamExpiresAt)] : []));
+  return new Date(times.length > 0 ? Math.min(...times) : now.getTime() + ttlMs);
 }
 
 /**
@@ -25,11 +33,21 @@ export function upstreamResult(result: JobResult, expiresAt: Date, archiving: bo
       upstreamExpiresAt: v.status === 'succeeded' ? expiresAt.toISOString() : null,
       ...(!archiving ? { archive: { status: 'off' as const } } : v.status === 'succeeded' ? { archive: { status: 'pending' as const } } : {}),
     })),
+    ...(result.images
+      ? {
+          images: result.images.map((i) => ({
+            ...i,
+            upstreamUrl: i.upstreamUrl ?? i.url,
+            upstreamExpiresAt: i.upstreamExpiresAt ?? expiresAt.toISOString(),
+            archive: { status: archiving ? ('pending' as const) : ('off' as const) },
+          })),
+        }
+      : {}),
   };
 }
 
 /**
- * The result once every file of the job has been archived or given up on: an archived video
+ * The result once every file of the job has been archived or given up on: an archived video or image
  * points at flowq's address (its thumbnail too when that was kept), with its size and SHA-256;
  * a video that could not be kept keeps useapi's link and says why, never a silent dead link.
  */
@@ -57,6 +75,24 @@ export function archivedResult(jobId: string, result: JobResult, files: readonly
         archive: thumb && !thumbKept ? { status: 'archived', error: `thumbnail: ${thumb.error ?? 'not archived'}` } : { status: 'archived' },
       };
     }),
+    ...(result.images
+      ? {
+          images: result.images.map((i, index): ImageResult => {
+            const image = fileOf(index, 'image');
+            const upstreamUrl = i.upstreamUrl ?? i.url;
+            if (image?.status !== 'archived') {
+              return { ...i, url: upstreamUrl, archive: { status: 'failed', error: image?.error ?? 'the image was not archived' } };
+            }
+            return {
+              ...i,
+              url: mediaUrlPath(jobId, index, 'image', image.contentType),
+              ...(image.sha256 ? { sha256: image.sha256 } : {}),
+              ...(image.bytes !== null ? { bytes: image.bytes } : {}),
+              archive: { status: 'archived' },
+            };
+          }),
+        }
+      : {}),
   };
 }
 
@@ -65,5 +101,6 @@ export function expiredResult(result: JobResult): JobResult {
   return {
     ...result,
     videos: result.videos.map((v) => (v.archive?.status === 'archived' ? { ...v, archive: { status: 'expired' } } : v)),
+    ...(result.images ? { images: result.images.map((i) => (i.archive?.status === 'archived' ? { ...i, archive: { status: 'expired' } } : i)) } : {}),
   };
 }

@@ -191,7 +191,8 @@ export type BatchRow = typeof batches.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
- * One file of a job's result (a clip's video or its thumbnail) and its copy in flowq's media
+ * One file of a job's result (a clip's video or its thumbnail, or an image of an image job;
+ * `clip_index` is then the image's index) and its copy in flowq's media
  * store. Rows are written `pending` when the upstream job completes; the archive step streams
  * each into the store and records what it stored (`archived`), or why it could not (`failed`);
  * retention maintenance deletes old copies (`expired`).
@@ -206,7 +207,7 @@ export const mediaFiles = pgTable(
     /** The API key that owns the job; another key's request for this file answers 404. */
     ownerKey: text('owner_key'),
     clipIndex: integer('clip_index').notNull(),
-    kind: text('kind').$type<'video' | 'thumbnail'>().notNull(),
+    kind: text('kind').$type<'video' | 'thumbnail' | 'image'>().notNull(),
     status: text('status').$type<'pending' | 'archived' | 'failed' | 'expired'>().notNull().default('pending'),
     /** Where the file lives in the media store. */
     storageKey: text('storage_key').notNull(),

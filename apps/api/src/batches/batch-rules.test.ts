@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { batchProgress, type JobGroup } from './batch-progress';
 import { detectDelimiter } from './detect-delimiter';
-import { resultCsvHeader, resultCsvLine, resultOfRejectedRow } from './results-format';
+import { createMediaLinks } from '../media/media-links';
+import { resultCsvHeader, resultCsvLine, resultOfJob, resultOfRejectedRow } from './results-format';
 import { cellValue, mapHeader, rowFromRecord } from './row-fields';
 import { parseDefaults, validateRow } from './row-validation';
 
@@ -10,7 +11,8 @@ describe('CSV header and cells', () => {
     const map = mapHeader([' PROMPT ', 'aspectratio', 'Ref', 'Campaign', 'referenceimage_2']);
     expect(map.known.map((k) => k.name)).toEqual(['prompt', 'aspectRatio', 'ref', 'referenceImage_2']);
     const row = rowFromRecord(map, ['a cat', 'portrait', 'r-1', 'spring', ''], 3);
-    expect(row).toEqual({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
+    expect(row).toMatchObject({ row: 3, fields: { prompt: 'a cat', aspectRatio: 'portrait' }, ref: 'r-1', metadata: { Campaign: 'spring' } });
+    expect(row.issues).toBeUndefined();
   });
 
   it('reads the 2026 columns: duration, resolution, the new ratios, seven references, captcha options', () => {
@@ -24,6 +26,67 @@ describe('CSV header and cells', () => {
     expect(bad.ok ? [] : bad.issues.map((i) => i.column).sort()).toEqual(['duration', 'resolution']);
     const retired = validateRow(rowFromRecord(map, ['a cat', 'veo-3.1-fast-relaxed', '', '', '', '', ''], 3), {});
     expect(retired.ok ? null : retired.issues[0]).toMatchObject({ column: 'model', message: expect.stringMatching(/use veo-3\.1-lite-low-priority/) });
+  });
+
+  it('reads image rows: model, count, seed, aspectRatio; a video-only column on an image row is named', () => {
+    const map = mapHeader(['kind', 'prompt', 'model', 'count', 'seed', 'aspectRatio', 'duration']);
+    const ok = validateRow(rowFromRecord(map, ['image', 'a kite', 'nano-banana-2', '3', '7', '1:1', ''], 1), {});
+    expect(ok).toMatchObject({ ok: true, kind: 'image', request: { prompt: 'a kite', model: 'nano-banana-2', count: 3, seed: 7, aspectRatio: '1:1' } });
+    const bad = validateRow(rowFromRecord(map, ['image', 'a kite', '', '', '', 'auto', '8'], 2), {});
+    expect(bad.ok ? [] : bad.issues.map((i) => i.column).sort()).toEqual(['aspectRatio', 'duration']);
+  });
+
+  it('reads upscale and extend rows from flat source columns, and a chain from a then cell, naming the CSV column of a problem', () => {
+    const map = mapHeader(['kind', 'prompt', 'sourceJob', 'sourceClip', 'sourceMediaId', 'resolution', 'then']);
+    const rows = [
+      ['upscale', '', 'job_1', '2', '', '4K', ''],
+      ['upscale', '', '', '', 'media-1', '', ''],
+      ['extend', 'more of it', 'job_1', '', '', '', ''],
+      ['', 'a clip', '', '', '', '', 'upscale:1080p; upscale:4K'],
+      ['video', 'a clip', '', '', '', '', '[{"kind":"extend","prompt":"on"}]'],
+    ].map((r, i) => validateRow(rowFromRecord(map, r, i + 1), {}));
+    expect(rows.map((r) => (r.ok ? [r.kind, r.request] : r.issues))).toEqual([
+      ['upscale', { source: { jobId: 'job_1', clip: 2 }, resolution: '4K' }],
+      ['upscale', { source: { mediaGenerationId: 'media-1' }, resolution: '1080p' }],
+      ['extend', expect.objectContaining({ source: { jobId: 'job_1', clip: 0 }, prompt: 'more of it', model: 'veo-3.1-fast', count: 1 })],
+      [
+        'video',
+        expect.objectContaining({
+          prompt: 'a clip',
+          // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+          then: [
+            { kind: 'upscale', resolution: '1080p' },
+            { kind: 'upscale', resolution: '4K' },
+          ],
+        }),
+      ],
+      // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+      ['video', expect.objectContaining({ then: [{ kind: 'extend', prompt: 'on', model: 'veo-3.1-fast', count: 1 }] })],
+    ]);
+    const bad = [
+      ['upscale', '', '', '', '', '', ''],
+      ['upscale', '', 'job_1', '9', '', '', ''],
+      ['upscale', '', 'job_1', '', 'media-1', '', ''],
+      ['upscale', '', '', '1', 'media-1', '', ''],
+      ['upscale', '', 'job_1', '', '', '8K', ''],
+      ['', 'a clip', '', '', '', '', 'upscale:8K'],
+      ['', 'a clip', '', '', '', '', 'upscale:1080p;downscale'],
+      ['', 'a clip', '', '', '', '', '[{"kind":'],
+      ['', 'a clip', 'job_1', '', '', '', ''],
+      ['image', 'a cat', '', '', '', '', 'upscale'],
+    ].map((r, i) => validateRow(rowFromRecord(map, r, i + 1), {}));
+    expect(bad.map((r) => (r.ok ? 'accepted' : r.issues.map((i) => i.column).join(',')))).toEqual([
+      'sourceJob',
+      'sourceClip',
+      'sourceJob',
+      'sourceClip',
+      'resolution',
+      'then',
+      'then',
+      'then',
+      'sourceJob',
+      'then',
+    ]);
   });
 
   it('refuses a header without prompt, or with a column twice, naming it', () => {
@@ -144,20 +207,25 @@ describe('batch progress', () => {
 });
 
 describe('results lines', () => {
+  const plain = { videos: 2, images: 0, kinds: false, chains: false };
+
   it('writes RFC 4180 CSV with one column pair per video and the error columns', () => {
-    expect(resultCsvHeader(2)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
+    expect(resultCsvHeader(plain)).toBe('ref,row,prompt,status,video_1_url,thumbnail_1_url,video_2_url,thumbnail_2_url,seeds,error_code,error_message\r\n');
     const line = resultCsvLine(
       {
         ref: 'a,b',
         row: 4,
+        kind: 'video',
         prompt: 'say "hi"\nthere',
         status: 'succeeded',
         videos: [{ url: 'u1', thumbnailUrl: 't1', downloadUrl: null, thumbnailDownloadUrl: null, sha256: null, bytes: null, archive: 'off' }],
+        images: [],
         seeds: [5],
+        followUps: [],
         errorCode: null,
         errorMessage: null,
       },
-      2,
+      plain,
     );
     expect(line).toBe('"a,b",4,"say ""hi""\nthere",succeeded,u1,t1,,,5,,\r\n');
     expect(resultOfRejectedRow(9, [{ column: 'count', message: 'must be an integer from 1 to 4' }])).toMatchObject({
@@ -166,5 +234,39 @@ describe('results lines', () => {
       errorCode: 'invalid_row',
       errorMessage: 'count: must be an integer from 1 to 4',
     });
+  });
+
+  it('adds kind, image url and sha256 pairs, and follow_ups only for a batch that has them', () => {
+    const shape = { videos: 1, images: 2, kinds: true, chains: true };
+    expect(resultCsvHeader(shape)).toBe(
+      'ref,row,prompt,status,kind,video_1_url,thumbnail_1_url,image_1_url,image_1_sha256,image_2_url,image_2_sha256,seeds,follow_ups,error_code,error_message\r\n',
+    );
+    const links = createMediaLinks({ publicUrl: 'https://f.example', signingSecret: undefined, ttlSeconds: 60 });
+    const image = resultOfJob(
+      {
+        ref: null,
+        batchRow: 2,
+        kind: 'image',
+        request: { prompt: 'a cat' },
+        status: 'succeeded',
+        result: {
+          videos: [],
+          images: [
+            { url: '/v1/media/job_1/image-0.png', seed: 3, mediaGenerationId: 'm', sha256: 'abc', bytes: 10, archive: { status: 'archived' } },
+            { url: 'https://g.example/i1', seed: 4, mediaGenerationId: 'n', archive: { status: 'failed', error: 'dead' } },
+          ],
+        },
+        error: null,
+      },
+      links,
+    );
+    expect(resultCsvLine(image, shape)).toBe(',2,a cat,succeeded,image,,,https://f.example/v1/media/job_1/image-0.png,abc,https://g.example/i1,,3 4,,,\r\n');
+    const parent = resultOfJob(
+      { ref: 'p', batchRow: 3, kind: 'video', request: { prompt: 'x' }, status: 'succeeded', result: { videos: [] }, error: null },
+      links,
+      ['job_a', 'job_b'],
+    );
+    expect(parent.followUps).toEqual(['job_a', 'job_b']);
+    expect(resultCsvLine(parent, shape)).toBe('p,3,x,succeeded,video,,,,,,,,job_a job_b,,\r\n');
   });
 });

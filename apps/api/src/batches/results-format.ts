@@ -1,4 +1,5 @@
-import type { JobError, JobResult, VideoRequest } from '@flowq/core';
+import type { JobError, JobKind, JobResult } from '@flowq/core';
+import { imageView } from '../media/image-view';
 import type { MediaLinks } from '../media/media-links';
 import { videoView } from '../media/video-view';
 
@@ -6,6 +7,9 @@ import { videoView } from '../media/video-view';
 export interface ResultRecord {
   ref: string | null;
   row: number;
+  /** null for a rejected row. */
+  kind: JobKind | null;
+  /** null for an upscale (it has none) and a rejected row. */
   prompt: string | null;
   status: string;
   /**
@@ -21,7 +25,12 @@ export interface ResultRecord {
     bytes: number | null;
     archive: string;
   }[];
+  /** An image job's images, read as its videos are. */
+  images: { url: string | null; downloadUrl: string | null; sha256: string | null; bytes: number | null; archive: string }[];
+  /** Of the videos, then the images. */
   seeds: number[];
+  /** The jobs the row's chain (`then`) created once it succeeded. */
+  followUps: string[];
   errorCode: string | null;
   errorMessage: string | null;
 }
@@ -30,18 +39,22 @@ export function resultOfJob(
   job: {
     ref: string | null;
     batchRow: number | null;
-    request: VideoRequest;
+    kind: JobKind;
+    request: { prompt?: string };
     status: string;
     result: JobResult | null;
     error: JobError | null;
   },
   links: MediaLinks,
+  followUps: readonly string[] = [],
 ): ResultRecord {
   const videos = (job.result?.videos ?? []).filter((v) => v.status === 'succeeded');
+  const images = job.result?.images ?? [];
   return {
     ref: job.ref,
     row: job.batchRow ?? 0,
-    prompt: job.request.prompt,
+    kind: job.kind,
+    prompt: job.request.prompt ?? null,
     status: job.status,
     videos: videos.map((v) => {
       const view = videoView(v, links);
@@ -55,7 +68,12 @@ export function resultOfJob(
         archive: view.archive.status,
       };
     }),
-    seeds: videos.map((v) => v.seed).filter((s): s is number => s !== null),
+    images: images.map((i) => {
+      const view = imageView(i, links);
+      return { url: view.url, downloadUrl: view.downloadUrl, sha256: view.sha256, bytes: view.bytes, archive: view.archive.status };
+    }),
+    seeds: [...videos, ...images].map((v) => v.seed).filter((s): s is number => s !== null),
+    followUps: [...followUps],
     errorCode: job.error?.code ?? null,
     errorMessage: job.error?.message ?? null,
   };
@@ -64,17 +82,67 @@ export function resultOfJob(
 /** A row refused at upload (only `onInvalid=skip` batches have them): no job, its validation problem instead. */
 export function resultOfRejectedRow(row: number, problems: readonly { column: string; message: string }[]): ResultRecord {
   const message = problems.length ? problems.map((p) => (p.column ? `${p.column}: ${p.message}` : p.message)).join('; ') : 'the row was invalid';
-  return { ref: null, row, prompt: null, status: 'rejected', videos: [], seeds: [], errorCode: 'invalid_row', errorMessage: message };
+  return {
+    ref: null,
+    row,
+    kind: null,
+    prompt: null,
+    status: 'rejected',
+    videos: [],
+    images: [],
+    seeds: [],
+    followUps: [],
+    errorCode: 'invalid_row',
+    errorMessage: message,
+  };
 }
 
-export function resultCsvHeader(maxVideos: number): string {
-  const pairs = Array.from({ length: maxVideos }, (_, i) => [`video_${i + 1}_url`, `thumbnail_${i + 1}_url`]).flat();
-  return csvLine(['ref', 'row', 'prompt', 'status', ...pairs, 'seeds', 'error_code', 'error_message']);
+/**
+ * The columns of a batch's CSV export: a URL pair per clip up to the most clips of a row; and
+ * only when the batch has them (a batch of plain videos keeps the columns it always had) the
+ * row's `kind`, a URL and SHA-256 per image, and the chain's `follow_ups`.
+ */
+export interface CsvShape {
+  videos: number;
+  images: number;
+  kinds: boolean;
+  chains: boolean;
 }
 
-export function resultCsvLine(r: ResultRecord, maxVideos: number): string {
-  const pairs = Array.from({ length: maxVideos }, (_, i) => [r.videos[i]?.url ?? '', r.videos[i]?.thumbnailUrl ?? '']).flat();
-  const cells = [r.ref ?? '', r.row, r.prompt ?? '', r.status, ...pairs, r.seeds.join(' '), r.errorCode ?? '', r.errorMessage ?? ''];
+export function resultCsvHeader(shape: CsvShape): string {
+  const videos = Array.from({ length: shape.videos }, (_, i) => [`video_${i + 1}_url`, `thumbnail_${i + 1}_url`]).flat();
+  const images = Array.from({ length: shape.images }, (_, i) => [`image_${i + 1}_url`, `image_${i + 1}_sha256`]).flat();
+  return csvLine([
+    'ref',
+    'row',
+    'prompt',
+    'status',
+    ...(shape.kinds ? ['kind'] : []),
+    ...videos,
+    ...images,
+    'seeds',
+    ...(shape.chains ? ['follow_ups'] : []),
+    'error_code',
+    'error_message',
+  ]);
+}
+
+export function resultCsvLine(r: ResultRecord, shape: CsvShape): string {
+  const videos = Array.from({ length: shape.videos }, (_, i) => [r.videos[i]?.url ?? '', r.videos[i]?.thumbnailUrl ?? '']).flat();
+  const images = Array.from({ length: shape.images }, (_, i) => [r.images[i]?.url ?? '', r.images[i]?.sha256 ?? '']).flat();
+  const cells = [
+    r.ref ?? '',
+    r.row,
+    r.prompt ?? '',
+    r.status,
+    ...(shape.kinds ? [r.kind ?? ''] : []),
+    ...videos,
+    ...images,
+    r.seeds.join(' '),
+    ...(shape.chains ? [r.followUps.join(' ')] : []),
+    r.errorCode ?? '',
+    r.errorMessage ?? '',
+  ];
   return csvLine(cells.map((c) => (typeof c === 'string' ? spreadsheetSafe(c) : c)));
 }
 

@@ -1,4 +1,5 @@
 import { IMAGE_FIELDS, IMAGE_REFERENCE_FIELDS, ValidationError } from '@flowq/core';
+import { CSV_SOURCE_COLUMNS, csvColumnOf, nestCsvFields } from './csv-edit-columns';
 
 /** Columns a batch row may carry, as the job request names them. Anything else is row metadata. */
 export const BATCH_COLUMNS = [
@@ -17,11 +18,13 @@ export const BATCH_COLUMNS = [
   'captchaOrder',
   'priority',
   'ref',
+  ...CSV_SOURCE_COLUMNS,
+  'then',
 ] as const;
 export type BatchColumn = (typeof BATCH_COLUMNS)[number];
 
 const BY_LOWER_NAME = new Map<string, BatchColumn>(BATCH_COLUMNS.map((c) => [c.toLowerCase(), c]));
-const NUMERIC: ReadonlySet<string> = new Set(['count', 'seed', 'priority', 'duration', 'captchaRetry']);
+const NUMERIC: ReadonlySet<string> = new Set(['count', 'seed', 'priority', 'duration', 'captchaRetry', 'sourceClip']);
 const NUMBER_TEXT = /^[+-]?\d+(\.\d+)?$/;
 
 /** Where each known column and each metadata column sits in a CSV record. */
@@ -33,7 +36,8 @@ export interface ColumnMap {
 
 /**
  * Reads the header row: names match the request fields case-insensitively, unknown names are
- * kept as metadata keys. A file without a prompt column, or naming a column twice, is refused.
+ * kept as metadata keys. A file without a prompt column (or, for upscales, a source column), or
+ * naming a column twice, is refused.
  */
 export function mapHeader(header: readonly string[]): ColumnMap {
   const known: ColumnMap['known'] = [];
@@ -48,7 +52,7 @@ export function mapHeader(header: readonly string[]): ColumnMap {
     if (column) known.push({ index, name: column });
     else extra.push({ index, name });
   });
-  if (!known.some((k) => k.name === 'prompt')) {
+  if (!known.some((k) => k.name === 'prompt' || k.name === 'sourceJob' || k.name === 'sourceMediaId')) {
     const names = header
       .map((h) => h.trim())
       .filter(Boolean)
@@ -82,6 +86,8 @@ export interface RawBatchRow {
   metadata?: unknown;
   /** Problems found before validation (a record wider than its header). */
   issues?: { column: string; message: string }[];
+  /** The column a problem with a request field is reported under (a CSV names its flat columns, not `source.jobId`). */
+  columnOf?: (field: string) => string;
 }
 
 export function rowFromRecord(map: ColumnMap, record: readonly string[], row: number): RawBatchRow {
@@ -99,9 +105,12 @@ export function rowFromRecord(map: ColumnMap, record: readonly string[], row: nu
     if (value === undefined || value === '') continue;
     (metadata ??= {})[name] = value;
   }
-  const out: RawBatchRow = { row, fields, ref, metadata };
+  const nested = nestCsvFields(fields);
+  const out: RawBatchRow = { row, fields: nested.fields, ref, metadata, columnOf: csvColumnOf };
+  const issues = [...nested.issues];
   if (record.length > map.width && record.slice(map.width).some((v) => v.trim() !== '')) {
-    out.issues = [{ column: '', message: `has ${record.length} fields but the header has ${map.width}` }];
+    issues.push({ column: '', message: `has ${record.length} fields but the header has ${map.width}` });
   }
+  if (issues.length > 0) out.issues = issues;
   return out;
 }

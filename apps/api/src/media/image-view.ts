@@ -4,6 +4,8 @@ import type { MediaLinks } from './media-links';
 export interface ImageView {
   /** flowq's permanent address once archived (API key required); useapi's link when not archived; null once expired. */
   url: string | null;
+  /** `url` signed to open without a key until it expires. */
+  downloadUrl: string | null;
   upstreamUrl: string;
   upstreamExpiresAt: string | null;
   sha256: string | null;
@@ -26,7 +28,7 @@ export function imageView(image: ImageResult, links: MediaLinks): ImageView {
     seed: image.seed,
     mediaGenerationId: image.mediaGenerationId,
   };
-  if (archive.status === 'archived') return { ...base, url: links.absolute(image.url) };
-  if (archive.status === 'expired') return { ...base, url: null };
-  return { ...base, url: upstreamUrl };
+  if (archive.status === 'archived') return { ...base, url: links.absolute(image.url), downloadUrl: links.signed(image.url) };
+  if (archive.status === 'expired') return { ...base, url: null, downloadUrl: null };
+  return { ...base, url: upstreamUrl, downloadUrl: null };
 }

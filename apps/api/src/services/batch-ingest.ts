@@ -1,13 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { classifyImageInput, FlowqError, imageFieldsOf, newId, PayloadTooLargeError, ValidationError } from '@flowq/core';
+import {
+  classifyImageInput,
+  FlowqError,
+  imageFieldsOf,
+  newId,
+  PayloadTooLargeError,
+  ValidationError,
+  type ExtendRequest,
+  type UpscaleRequest,
+} from '@flowq/core';
 import { batchJobsToEnqueue, insertBatchJobRows, insertBatchRecord, type BatchJobInsert } from '@flowq/db';
 import { BATCH_PRIORITY, enqueueGenerateBulk } from '@flowq/queue';
 import { InvalidRowsError, MAX_LISTED_ROW_ERRORS } from '@flowq/core';
 import type { RawBatchRow } from '../batches/row-fields';
-import { validateRow, type RowIssue } from '../batches/row-validation';
+import { validateRow, type RowIssue, type ValidatedRow } from '../batches/row-validation';
 import type { ApiDeps } from '../deps';
 import type { ImageService } from '../images/image-service';
+import { rememberedLookups, resolveEditRequest, type SourceLookups } from './source-resolution';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory flat. */
 const INSERT_CHUNK = 2_000;
@@ -87,6 +97,23 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps, 
     await Promise.all(inFlight);
   }
 
+  /**
+   * An upscale or extend row checked as `POST /v1/jobs` checks one (`resolveEditRequest`): its
+   * source found and its account able to run it, or the row is rejected naming the column.
+   */
+  async function withResolvedSource(v: ValidatedRow, raw: RawBatchRow, ownerKey: string | null, lookups: SourceLookups): Promise<ValidatedRow> {
+    if (!v.ok || (v.kind !== 'upscale' && v.kind !== 'extend')) return v;
+    try {
+      const request = await resolveEditRequest(database.db, v.kind, v.request as UpscaleRequest | ExtendRequest, { owner: ownerKey ?? undefined, lookups });
+      return { ...v, request };
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const field = err.field ?? '';
+      const message = err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
+      return { ok: false, row: v.row, issues: [{ row: v.row, column: raw.columnOf ? raw.columnOf(field) : field, message }] };
+    }
+  }
+
   return async function ingest(input: IngestInput): Promise<IngestOutcome> {
     const now = new Date();
     const batchId = newId('bat', now.getTime());
@@ -105,6 +132,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps, 
     let chunk: BatchJobInsert[] = [];
     const secrets = secretSource();
     const imageInputs = imageInputResolver(images, input.ownerKey ?? '');
+    const lookups = rememberedLookups(database.db);
 
     const client = await database.pool.connect();
     let open = false;
@@ -127,7 +155,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps, 
         // also when no insert is awaited (a batch being rejected writes nothing).
         if (total % YIELD_EVERY_ROWS === 0) await yieldToEventLoop();
         if (total > maxRows) throw new PayloadTooLargeError(`${input.field}: has more than the limit of ${maxRows} rows`, input.field);
-        const v = validateRow(raw, input.defaults);
+        const v = await withResolvedSource(validateRow(raw, input.defaults), raw, input.ownerKey, lookups);
         if (!v.ok) {
           rejected++;
           for (const issue of v.issues) if (errors.length < MAX_LISTED_ROW_ERRORS) errors.push(issue);

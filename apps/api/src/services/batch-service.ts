@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { ConflictError, isVideoModel, maxCreditsFor, NotFoundError, type JobStatus } from '@flowq/core';
 import {
   batchJobGroups,
-  batchMaxCount,
+  batchExportShape,
+  followUpIdsByParent,
   cancelQueuedBatchJobs,
   findBatch,
   listBatches,
@@ -108,7 +109,7 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks, images?: Im
     /** Every input row in input order, read a page at a time: the first line leaves before the last row is read. */
     async results(id: string, format: 'csv' | 'json', owner?: string): Promise<Readable> {
       const batch = await mustFind(id, owner);
-      const maxVideos = format === 'csv' ? await batchMaxCount(db, id) : 0;
+      const shape = await batchExportShape(db, id);
       const problems = new Map<number, { column: string; message: string }[]>();
       for (const e of batch.errors ?? []) problems.set(e.row, [...(problems.get(e.row) ?? []), e]);
 
@@ -117,10 +118,16 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks, images?: Im
         let cursor: number | undefined;
         for (;;) {
           const page = await listBatchJobs(db, { batchId: id, limit: EXPORT_PAGE, ...(cursor !== undefined ? { afterRow: cursor } : {}) });
+          const followUps = shape.chains
+            ? await followUpIdsByParent(
+                db,
+                page.items.map((j) => j.id),
+              )
+            : new Map<string, string[]>();
           for (const job of page.items) {
             const row = job.batchRow ?? expected;
             for (; expected < row; expected++) yield resultOfRejectedRow(expected, problems.get(expected) ?? []);
-            yield resultOfJob(job, links);
+            yield resultOfJob(job, links, followUps.get(job.id));
             expected = row + 1;
           }
           if (page.nextCursor === null) break;
@@ -130,8 +137,8 @@ export function createBatchService(deps: ApiDeps, links: MediaLinks, images?: Im
       }
 
       async function* csv(): AsyncGenerator<string> {
-        yield resultCsvHeader(maxVideos);
-        for await (const r of records()) yield resultCsvLine(r, maxVideos);
+        yield resultCsvHeader(shape);
+        for await (const r of records()) yield resultCsvLine(r, shape);
       }
 
       async function* json(): AsyncGenerator<string> {

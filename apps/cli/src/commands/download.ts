@@ -6,8 +6,10 @@ import { clientFrom, CONNECTION_HELP, onePositional, parseCommand } from '../opt
 
 export const DOWNLOAD_HELP = `usage: flowq download BATCH --out DIR
 
-Downloads every video and thumbnail of a batch as <row>-<ref>-<n>.mp4 and .jpg (rows
-without a ref: <row>-<n>.mp4). Resumable: files already complete in DIR are skipped.
+Downloads every video and thumbnail of a batch as <row>-<ref>-<n>.mp4 and .jpg, and every
+image of an image row as <row>-<ref>-<n>.jpg, .png or .webp (the type it was stored as; rows
+without a ref: <row>-<n>.mp4). Resumable: files already complete in DIR are skipped; archived
+files are checked against their sha256.
 
   --out DIR     where to write (created if missing)
 ${CONNECTION_HELP}`;

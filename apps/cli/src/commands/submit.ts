@@ -13,7 +13,8 @@ import { unfinishedOf } from '../progress-line';
 export const SUBMIT_HELP = `usage: flowq submit FILE [options]
 
 Uploads a CSV file (header row with a prompt column; other columns as in POST /v1/jobs, plus
-ref) or a JSON file ({ name, defaults, items } or a bare array of items) as one batch.
+ref; a kind column makes rows images, upscales or extends, see docs/batches.md) or a JSON file
+({ name, defaults, items } or a bare array of items) as one batch.
 
   --model ID            default model for rows that name none
   --aspect-ratio AR     default aspect ratio (landscape, portrait)
@@ -25,7 +26,8 @@ ref) or a JSON file ({ name, defaults, items } or a bare array of items) as one 
   --delimiter D         CSV delimiter: "," ";" or "tab" (default: detected)
   --skip-invalid        queue the valid rows and report the invalid ones (default: refuse the file)
   --wait                show live progress until every job has ended
-  --out DIR             with --wait: download every video and thumbnail to DIR as <row>-<ref>-<n>.mp4|jpg
+  --out DIR             with --wait: download every video, thumbnail and image to DIR as
+                        <row>-<ref>-<n>.mp4|jpg (images: .jpg|png|webp)
   --interval MS         progress refresh period (default 1000)
 ${CONNECTION_HELP}
 

@@ -1,8 +1,9 @@
 import { beginArchiving, followUpIdsOf, markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
 import { enqueueArchive, enqueueGenerate, hasCallbackHint } from '@flowq/queue';
-import { creditsFor, creditsOfJob, upstreamResult, type ImageRequest } from '@flowq/core';
+import { creditsFor, creditsOfJob, linksExpireAt, upstreamResult } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
+import { endWithImages } from './image-step';
 import { afterFailure, slotsOf, transientFailure, waitForUpstream, type StepContext } from './step-context';
 
 export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
@@ -127,14 +128,5 @@ async function finishImages(ctx: StepContext, row: FollowedJob, record: Upstream
   });
   const images = imagesOf(record, new Date());
   if (images.length === 0) return afterFailure(ctx, row, row.account, transientFailure(ctx, 'the image job ended without an image'));
-  const request = row.request as unknown as ImageRequest;
-  await markSucceeded(ctx.db, row.id, { videos: [], images }, creditsOfJob('image', request, await ctx.deps.leases.tierOf(row.account)));
-  ctx.deps.logger.info({ jobId: row.id, account: row.account, images: images.length }, 'job succeeded');
-  return { kind: 'done' };
-}
-
-/** When useapi's links of a result are expected to die: the earliest clip's estimate, else now + the configured lifetime. */
-function linksExpireAt(videos: readonly { upstreamExpiresAt?: string | null }[], ttlMs: number): Date {
-  const times = videos.flatMap((v) => (v.upstreamExpiresAt ? [Date.parse(v.upstreamExpiresAt)] : []));
-  return new Date(times.length > 0 ? Math.min(...times) : Date.now() + ttlMs);
+  return endWithImages(ctx, row, row.account, images);
 }

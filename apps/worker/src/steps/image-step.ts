@@ -1,5 +1,6 @@
-import { creditsOfJob, imageFieldsOf, newId, type ImageRequest } from '@flowq/core';
-import { beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { creditsOfJob, imageFieldsOf, linksExpireAt, newId, upstreamResult, type ImageRequest, type ImageResult } from '@flowq/core';
+import { beginArchiving, beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
+import { enqueueArchive } from '@flowq/queue';
 import { classifyAnswer, imagesOf } from '@flowq/useapi-client';
 import { MAX_PARK_MS } from '../account-scheduler';
 import type { Step } from '../next-step';
@@ -67,12 +68,32 @@ export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolea
     const images = imagesOf(answer.data, new Date());
     if (images.length === 0)
       return afterFailure(ctx, { ...row, status: 'running' }, lease.email, transientFailure(ctx, 'the image call answered without an image'));
-    await markSucceeded(ctx.db, row.id, { videos: [], images }, creditsOfJob('image', request, await ctx.deps.leases.tierOf(lease.email)));
-    logger.info({ jobId: row.id, account: lease.email, images: images.length }, 'job succeeded');
-    return { kind: 'done' };
+    return endWithImages(ctx, row, lease.email, images);
   }
   await settleSubmission(ctx.db, attemptId, { ...written, upstreamJobId: null });
   const step = await afterFailure(ctx, row, lease.email, outcome.type === 'success' ? transientFailure(ctx, 'image call answered without a jobId') : outcome);
   await imageLeases.release(lease.email, row.id);
   return step;
+}
+
+/**
+ * A `running` image job whose images were made (by its call, or found upstream after the call
+ * died): paid at the tier of `account`, then handed to the archive queue (status `archiving`; it
+ * succeeds once its images are stored, as a video job does), or with MEDIA_ARCHIVE=false ended
+ * at once with useapi's links.
+ */
+export async function endWithImages(ctx: StepContext, row: JobRow, account: string, images: ImageResult[]): Promise<Step> {
+  const { config, logger } = ctx.deps;
+  const credits = creditsOfJob('image', imageRequestOf(row), await ctx.deps.leases.tierOf(account));
+  const expiresAt = linksExpireAt(images, config.media.upstreamLinkTtlMs);
+  const result = upstreamResult({ videos: [], images }, expiresAt, config.media.archive);
+  if (config.media.archive) {
+    // A crash between these two lines leaves an `archiving` row that the reconciler queues.
+    if (await beginArchiving(ctx.db, row.id, result, expiresAt, credits)) await enqueueArchive(ctx.deps.archiveQueue, row.id);
+    logger.info({ jobId: row.id, account, images: images.length }, 'job generated; archiving its images');
+    return { kind: 'done' };
+  }
+  await markSucceeded(ctx.db, row.id, result, credits);
+  logger.info({ jobId: row.id, account, images: images.length }, 'job succeeded');
+  return { kind: 'done' };
 }

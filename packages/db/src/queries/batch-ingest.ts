@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import type { ImageRequest, JobKind, VideoRequest } from '@flowq/core';
+import type { ExtendRequest, ImageRequest, JobKind, UpscaleRequest, VideoRequest } from '@flowq/core';
 import type { BatchRow } from '../schema';
 
 /** One accepted batch row, ready to become a job. */
 export interface BatchJobInsert {
   id: string;
   kind: JobKind;
-  request: VideoRequest | ImageRequest;
+  request: VideoRequest | ImageRequest | UpscaleRequest | ExtendRequest;
   priority: number;
   metadata: Record<string, unknown> | null;
   batchRow: number;

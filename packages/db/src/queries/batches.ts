@@ -103,12 +103,24 @@ export function batchJobsToEnqueue(
 }
 
 /** The most clips any row of the batch asked for: how many video columns its export has. */
-export async function batchMaxCount(db: Db, batchId: string): Promise<number> {
+/**
+ * What a batch's CSV export needs columns for: the most clips of a row (a video or extend's
+ * `count`, an upscale's one clip), the most images of an image row, whether any row is not a
+ * video, and whether any row chains follow-ups (`then`). A batch of plain videos has the columns
+ * it always had.
+ */
+export async function batchExportShape(db: Db, batchId: string): Promise<{ videos: number; images: number; kinds: boolean; chains: boolean }> {
+  const count = sql`coalesce((${jobs.request}->>'count')::int, 1)`;
   const [row] = await db
-    .select({ n: sql<number | null>`max(coalesce((${jobs.request}->>'count')::int, 1))::int` })
+    .select({
+      videos: sql<number | null>`max(case when ${jobs.kind} = 'image' then 0 when ${jobs.kind} = 'upscale' then 1 else ${count} end)::int`,
+      images: sql<number | null>`max(case when ${jobs.kind} = 'image' then ${count} else 0 end)::int`,
+      kinds: sql<boolean | null>`bool_or(${jobs.kind} <> 'video')`,
+      chains: sql<boolean | null>`bool_or(jsonb_typeof(${jobs.request}->'then') = 'array' and jsonb_array_length(${jobs.request}->'then') > 0)`,
+    })
     .from(jobs)
     .where(eq(jobs.batchId, batchId));
-  return row?.n ?? 1;
+  return { videos: row?.videos ?? 1, images: row?.images ?? 0, kinds: row?.kinds ?? false, chains: row?.chains ?? false };
 }
 
 /** Cancels the batch's jobs that have not started (waiting or over budget), giving back what they reserved; submitted and running ones are left to finish. */

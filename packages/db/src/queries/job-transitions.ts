@@ -124,6 +124,19 @@ export async function insertFollowUps(tx: Db, parent: JobRow): Promise<void> {
   );
 }
 
+/** The ids of the jobs each of `parentJobIds` chained, oldest first (a batch export's page at a time). */
+export async function followUpIdsByParent(db: Db, parentJobIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (parentJobIds.length === 0) return out;
+  const rows = await db
+    .select({ id: jobs.id, parent: jobs.parentJobId })
+    .from(jobs)
+    .where(inArray(jobs.parentJobId, [...parentJobIds]))
+    .orderBy(jobs.id);
+  for (const r of rows) if (r.parent) out.set(r.parent, [...(out.get(r.parent) ?? []), r.id]);
+  return out;
+}
+
 /** The ids of the jobs a job's chain created, oldest first. */
 export async function followUpIdsOf(db: Db, parentJobId: string): Promise<string[]> {
   const rows = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.parentJobId, parentJobId)).orderBy(jobs.id);

@@ -20,7 +20,7 @@ export function listMediaFiles(db: Db, jobId: string): Promise<MediaFileRow[]> {
 /**
  * A `running` job whose generation completed moves to `archiving` with useapi's links as its
  * result, and gets one `pending` row per file to copy (every succeeded clip's video, and its
- * thumbnail when there is one), in one transaction: a crash leaves both or neither.
+ * thumbnail when there is one; every image of an image job), in one transaction: a crash leaves both or neither.
  */
 export async function beginArchiving(
   db: Db,
@@ -37,12 +37,15 @@ export async function beginArchiving(
       .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['submitting', 'running'])))
       .returning();
     if (!row) return undefined;
-    const files = result.videos.flatMap((v, clip) => {
-      if (v.status !== 'succeeded') return [];
-      const out: { clip: number; kind: MediaFileKind; url: string }[] = [{ clip, kind: 'video', url: v.url }];
-      if (v.thumbnailUrl) out.push({ clip, kind: 'thumbnail' as const, url: v.thumbnailUrl });
-      return out;
-    });
+    const files = [
+      ...result.videos.flatMap((v, clip) => {
+        if (v.status !== 'succeeded') return [];
+        const out: { clip: number; kind: MediaFileKind; url: string }[] = [{ clip, kind: 'video', url: v.url }];
+        if (v.thumbnailUrl) out.push({ clip, kind: 'thumbnail' as const, url: v.thumbnailUrl });
+        return out;
+      }),
+      ...(result.images ?? []).map((i, index) => ({ clip: index, kind: 'image' as MediaFileKind, url: i.upstreamUrl ?? i.url })),
+    ];
     if (files.length > 0) {
       await tx
         .insert(mediaFiles)

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { JobKind } from '@flowq/core';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
 
@@ -131,10 +132,10 @@ export async function callbackJobIdsFor(db: Db, jobId: string, attemptId: string
   return rows.map((r) => r.upstreamJobId).filter((id): id is string => Boolean(id));
 }
 
-/** Unfinished jobs that hold (or may hold) an account slot: running upstream, or mid-submit. */
-export function jobsHoldingSlots(db: Db, afterId: string, limit: number): Promise<{ id: string; account: string | null }[]> {
+/** Unfinished jobs that hold (or may hold) an account slot: running upstream, or mid-submit. `kind` says which lane the slot is in. */
+export function jobsHoldingSlots(db: Db, afterId: string, limit: number): Promise<{ id: string; kind: JobKind; account: string | null }[]> {
   return db
-    .select({ id: jobs.id, account: jobs.account })
+    .select({ id: jobs.id, kind: jobs.kind, account: jobs.account })
     .from(jobs)
     .where(and(inArray(jobs.status, ['submitting', 'running']), sql`${jobs.id} > ${afterId}`))
     .orderBy(jobs.id)

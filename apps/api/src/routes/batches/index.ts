@@ -142,6 +142,10 @@ export const batchRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         summary: 'Create a batch from a CSV file (multipart `file` field or a text/csv body) or JSON { name, defaults, items }',
+        description:
+          'Each row or item is a job request of its `kind` (video, image, upscale, extend), checked as POST /v1/jobs checks it. ' +
+          'CSV columns are the request fields, plus `sourceJob` + `sourceClip` or `sourceMediaId` (the `source` of an upscale or extend) ' +
+          'and `then` on a video row (`upscale:1080p`, `upscale:4K`, `;`-separated, or a JSON array of follow-ups). See docs/batches.md.',
         tags: ['batches'],
         querystring: createBatchQuery,
         response: { 201: batchCreatedSchema, 400: errorSchema, 401: errorSchema, 409: errorSchema, 413: errorSchema, 422: invalidRowsSchema, 429: errorSchema },

@@ -42,8 +42,8 @@ const jobOptions = {
 
 /** The kinds `POST /v1/jobs` accepts: only those that run end to end (request, worker step, result). */
 export const ACCEPTED_JOB_KINDS = ['video', 'image', 'upscale', 'extend'] as const;
-/** The kinds a batch row may be: upscale and extend name a source job, which a batch row cannot yet. */
-export const BATCH_JOB_KINDS = ['video', 'image'] as const;
+/** The kinds a batch row may be: every kind (an upscale or extend row names its source). */
+export const BATCH_JOB_KINDS = ACCEPTED_JOB_KINDS;
 
 export const createVideoJobBody = videoRequestFields
   .extend({
@@ -103,7 +103,13 @@ export const videoSchema = z
 
 export const imageSchema = z
   .object({
-    url: z.string().nullable().describe("flowq's permanent address once archived (send the API key), useapi's link when not archived"),
+    url: z
+      .string()
+      .nullable()
+      .describe(
+        "flowq's permanent address once archived (`/v1/media/<job>/image-<n>.jpg|png|webp`, send the API key), useapi's link when not archived, null once expired",
+      ),
+    downloadUrl: z.string().nullable().describe('`url` signed to open without a key until it expires (MEDIA_LINK_TTL_SECONDS)'),
     upstreamUrl: z.string().describe("useapi's own link; it dies about 6 hours after the job completed"),
     upstreamExpiresAt: z.string().nullable(),
     sha256: z.string().nullable().describe('Of the archived image'),

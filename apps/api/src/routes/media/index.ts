@@ -1,4 +1,4 @@
-import { ForbiddenError, MediaExpiredError, mediaUrlPath, NotFoundError, parseMediaFileName, RangeNotSatisfiableError } from '@flowq/core';
+import { ForbiddenError, imageExtension, MediaExpiredError, mediaUrlPath, NotFoundError, parseMediaFileName, RangeNotSatisfiableError } from '@flowq/core';
 import { findMediaFile, type Db } from '@flowq/db';
 import type { MediaStore } from '@flowq/media-store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -29,7 +29,7 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRouteOptions> = async (app,
     '/v1/media/:jobId/:file',
     {
       schema: {
-        summary: 'Download an archived video (`<clip>.mp4`) or thumbnail (`<clip>.jpg`), with byte ranges',
+        summary: 'Download an archived video (`<clip>.mp4`), thumbnail (`<clip>.jpg`) or image (`image-<n>.jpg|png|webp`), with byte ranges',
         description: 'Authorization: Bearer <key>, or a signed link (`?expires=&sig=`, as given in `downloadUrl`).',
         tags: ['media'],
         params,
@@ -40,7 +40,8 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRouteOptions> = async (app,
       const { jobId, file } = req.params;
       const name = parseMediaFileName(file);
       if (!name) throw new NotFoundError(`No media file ${file}`);
-      const path = mediaUrlPath(jobId, name.clip, name.kind);
+      // An image's name carries the extension of the type it was stored as; it is checked against the row below.
+      const path = name.kind === 'image' ? `/v1/media/${jobId}/${file}` : mediaUrlPath(jobId, name.clip, name.kind);
 
       let owner: string | undefined;
       if (req.query.sig !== undefined || req.query.expires !== undefined) {
@@ -54,6 +55,8 @@ export const mediaRoutes: FastifyPluginAsyncZod<MediaRouteOptions> = async (app,
 
       const row = await findMediaFile(options.db, jobId, name.clip, name.kind);
       if (!row || (owner !== undefined && row.ownerKey !== owner)) throw new NotFoundError(`No media file ${file} for job ${jobId}`);
+      if (name.kind === 'image' && row.status === 'archived' && imageExtension(row.contentType) !== name.extension)
+        throw new NotFoundError(`No media file ${file} for job ${jobId}`);
       if (row.status === 'expired') throw new MediaExpiredError(`${file} of job ${jobId} was deleted after the retention period`);
       if (row.status !== 'archived' || row.bytes === null || !row.sha256) throw new NotFoundError(`${file} of job ${jobId} is not archived`);
 
