@@ -25,7 +25,7 @@
  * submissions, no account cooled off. The mixed run is skipped unless --mixed-images is given.
  *
  * Flags: --jobs=2000, --accounts=10, --slots=4, --gen-min=800, --gen-max=1200 (ms), --workers=3, --hidden-limits=2-6, --markdown, --no-cost;
- * mixed run: --mixed-videos=1000, --mixed-images=1500 (0: skip the mixed run), --image-slots=3, --image-min=800, --image-max=1200 (ms)
+ * mixed run: --mixed-videos=2000, --mixed-images=1500 (0: skip the mixed run), --image-slots=3, --image-min=800, --image-max=1200 (ms)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createDatabase, insertJob, jobs, migrateDatabase, type Database } from '@flowq/db';
@@ -461,7 +461,8 @@ export default async function run({ args }: BenchOptions): Promise<Record<string
   const workers = numberFlag(args, 'workers', 3);
   const cost = !hasFlag(args, 'no-cost');
   const generationMs = { min: numberFlag(args, 'gen-min', 800), max: numberFlag(args, 'gen-max', 1200) };
-  const mixedVideos = numberFlag(args, 'mixed-videos', 1000, { zero: true });
+  // Both kinds' ideals about 50 s, so they share the accounts for the whole run, not half of it.
+  const mixedVideos = numberFlag(args, 'mixed-videos', 2000, { zero: true });
   const imageSlots = numberFlag(args, 'image-slots', 3);
   const imageMs = { min: numberFlag(args, 'image-min', 800), max: numberFlag(args, 'image-max', 1200) };
   const emails = Array.from({ length: accountsN }, (_, i) => `bench-${i + 1}@flowq.test`);
