@@ -79,22 +79,26 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
       }
       // `created` and `started` change nothing else for flowq; only an end is worth a write and a wake-up.
       if (status === 'completed' || status === 'failed') {
-        await recordAttempt(deps.database.db, {
-          jobId,
-          kind: 'callback',
-          account: row.account,
-          outcome: status,
-          upstreamJobId,
-          startedAt: new Date(),
-          detail: replyRef ? { replyRef } : null,
-        });
-        await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined);
         // The generation is over upstream, so its account slot is free now: hand it to the next
         // waiting job at once rather than after the worker's confirming read. Only for the
         // upstream job we are following, with the right secret; the result still waits for that read.
-        if (row.status === 'running' && row.account && upstreamJobId === row.upstreamJobId) {
-          await slotRelease.release(row.account, jobId).catch(() => undefined);
-        }
+        // The three writes are independent, so they go together: the freed slot is handed on
+        // without waiting for the attempt row.
+        const freed = row.status === 'running' && upstreamJobId === row.upstreamJobId ? row.account : null;
+        await Promise.all([
+          recordAttempt(deps.database.db, {
+            jobId,
+            kind: 'callback',
+            account: row.account,
+            outcome: status,
+            upstreamJobId,
+            startedAt: new Date(),
+            detail: replyRef ? { replyRef } : null,
+          }),
+          // The hint is in place before the wake-up below: the woken step reads it.
+          leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined),
+          freed ? slotRelease.release(freed, jobId).catch(() => undefined) : undefined,
+        ]);
         await wakeJob(deps.queue, waitingRoom, jobId).catch(() => undefined);
       }
       return reply.status(200).send({ ok: true });
