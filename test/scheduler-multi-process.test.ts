@@ -46,7 +46,12 @@ describe('per-account limits across three worker processes', () => {
         { timeoutMs: 90_000, intervalMs: 250, what: `${JOBS} jobs to succeed` },
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${workers.output().slice(-3000)}`);
+      const counts = await flowq.db.db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
+      const room = await flowq.redis.redis.keys(`${flowq.config.redis.prefix}:waiting:*`);
+      const sizes = await Promise.all(room.map((k) => flowq.redis.redis.zcard(k)));
+      throw new Error(
+        `${(err as Error).message}\nstatuses ${JSON.stringify(counts)} room ${JSON.stringify(room.map((k, i) => [k, sizes[i]]))}\n${workers.output().slice(-3000)}`,
+      );
     }
     console.log(`all ${JOBS} succeeded ${Date.now() - posted} ms after the last POST`);
     const statuses = await flowq.db.db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);

@@ -25,10 +25,21 @@ export interface AccountLeases {
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
   /**
-   * The job is now delayed after a `wait`: let a freed slot wake it early. Returns true when
-   * it should run again at once instead (a slot freed while it was parking).
+   * Parking, in two halves around the BullMQ delay. `enterWaitingRoom` (before the delay) lists
+   * the job where a freed slot finds it, so every delayed parked job is listed: a freed slot or
+   * the idle-slot refill wakes it, not a timer per job. `afterParking` (once delayed) returns
+   * true when it should run again at once instead: a wake-up came while it was still active
+   * (its flag), or a slot freed meanwhile is visibly free.
    */
-  park(job: JobRow): Promise<boolean>;
+  enterWaitingRoom(job: JobRow): Promise<void>;
+  afterParking(job: JobRow): Promise<boolean>;
+  /**
+   * Wakes waiting jobs for slots that are free while jobs wait (a wake-up lost to a job that
+   * expired or was cancelled meanwhile, a promote that failed): one job per free slot of each
+   * account that can take one now, then, for slots still idle, the most urgent queued jobs
+   * `moreQueued` names (Postgres). Maintenance runs it; returns how many it woke.
+   */
+  refillIdleSlots(now: Date, moreQueued: (limit: number) => Promise<string[]>): Promise<number>;
   /**
    * What an answer from `email` says about the account and the service. `limitAtAcquire`: for the
    * answer to a video-lane submission, the limit its slot was taken under (`acquire`'s `limit`):

@@ -4,6 +4,7 @@ import type { JobRow } from '@flowq/db';
 import { bullPriority } from '@flowq/queue';
 import {
   chooseAccounts,
+  idleSlots,
   coolOff,
   nextWorkingLimit,
   parseWorkingLimit,
@@ -22,9 +23,7 @@ import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
 import type { SlotRelease, WaitingRoom, WaitNeeds } from '@flowq/queue';
-
-/** A parked job still looks again on its own after this long, in case no wake-up reaches it. */
-export const MAX_PARK_MS = 30_000;
+import { refillIdleSlots } from './idle-slot-refill';
 
 const IMPOSSIBLE: Record<ImpossibleReason, { code: JobErrorCode; message: string }> = {
   images_span_accounts: { code: 'invalid_request', message: 'the images belong to different accounts; upload them to one account' },
@@ -136,7 +135,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       // Fair and cheap under a flood: while jobs of the same kind wait, a new one parks behind
       // them (every release wakes the oldest), rather than racing them for the slot.
       if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
-        return { ok: false, kind: 'wait', retryAt: now.getTime() + MAX_PARK_MS, reason: 'behind_waiting_jobs' };
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs' };
       }
       const closed = await gate.check(now);
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
@@ -145,7 +144,7 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       const choice = chooseAccounts(pool, { ...needsOf(job), avoid: opts.avoid }, now);
       if (choice.kind === 'impossible') return { ok: false, kind: 'impossible', ...impossibleError(choice.reason, job) };
       if (choice.kind === 'wait') {
-        return { ok: false, kind: 'wait', retryAt: choice.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: choice.reason };
+        return { ok: false, kind: 'wait', retryAt: choice.retryAt?.getTime() ?? now.getTime() + config.worker.parkMaxMs, reason: choice.reason };
       }
       const got = await slots.acquire(
         choice.ranked.map((a) => ({ email: a.email, maxConcurrent: a.maxConcurrent, maxPerMinute: a.maxPerMinute })),
@@ -170,9 +169,18 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       await slotRelease.release(email, jobId);
     },
 
-    async park(job) {
+    async enterWaitingRoom(job) {
+      await waitingRoom.park(waitNeeds(job));
+    },
+
+    async refillIdleSlots(now, moreQueued) {
+      if (await gate.check(now)) return 0;
+      const { pool } = await snapshots.take(now);
+      return refillIdleSlots(idleSlots(pool, now), slotRelease, moreQueued);
+    },
+
+    async afterParking(job) {
       const wait = waitNeeds(job);
-      await waitingRoom.park(wait);
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
       // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.
       if (await waitingRoom.takeWakeFlag(job.id)) return true;

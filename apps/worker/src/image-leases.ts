@@ -3,11 +3,11 @@ import type { ImageRequest } from '@flowq/core';
 import { imageReferencesOf } from '@flowq/core';
 import type { JobRow } from '@flowq/db';
 import { bullPriority, type SlotRelease, type WaitingRoom, type WaitNeeds } from '@flowq/queue';
-import { chooseImageAccounts, pinOf, type AccountSlots } from '@flowq/scheduler';
+import { chooseImageAccounts, idleSlots, pinOf, type AccountSlots } from '@flowq/scheduler';
 import type { LeaseResult } from './account-leases';
-import { MAX_PARK_MS } from './account-scheduler';
 import type { PoolSnapshots } from './account-pool-snapshot';
 import type { DispatchGate } from './dispatch-gate';
+import { refillIdleSlots } from './idle-slot-refill';
 
 /**
  * Image slots: the image lane of the account leases (`SlotLane` `image`), apart from video
@@ -20,8 +20,11 @@ export interface ImageLeases {
   acquire(job: JobRow, request: ImageRequest, now: Date, opts?: { firstLook?: boolean }): Promise<LeaseResult>;
   renew(email: string, jobId: string): Promise<void>;
   release(email: string, jobId: string): Promise<void>;
-  /** As `AccountLeases.park`: true when the job should run again at once. */
-  park(job: JobRow): Promise<boolean>;
+  /** As `AccountLeases`: listed before the delay, checked after it. */
+  enterWaitingRoom(job: JobRow): Promise<void>;
+  afterParking(job: JobRow): Promise<boolean>;
+  /** As `AccountLeases.refillIdleSlots`, for image slots. */
+  refillIdleSlots(now: Date, moreQueued: (limit: number) => Promise<string[]>): Promise<number>;
 }
 
 const requestOf = (job: JobRow) => job.request as unknown as ImageRequest;
@@ -66,7 +69,7 @@ export function createImageLeases(p: {
     async acquire(job, _request, now, opts = {}) {
       // Behind the image jobs already waiting, as video jobs queue behind theirs.
       if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
-        return { ok: false, kind: 'wait', retryAt: now.getTime() + MAX_PARK_MS, reason: 'behind_waiting_jobs' };
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs' };
       }
       const closed = await gate.check(now);
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
@@ -80,7 +83,8 @@ export function createImageLeases(p: {
               : 'email names another account than the one holding the references';
         return { ok: false, kind: 'impossible', code: pick.reason === 'unknown_account' ? 'account_not_found' : 'invalid_request', message };
       }
-      if (pick.kind === 'wait') return { ok: false, kind: 'wait', retryAt: pick.retryAt?.getTime() ?? now.getTime() + MAX_PARK_MS, reason: pick.reason };
+      if (pick.kind === 'wait')
+        return { ok: false, kind: 'wait', retryAt: pick.retryAt?.getTime() ?? now.getTime() + config.worker.parkMaxMs, reason: pick.reason };
       const got = await slots.acquire(
         pick.ranked.map((email) => ({ email, maxConcurrent: limits.maxConcurrent, maxPerMinute: limits.maxPerMinute })),
         job.id,
@@ -91,7 +95,7 @@ export function createImageLeases(p: {
         return { ok: true, email: got.email, limit: got.limit };
       }
       // A lease of an image call ends within seconds, long before its expiry: a release wakes the job.
-      return { ok: false, kind: 'wait', retryAt: Math.min(got.retryAt, now.getTime() + MAX_PARK_MS), reason: 'all_busy' };
+      return { ok: false, kind: 'wait', retryAt: Math.min(got.retryAt, now.getTime() + config.worker.parkMaxMs), reason: 'all_busy' };
     },
     async renew(email, jobId) {
       if (!(await slots.renew(email, jobId, config.accounts.leaseMs))) await slots.restore(email, jobId, config.accounts.leaseMs);
@@ -99,9 +103,24 @@ export function createImageLeases(p: {
     async release(email, jobId) {
       await slotRelease.release(email, jobId);
     },
-    async park(job) {
+    async enterWaitingRoom(job) {
+      await waitingRoom.park(waitNeeds(job));
+    },
+    async refillIdleSlots(now, moreQueued) {
+      if (await gate.check(now)) return 0;
+      const { pool } = await snapshots.take(now);
+      const usage = await slots.snapshot(pool.map((a) => a.email));
+      const lane = pool.map((a, i) => ({
+        ...a,
+        running: usage[i]?.running ?? 0,
+        maxConcurrent: limits.maxConcurrent,
+        submittedLastMinute: usage[i]?.submittedLastMinute ?? 0,
+        maxPerMinute: limits.maxPerMinute,
+      }));
+      return refillIdleSlots(idleSlots(lane, now), slotRelease, moreQueued);
+    },
+    async afterParking(job) {
       const wait = waitNeeds(job);
-      await waitingRoom.park(wait);
       // A slot freed between the failed acquire and the park found nobody to wake: its waker
       // left a flag, or the slot is visibly free now (the same closing of the window as videos).
       if (await waitingRoom.takeWakeFlag(job.id)) return true;

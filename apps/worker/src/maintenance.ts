@@ -1,7 +1,7 @@
 import type { DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
 import { reconcileQueue, redisSentinelKey, restoreLeases } from './reconciler';
-import { archivedBefore, countActiveJobsOn, markMediaExpired, removeDrainedAccounts } from '@flowq/db';
+import { archivedBefore, countActiveJobsOn, markMediaExpired, mostUrgentQueued, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
 
 const MEDIA_PAGE = 200;
@@ -39,6 +39,15 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
       everyMs: config.worker.maintenanceIntervalMs,
     });
     if (run.ran) await redis.set(sentinel, String(Date.now()));
+  }
+
+  /** Free slots while jobs wait (a lost wake-up): one waiting job woken per free slot, each lane. */
+  async function refillIdleSlots(now = new Date()) {
+    const woken =
+      (await deps.leases.refillIdleSlots(now, (n) => mostUrgentQueued(database.db, 'video', n))) +
+      (await deps.imageLeases.refillIdleSlots(now, (n) => mostUrgentQueued(database.db, 'image', n)));
+    if (woken > 0) logger.debug({ woken }, 'woke waiting jobs for idle slots');
+    return woken;
   }
 
   async function liftCoolOffs(now = new Date()) {
@@ -102,6 +111,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     probeToken,
     removeDrained,
     expireMedia,
+    refillIdleSlots,
     start(): () => void {
       const timers = [
         setInterval(guard('reconcile', reconcile), config.worker.maintenanceIntervalMs),
@@ -110,6 +120,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
         setInterval(guard('token-probe', probeToken), config.worker.tokenProbeIntervalMs),
         setInterval(guard('drained-accounts', removeDrained), config.worker.maintenanceIntervalMs),
         setInterval(guard('media-retention', expireMedia), config.worker.maintenanceIntervalMs),
+        setInterval(guard('idle-slots', refillIdleSlots), config.worker.maintenanceIntervalMs),
       ];
       for (const t of timers) t.unref();
       guard('wipe-check', repairAfterWipe)();

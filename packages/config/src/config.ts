@@ -63,6 +63,7 @@ const envSchema = z.object({
   BULL_BOARD_PASSWORD: z.string().optional(),
   WORKER_CONCURRENCY: intFrom(5, 1),
   POLL_INTERVAL_MS: intFrom(15_000, 100),
+  WORKER_PARK_MAX_MS: intFrom(1_800_000, 1_000),
   RETRY_DELAY_MIN_MS: intFrom(5_000),
   RETRY_DELAY_MAX_MS: intFrom(10_000),
   MAX_ATTEMPTS: intFrom(3, 1),
@@ -146,6 +147,7 @@ const WORKER_ONLY = [
   'FLOWQ_ACCOUNTS',
   'WORKER_CONCURRENCY',
   'POLL_INTERVAL_MS',
+  'WORKER_PARK_MAX_MS',
   'RETRY_DELAY_MIN_MS',
   'RETRY_DELAY_MAX_MS',
   'MAX_ATTEMPTS',
@@ -267,6 +269,13 @@ export interface FlowqConfig {
   worker: {
     concurrency: number;
     pollIntervalMs: number;
+    /**
+     * Longest a parked job sleeps before it looks again on its own. Parked jobs are woken by a
+     * freed slot, wake-all or the idle-slot refill; this timer is only the last safety net, so
+     * it is long: every parked job looking again costs a step (a 50,000-row batch on a 30 s
+     * timer spent about 1,700 steps a second re-parking).
+     */
+    parkMaxMs: number;
     retryDelayMs: { min: number; max: number };
     maxAttempts: number;
     deadlineMs: number;
@@ -439,6 +448,7 @@ function buildConfig(e: Env): FlowqConfig {
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       pollIntervalMs: e.POLL_INTERVAL_MS,
+      parkMaxMs: e.WORKER_PARK_MAX_MS,
       retryDelayMs: { min: e.RETRY_DELAY_MIN_MS, max: e.RETRY_DELAY_MAX_MS },
       maxAttempts: e.MAX_ATTEMPTS,
       deadlineMs: e.JOB_DEADLINE_HOURS * 3_600_000,

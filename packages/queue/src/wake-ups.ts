@@ -9,21 +9,33 @@ import type { WaitingRoom } from './waiting-room';
  * The only "wake this job" in flowq: callbacks, cancels, freed slots and wake-all use it.
  */
 export async function wakeJob(queue: GenerateQueue, waitingRoom: WaitingRoom, jobId: string): Promise<boolean> {
-  // Most wake-ups find the job delayed: promoting it by id is one script call, where reading
-  // the job and its state first took three more round trips.
+  // A job parks by entering the waiting room, then moving to delayed: a wake-up can find it in
+  // either state, and it can move between our reads. Most find it delayed, and promoting by id
+  // is one script call.
+  for (let look = 0; look < 3; look++) {
+    const promoted = await promote(queue, jobId);
+    if (promoted !== 'not_delayed') return promoted === 'promoted';
+    const state = await queue.getJobState(jobId);
+    if (state === 'delayed') continue; // it became delayed after our promote: promote again
+    if (state !== 'active') return false;
+    // Mid-step: it reads this flag once delayed. If it became delayed before the flag was
+    // there, it did not see it: look again (promote it ourselves).
+    await waitingRoom.leaveWakeFlag(jobId);
+    if ((await queue.getJobState(jobId)) !== 'delayed') return true;
+  }
+  return true;
+}
+
+async function promote(queue: GenerateQueue, jobId: string): Promise<'promoted' | 'not_delayed' | 'gone'> {
   try {
     await new Job(queue, 'generate', { jobId }, {}, jobId).promote();
-    return true;
+    return 'promoted';
   } catch (err) {
     const code = (err as { code?: number }).code;
-    if (code === ErrorCode.JobNotExist) return false;
-    if (code !== ErrorCode.JobNotInState) throw err;
+    if (code === ErrorCode.JobNotExist) return 'gone';
+    if (code === ErrorCode.JobNotInState) return 'not_delayed';
+    throw err;
   }
-  if ((await queue.getJobState(jobId)) === 'active') {
-    await waitingRoom.leaveWakeFlag(jobId);
-    return true;
-  }
-  return false;
 }
 
 /** The part of the account slots a release needs (kept structural: the queue package does not depend on the scheduler). */
@@ -50,22 +62,26 @@ export function createSlotRelease(deps: {
   /**
    * One slot of `email` is free: wake the most urgent job that account can serve. A stale entry
    * (a job cancelled, or woken by its own timer meanwhile) must not eat the wake-up, so the next
-   * one is tried, a few times.
+   * one is tried, a few times. True when a job was woken.
    */
-  async function wakeOneFor(email: string): Promise<void> {
+  async function wakeOneFor(email: string): Promise<boolean> {
     try {
       const tier = (await tierOf(email)) ?? 'pro';
       for (let i = 0; i < 5; i++) {
         const jobId = await waitingRoom.popFor(email, tier);
-        if (!jobId || (await wakeJob(queue, waitingRoom, jobId))) return;
+        if (!jobId) return false;
+        if (await wakeJob(queue, waitingRoom, jobId)) return true;
       }
     } catch (err) {
       deps.onWakeError?.(err);
     }
+    return false;
   }
 
   return {
     wakeOneFor,
+    /** Wakes this job (of this lane's waiting room); true when it was woken. */
+    wake: (jobId: string) => wakeJob(queue, waitingRoom, jobId),
     /** True when this call freed the slot (and woke a waiting job for it). */
     async release(email: string, jobId: string): Promise<boolean> {
       if (!(await slots.release(email, jobId))) return false;

@@ -26,3 +26,4 @@ export * from './pick-image-account';
 export * from './slot-keys';
 export * from './working-limit';
 export * from './working-limit-store';
+export * from './idle-slots';

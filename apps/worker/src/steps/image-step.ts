@@ -2,7 +2,6 @@ import { creditsOfJob, imageFieldsOf, linksExpireAt, newId, upstreamResult, type
 import { beginArchiving, beginSubmission, markFailed, markSucceeded, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { enqueueArchive } from '@flowq/queue';
 import { classifyAnswer, imagesOf } from '@flowq/useapi-client';
-import { MAX_PARK_MS } from '../account-scheduler';
 import type { Step } from '../next-step';
 import { afterPlacementFailure, placeImagesOnAccount } from './images-on-account';
 import { afterFailure, transientFailure, type StepContext } from './step-context';
@@ -29,7 +28,14 @@ export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolea
     await markFailed(ctx.db, row.id, { code: lease.code, message: lease.message });
     return { kind: 'fail', error: { code: lease.code, message: lease.message } };
   }
-  if (!lease.ok) return { kind: 'sleep', ms: Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime())), reason: lease.reason, park: true, row };
+  if (!lease.ok)
+    return {
+      kind: 'sleep',
+      ms: Math.min(ctx.deps.config.worker.parkMaxMs, Math.max(50, lease.retryAt - now.getTime())),
+      reason: lease.reason,
+      park: true,
+      row,
+    };
 
   const placed = await placeImagesOnAccount(ctx, row.id, request, imageFieldsOf(row.kind), lease.email);
   if (!placed.ok) {

@@ -35,16 +35,18 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     // A job that has been looked at once runs ahead of fresh intake from now on: a confirmed
     // result or a freed slot must not wait behind thousands of new jobs being triaged.
     if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
+    // Listed in the waiting room before the delay, so every delayed parked job is listed (a
+    // failure between the two leaves the job active, and BullMQ runs it again); a wake-up that
+    // finds it still active leaves a flag, read below. The row the step just read says what the
+    // job waits for (priority, pin, model).
+    const parked = next.park ? (next.row ?? (await findJob(ctx.db, jobId))) : undefined;
+    const lane = parked?.kind === 'image' ? deps.imageLeases : leases;
+    if (parked) await lane.enterWaitingRoom(parked);
     await job.moveToDelayed(Date.now() + next.ms, token);
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.
     if (next.awaitsCallback && (await hasCallbackHint(redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
-    // Parked only once delayed, so a wake-up can always promote it.
-    if (next.park) {
-      // The row the step just read is enough to know what the job waits for (priority, pin, model).
-      const row = next.row ?? (await findJob(ctx.db, jobId));
-      if (row && (await (row.kind === 'image' ? deps.imageLeases : leases).park(row))) await job.promote().catch(() => undefined);
-    }
+    if (parked && (await lane.afterParking(parked))) await job.promote().catch(() => undefined);
     throw new DelayedError(next.reason);
   }
 

@@ -2,7 +2,6 @@ import { creditsFor, imageFieldsOf, newId } from '@flowq/core';
 import { beginSubmission, latestSubmission, markFailed, reserveCredits, settleAndMarkRunning, settleSubmission, type JobRow } from '@flowq/db';
 import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
-import { MAX_PARK_MS } from '../account-scheduler';
 import type { Step } from '../next-step';
 import { afterPlacementFailure, placeImagesOnAccount } from './images-on-account';
 import { afterFailure, transientFailure, waitForUpstream, type StepContext } from './step-context';
@@ -27,7 +26,7 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
     return { kind: 'fail', error: { code: lease.code, message: lease.message } };
   }
   if (!lease.ok) {
-    const ms = Math.min(MAX_PARK_MS, Math.max(50, lease.retryAt - now.getTime()));
+    const ms = Math.min(ctx.deps.config.worker.parkMaxMs, Math.max(50, lease.retryAt - now.getTime()));
     return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
   }
   // flowq's own images go to the account that took the job (once per account), before anything is paid.

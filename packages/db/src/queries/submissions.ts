@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { JobKind } from '@flowq/core';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
@@ -160,4 +160,19 @@ export function unfinishedJobsPage(db: Db, afterId: string, limit: number): Prom
     .where(and(inArray(jobs.status, ['queued', 'submitting', 'running']), sql`${jobs.id} > ${afterId}`))
     .orderBy(jobs.id)
     .limit(limit);
+}
+
+/**
+ * The most urgent `queued` jobs of one lane (image jobs, or every other kind), for the idle-slot
+ * refill: a parked job that a wake-up missed and the waiting room does not list is found here.
+ */
+export async function mostUrgentQueued(db: Db, lane: 'image' | 'video', limit: number): Promise<string[]> {
+  if (limit <= 0) return [];
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.status, 'queued'), lane === 'image' ? eq(jobs.kind, 'image') : ne(jobs.kind, 'image')))
+    .orderBy(desc(jobs.priority), jobs.id)
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
