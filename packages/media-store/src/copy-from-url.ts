@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
+import { Agent, interceptors, request } from 'undici';
 import type { MediaStore, PutOptions, StoredObject } from './media-store';
 
 /** Why a download did not arrive. `status` is the HTTP status when the server answered. */
@@ -13,23 +12,27 @@ export class DownloadError extends Error {
   }
 }
 
+// undici's request answers a Node stream: the body goes straight into the store without the
+// web-stream layer `fetch` adds (bench archive measured it). Redirects are followed as by fetch.
+const downloads = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+
 /**
  * Stream the file at `url` into `key`: never whole in memory, its type checked by its bytes,
  * stored only once every byte has arrived. `timeoutMs` bounds the whole download.
  */
 export async function copyFromUrl(store: MediaStore, url: string, key: string, options: PutOptions & { timeoutMs: number }): Promise<StoredObject> {
   const signal = AbortSignal.timeout(options.timeoutMs);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof request>>;
   try {
-    res = await fetch(url, { signal, redirect: 'follow' });
+    res = await request(url, { dispatcher: downloads, signal });
   } catch (e) {
-    throw new DownloadError(`download failed: ${(e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message}`);
+    const timedOut = signal.aborted || (e as Error).name === 'TimeoutError';
+    throw new DownloadError(`download failed: ${timedOut ? 'timed out' : (e as Error).message}`);
   }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel().catch(() => {});
-    throw new DownloadError(`download answered ${res.status}`, res.status);
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    await res.body.dump().catch(() => {});
+    throw new DownloadError(`download answered ${res.statusCode}`, res.statusCode);
   }
-  const body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
   const { timeoutMs: _timeout, ...putOptions } = options;
-  return store.put(key, body, putOptions);
+  return store.put(key, res.body, putOptions);
 }

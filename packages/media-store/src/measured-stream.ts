@@ -21,18 +21,8 @@ export interface Measured {
  */
 export async function measure(source: Readable, options: PutOptions = {}): Promise<Measured> {
   const accept = options.accept ?? ALL_TYPES;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  const iterator = source[Symbol.asyncIterator]();
-  while (headBytes < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    head.push(chunk);
-    headBytes += chunk.length;
-  }
-  if (headBytes === 0) throw new MediaRejectedError('empty', 'the file is empty');
-  const first = Buffer.concat(head);
+  const first = await readHead(source, SNIFF_BYTES);
+  if (first.length === 0) throw new MediaRejectedError('empty', 'the file is empty');
   const contentType = sniffContentType(first);
   if (!contentType) {
     source.destroy();
@@ -71,22 +61,47 @@ export async function measure(source: Readable, options: PutOptions = {}): Promi
   });
   meter.on('error', (e) => settle.reject(e));
 
-  // Re-join the head already read with the rest of the source; Readable.from keeps backpressure
-  // and, when destroyed, ends the generator, which destroys the source.
-  async function* whole() {
-    try {
-      yield first;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
-    } finally {
-      if (!source.readableEnded) source.destroy();
-    }
-  }
-  const rejoined = Readable.from(whole(), { objectMode: false });
-  rejoined.on('error', (e) => meter.destroy(e));
+  // The head goes back in front of the rest: one pipe from the source, no extra stream between.
+  // (A source that already ended, shorter than the head, cannot take it back: it flows alone.)
+  const input = source.readableEnded ? Readable.from([first]) : source;
+  if (input === source) source.unshift(first);
+  input.on('error', (e) => meter.destroy(e));
   meter.on('close', () => {
-    if (!rejoined.readableEnded) rejoined.destroy();
+    if (!source.readableEnded) source.destroy();
     settle.reject(new Error('the stream closed before its end')); // no-op once resolved
   });
-  rejoined.pipe(meter);
+  input.pipe(meter);
   return { contentType, stream: meter, done };
+}
+
+/** Reads up to `n` bytes from the start of `source` (fewer when it ends first), leaving it paused. */
+async function readHead(source: Readable, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  while (got < n) {
+    const chunk = source.read() as Buffer | string | null;
+    if (chunk !== null) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      parts.push(buf);
+      got += buf.length;
+      continue;
+    }
+    if (source.readableEnded || source.destroyed) break;
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        off();
+        resolve();
+      };
+      const fail = (e: unknown) => {
+        off();
+        reject(e);
+      };
+      const off = () => {
+        source.off('readable', go).off('end', go).off('close', go).off('error', fail);
+      };
+      source.once('readable', go).once('end', go).once('close', go).once('error', fail);
+    });
+    if (source.errored) throw source.errored;
+  }
+  return Buffer.concat(parts);
 }
