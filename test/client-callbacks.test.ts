@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyFlowqSignature } from '../docs/examples/verify-callback.mjs';
 import { startCallbackReceiver, type CallbackReceiver } from './support/callback-receiver';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
+import { jobUntilDone } from './support/job-until-done';
 
 const run = promisify(execFile);
 const BOOTSTRAP_SECRET = 'test-webhook-secret-0123456789';
@@ -38,16 +39,6 @@ async function post(path: string, json: unknown, key?: string) {
   return flowq.request(path, { method: 'POST', json, ...(key ? { headers: { authorization: `Bearer ${key}` } } : {}) });
 }
 
-async function jobUntilDone(id: string) {
-  return waitFor(
-    async () => {
-      const job = (await (await flowq.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    { timeoutMs: 15_000, what: `job ${id} to end` },
-  );
-}
-
 function callbacksFor(id: string) {
   return receiver.received.filter((r) => JSON.parse(r.raw.toString()).id === id);
 }
@@ -62,7 +53,7 @@ describe('client callbacks', () => {
     const res = await post('/v1/jobs', { prompt: 'a kite over dunes', callbackUrl: receiver.url });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const job = await jobUntilDone(id);
+    const job = await jobUntilDone(flowq, id, 15_000);
     expect(job.status).toBe('succeeded');
     const [call] = await waitFor(() => (callbacksFor(id).length ? callbacksFor(id) : null), { what: 'the callback' });
     expect(call!.headers['flowq-event']).toBe('job.succeeded');
@@ -105,7 +96,7 @@ describe('client callbacks', () => {
       mine++;
       return mine === 1 ? 500 : mine === 2 ? 'hang' : 200;
     });
-    await jobUntilDone(id);
+    await jobUntilDone(flowq, id, 15_000);
     const d = await waitFor(
       async () => {
         const list = await deliveries(id);

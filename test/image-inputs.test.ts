@@ -7,21 +7,13 @@ import { claimImageUpload, dropImageUploadClaim, findJob, images, listImageUploa
 import { createTestDatabase, waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
+import { jobUntilDone } from './support/job-until-done';
+import { testPng } from '@flowq/testing';
 
 const OTHER_KEY = 'other-api-key-9876543210';
 const ACCOUNTS = ['acct-1@flowq.test', 'acct-2@flowq.test'];
 
 /** A PNG header (all the simulator and flowq read) of the given size, padded to `bytes`. */
-function png(width: number, height: number, bytes = 64): Buffer {
-  const b = Buffer.alloc(Math.max(33, bytes));
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  return b;
-}
-
 let flowq: FlowqUnderTest | undefined;
 let server: Server | undefined;
 afterEach(async () => {
@@ -55,20 +47,10 @@ async function postJob(f: FlowqUnderTest, body: Record<string, unknown>, key?: s
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-async function ended(f: FlowqUnderTest, id: string, timeoutMs = 30_000) {
-  return waitFor(
-    async () => {
-      const job = (await (await f.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    { timeoutMs, what: `job ${id} to end` },
-  );
-}
-
 describe('POST /v1/images', () => {
   it('keeps a PNG sent as multipart or raw once per key, reads it back, and hides it from another key', async () => {
     flowq = await start('images-upload');
-    const bytes = png(1280, 720, 5_000);
+    const bytes = testPng(1280, 720, 5_000);
     const first = await upload(flowq, bytes, { multipart: true });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({
@@ -110,10 +92,10 @@ describe('POST /v1/images', () => {
     const spoofedForm = await upload(flowq, Buffer.from('<html>hello</html>'), { multipart: true });
     expect(spoofedForm.status).toBe(400);
     expect(spoofedForm.body.error.field).toBe('file');
-    const huge = await upload(flowq, png(100, 100, 20 * 1024 * 1024 + 1));
+    const huge = await upload(flowq, testPng(100, 100, 20 * 1024 * 1024 + 1));
     expect(huge.status).toBe(413);
     expect(huge.body.error.field).toBe('file');
-    const hugeForm = await upload(flowq, png(100, 100, 20 * 1024 * 1024 + 1), { multipart: true });
+    const hugeForm = await upload(flowq, testPng(100, 100, 20 * 1024 * 1024 + 1), { multipart: true });
     expect(hugeForm.status).toBe(413);
   });
 });
@@ -121,11 +103,11 @@ describe('POST /v1/images', () => {
 describe('image inputs of jobs', () => {
   it('an I2V job from an uploaded PNG succeeds, unpinned, with the image uploaded once to the account that ran it', async () => {
     flowq = await start('images-i2v');
-    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    const image = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
     const job = await postJob(flowq, { prompt: 'the frame comes alive', startImage: image });
     expect(job.status).toBe(202);
     expect(job.body.request.startImage).toBe(image);
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('succeeded');
     const row = await findJob(flowq.db.db, job.body.id);
     expect(row!.account).toBeTruthy();
@@ -137,11 +119,11 @@ describe('image inputs of jobs', () => {
 
   it('jobs spread over both accounts upload each image exactly once per account', async () => {
     flowq = await start('images-spread');
-    const first = (await upload(flowq, png(1280, 720))).body.id as string;
-    const last = (await upload(flowq, png(1280, 720, 100))).body.id as string;
+    const first = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
+    const last = (await upload(flowq, testPng(1280, 720, 100))).body.id as string;
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push((await postJob(flowq, { prompt: `scene ${i}`, startImage: first, endImage: last })).body.id);
-    const jobs = await Promise.all(ids.map((id) => ended(flowq!, id, 60_000)));
+    const jobs = await Promise.all(ids.map((id) => jobUntilDone(flowq!, id, 60_000)));
     expect(jobs.map((j) => j.status)).toEqual(ids.map(() => 'succeeded'));
     const used = new Set<string>();
     for (const id of ids) used.add((await findJob(flowq.db.db, id))!.account!);
@@ -153,10 +135,10 @@ describe('image inputs of jobs', () => {
 
   it('an image job takes an uploaded image as reference_1, unpinned, uploaded to the account it runs on', async () => {
     flowq = await start('images-image-kind');
-    const image = (await upload(flowq, png(1024, 1024))).body.id as string;
+    const image = (await upload(flowq, testPng(1024, 1024, 64))).body.id as string;
     const job = await postJob(flowq, { kind: 'image', prompt: 'the same cat, in winter', reference_1: image });
     expect(job.status).toBe(202);
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('succeeded');
     const row = await findJob(flowq.db.db, job.body.id);
     // The account's assets also hold the images it made; the upload is the first.
@@ -165,7 +147,7 @@ describe('image inputs of jobs', () => {
   });
 
   it('an image URL on an allow-listed local server is fetched once and runs like an upload', async () => {
-    const bytes = png(640, 360, 2_000);
+    const bytes = testPng(640, 360, 2_000);
     let served = 0;
     server = createServer((req, res) => {
       served += 1;
@@ -179,7 +161,7 @@ describe('image inputs of jobs', () => {
     expect(job.status).toBe(202);
     expect(job.body.request.startImage).toMatch(/^img_/);
     expect(served).toBe(2); // the redirect and the image, once
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('succeeded');
     // The same bytes are the same image as an upload of them.
     expect((await upload(flowq, bytes)).body.id).toBe(job.body.request.startImage);
@@ -193,7 +175,7 @@ describe('image inputs of jobs', () => {
     const privHttps = await postJob(flowq, { prompt: 'x', referenceImage_1: 'https://10.0.0.8/a.png' });
     expect(privHttps.status).toBe(400);
     expect(privHttps.body.error.field).toBe('referenceImage_1');
-    const mine = (await upload(flowq, png(10, 10), { key: OTHER_KEY })).body.id as string;
+    const mine = (await upload(flowq, testPng(10, 10, 64), { key: OTHER_KEY })).body.id as string;
     const foreign = await postJob(flowq, { prompt: 'x', startImage: mine });
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.field).toBe('startImage');
@@ -220,7 +202,7 @@ describe('image URLs that cannot be used', () => {
       ['endImage', `${base}/missing`, 422, /answered 404/],
       ['referenceImage_1', `${base}/html`, 400, /not a PNG, JPEG or WebP/],
     ];
-    const frame = (await upload(flowq, png(1280, 720))).body.id as string;
+    const frame = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
     for (const [field, url, status, message] of cases) {
       // An end frame needs a start frame.
       const body = { prompt: 'x', ...(field === 'endImage' ? { startImage: frame } : {}), [field]: url };
@@ -235,7 +217,7 @@ describe('image URLs that cannot be used', () => {
 
 describe('image columns of a CSV batch', () => {
   it("take img_ ids and URLs like a job (each URL fetched once per batch), and refuse another key's image in its row and column", async () => {
-    const bytes = png(640, 360, 3_000);
+    const bytes = testPng(640, 360, 3_000);
     let served = 0;
     server = createServer((_req, res) => {
       served += 1;
@@ -244,8 +226,8 @@ describe('image columns of a CSV batch', () => {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/frame.png`;
     flowq = await start('images-batch', { SSRF_ALLOWLIST: '127.0.0.1' });
-    const mine = (await upload(flowq, png(1280, 720))).body.id as string;
-    const theirs = (await upload(flowq, png(10, 10), { key: OTHER_KEY })).body.id as string;
+    const mine = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
+    const theirs = (await upload(flowq, testPng(10, 10, 64), { key: OTHER_KEY })).body.id as string;
     const csv = ['prompt,startImage', `one,${mine}`, `two,${url}`, `three,${theirs}`, `four,${url}`].join('\n');
     const res = await flowq.request('/v1/batches?onInvalid=skip', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
     expect(res.status).toBe(201);
@@ -255,7 +237,7 @@ describe('image columns of a CSV batch', () => {
     expect(served).toBe(1);
     const jobs = (await (await flowq.request(`/v1/batches/${batch.id}/jobs`)).json()) as { items: { id: string; request: { startImage: string } }[] };
     expect(jobs.items.map((j) => j.request.startImage)).toEqual([mine, expect.stringMatching(/^img_/), expect.stringMatching(/^img_/)]);
-    const done = await Promise.all(jobs.items.map((j) => ended(flowq!, j.id)));
+    const done = await Promise.all(jobs.items.map((j) => jobUntilDone(flowq!, j.id)));
     expect(done.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 });
@@ -263,11 +245,11 @@ describe('image columns of a CSV batch', () => {
 describe('uploads to useapi that fail', () => {
   it('a 429 or 503 on upload is a capacity wait (no attempt spent), and the job runs', async () => {
     flowq = await start('images-upload-wait');
-    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    const image = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
     flowq.sim.faults.failNextSubmits({ kind: 'throttled', endpoint: 'assets' });
     flowq.sim.faults.failNextSubmits({ kind: 'google-unavailable', endpoint: 'assets', retryAfterSec: 0 });
     const job = await postJob(flowq, { prompt: 'after a wait', startImage: image });
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('succeeded');
     expect((await findJob(flowq.db.db, job.body.id))!.attempts).toBe(0);
     expect(flowq.sim.faults.pendingSubmitFaults()).toEqual([]);
@@ -275,10 +257,10 @@ describe('uploads to useapi that fail', () => {
 
   it('a 400 on upload (the image refused by the content filter) fails the job with that reason', async () => {
     flowq = await start('images-upload-refused');
-    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    const image = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
     flowq.sim.faults.failNextSubmits({ kind: 'unsafe', endpoint: 'assets' });
     const job = await postJob(flowq, { prompt: 'refused', startImage: image });
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('failed');
     expect(done.error.code).toBe('content_policy');
     expect(done.error.message).toMatch(/^startImage: upload to the account refused/);
@@ -287,10 +269,10 @@ describe('uploads to useapi that fail', () => {
 
   it('an upload cut mid-way (taken upstream, answer lost): the job still succeeds, with one paid submission', async () => {
     flowq = await start('images-upload-cut');
-    const image = (await upload(flowq, png(1280, 720))).body.id as string;
+    const image = (await upload(flowq, testPng(1280, 720, 64))).body.id as string;
     flowq.sim.faults.failNextSubmits({ kind: 'connection-reset', endpoint: 'assets' });
     const job = await postJob(flowq, { prompt: 'cut short', startImage: image });
-    const done = await ended(flowq, job.body.id);
+    const done = await jobUntilDone(flowq, job.body.id);
     expect(done.status).toBe('succeeded');
     expect(flowq.sim.faults.pendingSubmitFaults()).toEqual([]);
     const paid = flowq.sim.log.submissions().filter((e) => e.status === 201);
@@ -306,15 +288,15 @@ describe('uploads to useapi that fail', () => {
 describe('the image in the media store', () => {
   it('gone: the job fails naming the field; unreadable: the job waits, spending nothing, and runs once it can be read', async () => {
     flowq = await start('images-store');
-    const bytes = png(1280, 720);
+    const bytes = testPng(1280, 720, 64);
     const gone = (await upload(flowq, bytes)).body.id as string;
     const [goneRow] = await flowq.db.db.select().from(images);
     await rm(join(flowq.env.MEDIA_DIR!, goneRow!.storageKey));
-    const lost = await ended(flowq, (await postJob(flowq, { prompt: 'lost', startImage: gone })).body.id);
+    const lost = await jobUntilDone(flowq, (await postJob(flowq, { prompt: 'lost', startImage: gone })).body.id);
     expect(lost.status).toBe('failed');
     expect(lost.error).toEqual({ code: 'invalid_request', message: `startImage: image ${gone} is no longer kept by flowq` });
 
-    const other = png(1280, 720, 128);
+    const other = testPng(1280, 720, 128);
     const kept = (await upload(flowq, other)).body.id as string;
     const file = join(flowq.env.MEDIA_DIR!, (await flowq.db.db.select().from(images)).find((i) => i.id === kept)!.storageKey);
     // A link to itself: opening it fails (ELOOP), as a store that does not answer.
@@ -327,7 +309,7 @@ describe('the image in the media store', () => {
     expect(waiting!.attempts).toBe(0);
     await rm(file);
     await writeFile(file, other);
-    expect((await ended(flowq, job.body.id)).status).toBe('succeeded');
+    expect((await jobUntilDone(flowq, job.body.id)).status).toBe('succeeded');
   });
 });
 

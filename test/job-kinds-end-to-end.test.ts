@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
+import { jobUntilDone } from './support/job-until-done';
 
 const A1 = 'acct-1@flowq.test';
 const A2 = 'acct-2@flowq.test';
@@ -31,16 +32,6 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function download(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
-}
-
-async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
-  return waitFor(
-    async () => {
-      const job = (await (await f.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    { timeoutMs, what: `job ${id} to end` },
-  );
 }
 
 describe('image jobs, end to end', () => {

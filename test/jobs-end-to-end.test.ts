@@ -3,6 +3,7 @@ import { listAttempts } from '@flowq/db';
 import { waitFor } from '@flowq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, TEST_API_KEY, type FlowqUnderTest } from './support/start-flowq';
+import { jobUntilDone } from './support/job-until-done';
 
 let flowq: FlowqUnderTest | undefined;
 afterEach(async () => {
@@ -14,16 +15,6 @@ async function createJob(f: FlowqUnderTest, body: Record<string, unknown>) {
   const res = await f.request('/v1/jobs', { method: 'POST', json: body });
   expect(res.status).toBe(202);
   return (await res.json()) as { id: string; status: string };
-}
-
-async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 15_000) {
-  return waitFor(
-    async () => {
-      const job = (await (await f.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    { timeoutMs, what: `job ${id} to end` },
-  );
 }
 
 describe('one video job end to end', () => {

@@ -8,6 +8,7 @@ import { waitFor } from '@flowq/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFlowq, type FlowqUnderTest } from './support/start-flowq';
+import { jobUntilDone } from './support/job-until-done';
 
 const A1 = 'acct-1@flowq.test';
 const A2 = 'acct-2@flowq.test';
@@ -22,16 +23,6 @@ async function createJob(f: FlowqUnderTest, body: Record<string, unknown>) {
   const res = await f.request('/v1/jobs', { method: 'POST', json: body });
   expect(res.status, await res.clone().text()).toBe(202);
   return (await res.json()) as { id: string };
-}
-
-async function jobUntilDone(f: FlowqUnderTest, id: string, timeoutMs = 20_000) {
-  return waitFor(
-    async () => {
-      const job = (await (await f.request(`/v1/jobs/${id}`)).json()) as Record<string, any>;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    { timeoutMs, what: `job ${id} to end` },
-  );
 }
 
 describe("today's useapi, end to end", () => {

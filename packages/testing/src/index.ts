@@ -4,3 +4,4 @@ export * from './test-redis';
 export * from './global-setup';
 export * from './wait-for';
 export * from './test-s3-server';
+export * from './test-images';

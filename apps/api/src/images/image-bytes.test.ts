@@ -1,21 +1,12 @@
+import { testPng } from '@flowq/testing';
 import { SAMPLE_JPEG, SAMPLE_MP4 } from '@flowq/flow-simulator';
 import { MAX_IMAGE_BYTES } from '@flowq/core';
 import { describe, expect, it } from 'vitest';
 import { imageFactsOf, readImageBody } from './image-bytes';
 
-function png(width: number, height: number, pad = 0): Buffer {
-  const b = Buffer.alloc(33 + pad);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  return b;
-}
-
 describe('imageFactsOf: what bytes are as an image input', () => {
   it.each([
-    ['a PNG', png(1280, 720), { contentType: 'image/png', width: 1280, height: 720 }],
+    ['a PNG', testPng(1280, 720), { contentType: 'image/png', width: 1280, height: 720 }],
     ['a JPEG', Buffer.from(SAMPLE_JPEG), { contentType: 'image/jpeg', width: 64, height: 36 }],
   ])('%s is taken, with its size and sha256', (_, bytes, expected) => {
     const facts = imageFactsOf(bytes, 'file');
@@ -27,9 +18,9 @@ describe('imageFactsOf: what bytes are as an image input', () => {
     ['empty', Buffer.alloc(0), 400, /file: is empty/],
     ['text', Buffer.from('not an image at all, just words'), 400, /file: is not a PNG, JPEG or WebP/],
     ['an MP4', Buffer.from(SAMPLE_MP4), 400, /which are video\/mp4/],
-    ['a PNG signature without its header', png(1, 1).subarray(0, 12), 400, /cannot be read/],
-    ['a PNG of zero width', png(0, 10), 400, /cannot be read/],
-    ['over 20 MB', png(10, 10, MAX_IMAGE_BYTES), 413, /larger than 20 MB/],
+    ['a PNG signature without its header', testPng(1, 1).subarray(0, 12), 400, /cannot be read/],
+    ['a PNG of zero width', testPng(0, 10), 400, /cannot be read/],
+    ['over 20 MB', testPng(10, 10, 33 + MAX_IMAGE_BYTES), 413, /larger than 20 MB/],
   ])('%s is refused naming the field', (_, bytes, status, message) => {
     let thrown: unknown;
     try {
