@@ -1,26 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mp4OfSize } from '@flowq/flow-simulator';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, waitFor } from '@flowq/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, waitFor, freePort } from '@flowq/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = fileURLToPath(new URL('../scripts/start.ts', import.meta.url));
 const DEV_KEY = 'flowq-dev-key';
 const CLIP_BYTES = 3_000_000;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 let db: TestDatabase | undefined;
 let redis: TestRedis | undefined;

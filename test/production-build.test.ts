@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFlowSimulator } from '@flowq/flow-simulator';
-import { createTestDatabase, createTestRedis, waitFor } from '@flowq/testing';
+import { createTestDatabase, createTestRedis, waitFor, freePort } from '@flowq/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -21,14 +20,6 @@ function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<
     child.stderr.on('data', (c) => (out += c));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-3000)}`))));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 const children: ChildProcess[] = [];

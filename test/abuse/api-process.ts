@@ -1,22 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@flowq/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, freePort } from '@flowq/testing';
 
 const API_MAIN = fileURLToPath(new URL('../../apps/api/src/main.ts', import.meta.url));
 export const ABUSE_API_KEY = 'abuse-api-key-0123456789';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident memory of a process in bytes, read from /proc (Linux); null once it has exited. */
 export function rssOf(pid: number): number | null {

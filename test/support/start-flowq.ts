@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '@flowq/api';
 import { createLogger, loadConfig, type FlowqConfig, type Logger } from '@flowq/config';
 import { startFlowSimulator, type FlowSimulatorOptions } from '@flowq/flow-simulator';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@flowq/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis, freePort } from '@flowq/testing';
 import { startWorkerProcess, type WorkerProcess } from '@flowq/worker';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
@@ -126,15 +125,4 @@ export async function startFlowq(
       await rm(mediaDir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

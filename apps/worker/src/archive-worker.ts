@@ -2,6 +2,7 @@ import { ARCHIVE_QUEUE, isRedisConnectionError, type ArchivePayload } from '@flo
 import { Worker } from 'bullmq';
 import { archiveJob, type ArchiveDeps } from './archive-job';
 import type { WorkerDeps } from './deps';
+import { idempotentWorkerOptions } from './worker-options';
 
 /**
  * The archive queue's worker, in the worker process: its own concurrency
@@ -15,15 +16,7 @@ export function createArchiveWorker(deps: WorkerDeps & ArchiveDeps): Worker<Arch
     async (job) => {
       await archiveJob(deps, job.data.jobId, job.attemptsMade + 1);
     },
-    {
-      connection: deps.redis,
-      prefix: deps.config.redis.prefix,
-      concurrency: deps.config.media.archiveConcurrency,
-      lockDuration: deps.config.worker.lockMs,
-      stalledInterval: Math.max(500, Math.floor(deps.config.worker.lockMs / 2)),
-      // Copies are idempotent against Postgres: a stalled one is simply taken up again.
-      maxStalledCount: 100,
-    },
+    idempotentWorkerOptions(deps.config, deps.redis, deps.config.media.archiveConcurrency),
   );
   worker.on('failed', (job, err) => {
     const last = job !== undefined && job.attemptsMade >= deps.config.media.archiveAttempts;

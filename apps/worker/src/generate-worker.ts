@@ -3,23 +3,15 @@ import { GENERATE_QUEUE, isRedisConnectionError, type GeneratePayload } from '@f
 import { Worker } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { meteredProcessor } from './metered-processor';
+import { idempotentWorkerOptions } from './worker-options';
 import { createGenerateProcessor, type ProcessorHooks } from './steps/step-runner';
 
 export function createGenerateWorker(deps: WorkerDeps, hooks: ProcessorHooks = {}, redisLog?: ReachabilityLog): Worker<GeneratePayload, void, 'generate'> {
   const worker = new Worker<GeneratePayload, void, 'generate'>(
     GENERATE_QUEUE,
     meteredProcessor(createGenerateProcessor(deps, hooks), deps.database.db, deps.metrics),
-    {
-      connection: deps.redis,
-      prefix: deps.config.redis.prefix,
-      // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
-      concurrency: deps.config.worker.concurrency,
-      // A killed worker's steps are taken up again within about 1.5 locks.
-      lockDuration: deps.config.worker.lockMs,
-      stalledInterval: Math.max(500, Math.floor(deps.config.worker.lockMs / 2)),
-      // Steps are idempotent against Postgres, so a stalled job is simply taken up again.
-      maxStalledCount: 100,
-    },
+    // Each step is a few short HTTP and SQL calls; a 3-minute generation waits as a delayed job.
+    idempotentWorkerOptions(deps.config, deps.redis, deps.config.worker.concurrency),
   );
   worker.on('failed', (job, err) => {
     if (err.name !== 'UnrecoverableError') deps.logger.warn({ jobId: job?.id, err }, 'generate step failed; BullMQ retries it');

@@ -5,3 +5,4 @@ export * from './global-setup';
 export * from './wait-for';
 export * from './test-s3-server';
 export * from './test-images';
+export * from './free-port';
