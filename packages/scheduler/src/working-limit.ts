@@ -4,8 +4,8 @@
  * it "dynamic", so flowq learns it. A throttling 429 cuts the limit to just under the level the
  * refused submission was at; clean completions raise it again, one slot at a time and slowly
  * (each raise that is refused multiplies the wait before the next). Only 429s at a limit that has
- * already been cut, below the level just probed, count toward a cool-off: a limit set one too
- * high costs a refused submission or two, not hours of capacity.
+ * already been cut and has since seen a generation complete (or with one slot running) count
+ * toward a cool-off: a limit set too high costs a few refused submissions, not hours of capacity.
  */
 export interface WorkingLimit {
   /** Slots flowq uses now, 1..ceiling. */
@@ -94,6 +94,9 @@ export function nextWorkingLimit(
   if (current.probing) return { next: next(current.refusedRaises + 1), changed: true, countsTowardCoolOff: false };
   // The first 429 under the configured limit: the ceiling is too high for this account.
   if (!current.cut) return { next: next(current.refusedRaises), changed: true, countsTowardCoolOff: false };
+  // A cut limit no generation has yet completed under is still a guess (the first cut only knows
+  // "fewer than were running"): stepping down from it is learning, not a sign of trouble.
+  if (current.clean === 0) return { next: next(current.refusedRaises), changed: limit !== current.limit, countsTowardCoolOff: false };
   // Refused under a limit already learned: not (only) concurrency, or the account's limit fell.
   return { next: next(current.refusedRaises), changed: limit !== current.limit, countsTowardCoolOff: true };
 }
