@@ -160,13 +160,17 @@ export async function runStoreDownScenario(scale: FaultScale): Promise<ScenarioR
     await s3Proxy.refuse();
     const downAt = Date.now();
     const ids = await postJobs(sys, s.jobs, 'archive store down', receiver.url);
-    // Every job generated and waiting on the store, so the outage is met by all of them.
+    // Every job generated and every one of its files tried against the refusing store, so the
+    // outage is met by all of them however slow the machine (then the outage lasts its full time).
     await waitFor(
       async () => {
         const rows = await sys.db.db.select({ status: jobs.status }).from(jobs).where(inArray(jobs.id, ids));
-        return rows.every((r) => r.status === 'archiving') || null;
+        if (!rows.every((r) => r.status === 'archiving')) return null;
+        const files = await sys.db.db.select({ kind: mediaFiles.kind, attempts: mediaFiles.attempts }).from(mediaFiles).where(inArray(mediaFiles.jobId, ids));
+        const videos = files.filter((f) => f.kind === 'video').length;
+        return (videos === ids.length * 2 && files.every((f) => f.attempts >= 1)) || null;
       },
-      { timeoutMs: 60_000, intervalMs: 100, what: 'every job to be archiving' },
+      { timeoutMs: 90_000, intervalMs: 100, what: 'every file of every job tried while the store is down' },
     );
     await sleep(Math.max(0, downAt + s.storeDownMs - Date.now()));
     const outageMs = Date.now() - downAt;

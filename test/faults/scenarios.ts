@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountEvents, jobs } from '@flowq/db';
 import type { SubmitFaultKind } from '@flowq/flow-simulator';
-import { callbackPath, GENERATE_QUEUE } from '@flowq/queue';
+import { ARCHIVE_QUEUE, callbackPath, GENERATE_QUEUE } from '@flowq/queue';
 import { waitFor } from '@flowq/testing';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { startFaultSystem, type FaultSystem } from './fault-harness';
@@ -66,7 +66,7 @@ function feed(
         try {
           const res = await sys.post('/v1/jobs', { prompt });
           const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { code?: string } };
-          answers.push({ status: res.status, ...(body.error?.code ? { code: body.error.code } : {}), phase: at });
+          answers.push({ status: res.status, ...(body.error?.code ? { code: body.error.code } : {}), phase: phaseOf(at, phase()) });
           if (res.status >= 200 && res.status < 300 && body.id) {
             accepted.set(prompt, body.id);
             break;
@@ -74,13 +74,21 @@ function feed(
           if (res.status < 500 && res.status !== 429) throw new Error(`POST /v1/jobs answered ${res.status}: ${JSON.stringify(body)}`);
         } catch (err) {
           if (err instanceof Error && err.message.startsWith('POST /v1/jobs answered')) throw err;
-          answers.push({ status: 0, phase: at });
+          answers.push({ status: 0, phase: phaseOf(at, phase()) });
         }
         await sleep(250);
       }
     }
   })();
   return { accepted, answers, done };
+}
+
+/**
+ * The phase an answer belongs to: a request sent during an outage whose answer comes back after
+ * it ended (the API waited for Postgres and got it back) met both, and is judged by neither.
+ */
+function phaseOf(sentIn: string, answeredIn: string): string {
+  return sentIn === answeredIn ? sentIn : `${sentIn} -> ${answeredIn}`;
 }
 
 /** While `phase()` stays `during`, posts one job every 300 ms (no retry), recording each answer in `into`. */
@@ -90,28 +98,30 @@ async function postDuring(sys: FaultSystem, during: string, phase: () => string,
     try {
       const res = await sys.post('/v1/jobs', { prompt });
       const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { code?: string } };
-      into.answers.push({ status: res.status, ...(body.error?.code ? { code: body.error.code } : {}), phase: during });
+      into.answers.push({ status: res.status, ...(body.error?.code ? { code: body.error.code } : {}), phase: phaseOf(during, phase()) });
       if (res.status >= 200 && res.status < 300 && body.id) into.accepted.set(prompt, body.id);
     } catch {
-      into.answers.push({ status: 0, phase: during });
+      into.answers.push({ status: 0, phase: phaseOf(during, phase()) });
     }
     await sleep(300);
   }
 }
 
-async function unfinishedIds(sys: FaultSystem): Promise<string[]> {
-  const rows = await sys.db.db
-    .select({ id: jobs.id })
+async function unfinishedJobs(sys: FaultSystem): Promise<{ id: string; status: string }[]> {
+  return sys.db.db
+    .select({ id: jobs.id, status: jobs.status })
     .from(jobs)
     .where(inArray(jobs.status, ['queued', 'submitting', 'running', 'archiving']));
-  return rows.map((r) => r.id);
 }
 
-/** How many unfinished rows have no BullMQ job in Redis (read directly, not through the proxy). */
-async function missingFromQueue(sys: FaultSystem, ids: string[]): Promise<number> {
-  if (ids.length === 0) return 0;
+/**
+ * How many unfinished rows have no BullMQ job in Redis (read directly, not through the proxy):
+ * an `archiving` row's job is on the archive queue, every other one's on the generate queue.
+ */
+async function missingFromQueue(sys: FaultSystem, rows: { id: string; status: string }[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const pipeline = sys.redis.redis.pipeline();
-  for (const id of ids) pipeline.exists(`${sys.redis.prefix}:${GENERATE_QUEUE}:${id}`);
+  for (const r of rows) pipeline.exists(`${sys.redis.prefix}:${r.status === 'archiving' ? ARCHIVE_QUEUE : GENERATE_QUEUE}:${r.id}`);
   const answers = (await pipeline.exec()) ?? [];
   return answers.filter(([, n]) => n !== 1).length;
 }
@@ -130,7 +140,7 @@ async function attemptOutcomes(sys: FaultSystem): Promise<Record<string, number>
 
 async function drain(sys: FaultSystem, timeoutMs: number, what: string): Promise<void> {
   try {
-    await waitFor(async () => (await unfinishedIds(sys)).length === 0, { timeoutMs, intervalMs: 250, what });
+    await waitFor(async () => (await unfinishedJobs(sys)).length === 0, { timeoutMs, intervalMs: 250, what });
   } catch (err) {
     const stuck = await sys.db.db
       .select()
@@ -237,9 +247,9 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     faults['redis wipe'] = 1;
     const wipedAt = Date.now();
     notes['keys wiped'] = await sys.wipeRedis();
-    const afterWipe = await unfinishedIds(sys);
+    const afterWipe = await unfinishedJobs(sys);
     notes['unfinished at wipe'] = afterWipe.length;
-    await waitFor(async () => (await missingFromQueue(sys, await unfinishedIds(sys))) === 0, {
+    await waitFor(async () => (await missingFromQueue(sys, await unfinishedJobs(sys))) === 0, {
       timeoutMs: 30_000,
       intervalMs: 100,
       what: 'every unfinished job back in the queue after the wipe',
@@ -269,7 +279,8 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     faultsOver();
 
     await feeding.done;
-    await drain(sys, 60_000 + s.cutMs, 'every job to end after the faults');
+    // A liveness bound, generous for a loaded CI machine; the time it took is reported.
+    await drain(sys, 120_000 + s.cutMs, 'every job to end after the faults');
     notes['drained after the last fault ms'] = Date.now() - restoredAt;
     replaying = false;
     await replayer;
@@ -311,7 +322,9 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
       '202 while redis cut': byPhase('redis cut', 202),
       'answers while redis cut': answersIn('redis cut'),
       '503 while postgres cut': byPhase('postgres cut', 503),
+      'answers while postgres cut': answersIn('postgres cut'),
       'other answers while postgres cut': feeding.answers.filter((a) => a.phase === 'postgres cut' && a.status !== 503).length,
+      'answers across the end of a cut': answersIn('postgres cut -> normal'),
       '503 other than database_unavailable': feeding.answers.filter((a) => a.status === 503 && a.code !== 'database_unavailable').length,
       '500 answers': feeding.answers.filter((a) => a.status === 500).length,
       'over-limit 429s': sys.sim.log.overSubmission429s(),
