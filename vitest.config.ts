@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that start whole systems of processes (API, simulator, several workers) and time what
+ * they do: they run after everything else, one at a time, so a loaded 2-core CI machine measures
+ * flowq rather than the other test files.
+ */
+const ALONE = ['test/faults/faults.test.ts', 'test/scheduler-multi-process.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/faults/**/*.long.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -13,5 +18,25 @@ export default defineConfig({
     // .ci/run sets FLOWQ_TEST_REPORT to sum the whole run into its last line.
     reporters: process.env.FLOWQ_TEST_REPORT ? ['default', 'json'] : ['default'],
     ...(process.env.FLOWQ_TEST_REPORT ? { outputFile: { json: process.env.FLOWQ_TEST_REPORT } } : {}),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/faults/**/*.long.test.ts', ...ALONE],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: ALONE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
