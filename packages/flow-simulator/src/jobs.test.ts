@@ -100,19 +100,25 @@ describe('async job lifecycle', () => {
   });
 
   it('GET /jobs lists executing jobs and recent history, per account', async () => {
-    const a = (await submit(sim, { prompt: 'a', async: true, email: ULTRA })).body.jobid as string;
-    const b = (await submit(sim, { prompt: 'b', async: true, email: PRO })).body.jobid as string;
-    const executing = await call(sim, 'GET', '/jobs?options=executing');
-    expect(executing.body.jobs.map((j: any) => j.jobid).sort()).toEqual([a, b].sort());
-    const mine = await call(sim, 'GET', `/jobs?options=executing&email=${encodeURIComponent(PRO)}`);
-    expect(mine.body.jobs.map((j: any) => j.jobid)).toEqual([b]);
-    await waitForStatus(sim, a, 'completed');
-    await waitForStatus(sim, b, 'completed');
-    expect((await call(sim, 'GET', '/jobs?options=executing')).body.jobs).toEqual([]);
-    const history = await call(sim, 'GET', '/jobs?options=history');
-    expect(history.body.jobs.map((j: any) => j.jobid)).toEqual([b, a]);
-    expect(history.body.accounts[PRO]).toMatchObject({ executing: 0, failed: 0 });
-    expect((await call(sim, 'GET', '/jobs?email=nobody@flowq.test')).status).toBe(404);
+    // Generations long enough to still run when listed, on a loaded machine too.
+    const slow = await fastSimulator({ generationMs: { min: 1_500, max: 1_500 } });
+    try {
+      const a = (await submit(slow, { prompt: 'a', async: true, email: ULTRA })).body.jobid as string;
+      const b = (await submit(slow, { prompt: 'b', async: true, email: PRO })).body.jobid as string;
+      const executing = await call(slow, 'GET', '/jobs?options=executing');
+      expect(executing.body.jobs.map((j: any) => j.jobid).sort()).toEqual([a, b].sort());
+      const mine = await call(slow, 'GET', `/jobs?options=executing&email=${encodeURIComponent(PRO)}`);
+      expect(mine.body.jobs.map((j: any) => j.jobid)).toEqual([b]);
+      await waitForStatus(slow, a, 'completed');
+      await waitForStatus(slow, b, 'completed');
+      expect((await call(slow, 'GET', '/jobs?options=executing')).body.jobs).toEqual([]);
+      const history = await call(slow, 'GET', '/jobs?options=history');
+      expect(history.body.jobs.map((j: any) => j.jobid)).toEqual([b, a]);
+      expect(history.body.accounts[PRO]).toMatchObject({ executing: 0, failed: 0 });
+      expect((await call(slow, 'GET', '/jobs?email=nobody@flowq.test')).status).toBe(404);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('debits credits per clip and answers 402 at zero', async () => {
