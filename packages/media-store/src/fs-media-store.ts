@@ -48,6 +48,7 @@ export async function createFsMediaStore(options: FsMediaStoreOptions): Promise<
       const meter = createMeter(contentType, putOptions?.maxBytes);
       const temp = path.join(tempRoot, `${randomBytes(12).toString('hex')}.part`);
       let measured: { bytes: number; sha256: string };
+      let madeDirsIn: string[];
       try {
         const handle = await open(temp, 'wx');
         try {
@@ -57,15 +58,15 @@ export async function createFsMediaStore(options: FsMediaStoreOptions): Promise<
         } finally {
           await handle.close();
         }
-        await renameCreatingDir(temp, target);
+        madeDirsIn = await renameCreatingDir(temp, target);
       } catch (e) {
         body.destroy();
         meter.abandon();
         await rm(temp, { force: true });
         throw e;
       }
-      // The rename is durable once the directory holding the new name is synced.
-      await syncDir(path.dirname(target));
+      // The rename is durable once the directory holding the new name is synced (and those holding directories it made).
+      await Promise.all([path.dirname(target), ...madeDirsIn].map((dir) => syncDir(dir)));
       return { key, bytes: measured.bytes, sha256: measured.sha256, contentType };
     },
 
@@ -139,15 +140,26 @@ async function sweepStaleTemps(tempRoot: string, olderThan: number): Promise<voi
   }
 }
 
-/** Renames into a directory made on first use (the rename answers ENOENT when it is missing): no mkdir per put. */
-async function renameCreatingDir(from: string, to: string): Promise<void> {
+/**
+ * Renames into a directory made on first use (the rename answers ENOENT when it is missing): no
+ * mkdir per put. Answers the directories whose entries changed besides the target's own: when
+ * directories were made, each of their parents, so the new path survives a power loss too.
+ */
+async function renameCreatingDir(from: string, to: string): Promise<string[]> {
   try {
     await rename(from, to);
+    return [];
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(path.dirname(to), { recursive: true });
-    await rename(from, to);
   }
+  const dir = path.dirname(to);
+  const firstMade = await mkdir(dir, { recursive: true });
+  await rename(from, to);
+  // Made meanwhile by another put, which may not have synced it yet: sync its parent too.
+  if (firstMade === undefined) return [path.dirname(dir)];
+  const changed: string[] = [];
+  for (let made = dir; made !== path.dirname(firstMade); made = path.dirname(made)) changed.push(path.dirname(made));
+  return changed;
 }
 
 /** Make a rename durable: fsync the directory that holds the new name. */
