@@ -1,4 +1,4 @@
-import { findJob } from '@flowq/db';
+import { findJob, type JobRow } from '@flowq/db';
 import { FOLLOW_UP_PRIORITY, generatePayload, hasCallbackHint, isFirstLook, type GeneratePayload } from '@flowq/queue';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
@@ -50,10 +50,10 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError(next.reason);
   }
 
-  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<void> {
+  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<JobRow | undefined> {
     for (let i = 0; i < STEPS_IN_A_ROW; i++) {
       const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority));
-      if (next.kind === 'done') return;
+      if (next.kind === 'done') return next.ended;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') await sleep(job, jobId, next, token);
     }
@@ -61,10 +61,11 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError('stepped too often in one go');
   }
 
-  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<void> {
+  /** Resolves to the row as the step ended the job, when it did. */
+  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<JobRow | undefined> {
     const { jobId } = generatePayload.parse(job.data);
     try {
-      await run(job, jobId, token);
+      return await run(job, jobId, token);
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
       // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step
