@@ -33,6 +33,7 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
   const memberOf = (n: WaitNeeds) => `${String(n.bullPriority).padStart(8, '0')}:${n.jobId}`;
   const jobIdOf = (member: string) => member.slice(member.indexOf(':') + 1);
   const allClassesPattern = `${prefix}:waiting:*`;
+  const keysFor = (email: string, tier: 'ultra' | 'pro') => [key(`acct:${email.toLowerCase()}`), ...(tier === 'ultra' ? [key('ultra')] : []), key('any')];
 
   return {
     async park(needs: WaitNeeds): Promise<void> {
@@ -48,9 +49,15 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
       await redis.zrem(key(classOf(needs)), memberOf(needs));
     },
 
+    /** The rooms a freed slot of this account serves: its own pinned jobs, Ultra-only jobs on an Ultra account, any. */
+    keysFor,
+
+    /** The job id of a member (`<rank>:<job id>`). */
+    jobIdOf,
+
     /** The most urgent job the freed account can take, removed from the room; null when none waits. */
     async popFor(email: string, tier: 'ultra' | 'pro'): Promise<string | null> {
-      const keys = [key(`acct:${email.toLowerCase()}`), ...(tier === 'ultra' ? [key('ultra')] : []), key('any')];
+      const keys = keysFor(email, tier);
       const member = (await redis.eval(POP_SMALLEST, keys.length, ...keys)) as string | null;
       return member ? jobIdOf(member) : null;
     },

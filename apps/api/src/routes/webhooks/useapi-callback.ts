@@ -3,7 +3,7 @@ import { isTerminal } from '@flowq/core';
 import type { FlowqMetrics } from '@flowq/metrics';
 import { createAccountCache, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
 import { CALLBACK_ROUTE, createSlotRelease, createWaitingRoom, leaveCallbackHint, wakeJob } from '@flowq/queue';
-import { createAccountSlots } from '@flowq/scheduler';
+import { createAccountSlots, createSlotHandOn, handOnLimitsFrom } from '@flowq/scheduler';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../../deps';
@@ -44,11 +44,13 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
   const prefix = deps.config.redis.prefix;
   const waitingRoom = createWaitingRoom(deps.redis, prefix);
   // The same release and hand-on as the worker's, so a freed slot is refilled whoever frees it.
+  const accounts = createAccountCache(deps.database.db);
   const slotRelease = createSlotRelease({
     queue: deps.queue,
     waitingRoom,
     slots: createAccountSlots(deps.redis, { prefix }),
-    tierOf: createAccountCache(deps.database.db).tierOf,
+    tierOf: accounts.tierOf,
+    handOn: { slots: createSlotHandOn(deps.redis, { prefix }), limitsOf: handOnLimitsFrom(accounts.rows) },
   });
 
   app.post(
