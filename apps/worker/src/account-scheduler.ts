@@ -152,8 +152,9 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     async acquire(job, now, opts = {}): Promise<LeaseResult> {
       // Fair and cheap under a flood: while jobs of the same kind wait, a new one parks behind
       // them (every release wakes the oldest), rather than racing them for the slot.
-      if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
-        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs' };
+      // Listed in the room in the same call (`listed`), so parking it costs no second call.
+      if (opts.firstLook && (await waitingRoom.parkIfOthersWait(waitNeeds(job))) > 0) {
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs', listed: true };
       }
       // A job looked at before may have been woken with a slot handed to it (see createSlotRelease).
       const claimed = opts.firstLook ? { kept: null, closed: await gate.check(now) } : await claimHanded(job, now);
@@ -204,9 +205,10 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       const wait = waitNeeds(job);
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
       // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.
-      if (await waitingRoom.takeWakeFlag(job.id)) return true;
+      const looked = await waitingRoom.afterParking(wait);
+      if (looked === 'flag') return true;
       // Others of our kind wait too: a release wakes one of them, so no slot can stay idle.
-      if ((await waitingRoom.waiting(wait)) > 1) return false;
+      if (looked > 1) return false;
       if (await gate.check(new Date())) return false;
       const { pool } = await snapshots.take(new Date());
       if (chooseAccounts(pool, needsOf(job), new Date()).kind !== 'accounts') return false;

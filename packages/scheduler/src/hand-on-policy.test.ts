@@ -45,7 +45,7 @@ describe('mayHandOn: a freed slot goes straight to a waiting job only on an open
 describe('keepsHandedSlot: the job keeps the slot when the choice would take that account', () => {
   const fast: JobNeeds = { model: 'veo-3.1-fast', images: [] };
   it.each([
-    ['a full account (usage is Redis\'s business: the slot is already taken)', [account('a@x.com')], fast, true],
+    ["a full account (usage is Redis's business: the slot is already taken)", [account('a@x.com')], fast, true],
     ['an account whose model quota is spent', [account('a@x.com', { modelQuotaUntil: { 'veo-3.1-fast': later(60_000) } })], fast, false],
     ['an account that refused the model', [account('a@x.com', { deniedModels: { 'veo-3.1-fast': true } })], fast, false],
     ['an account cooling off meanwhile', [account('a@x.com', { coolingUntil: later(60_000) })], fast, false],

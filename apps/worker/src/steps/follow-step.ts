@@ -1,5 +1,5 @@
 import { beginArchiving, followUpIdsOf, markSucceededAfterPoll, recordAttempt, type JobRow } from '@flowq/db';
-import { enqueueArchive, enqueueGenerate, hasCallbackHint } from '@flowq/queue';
+import { enqueueArchive, enqueueGenerate, readAndClearCallbackHint, slotFreedByCallback } from '@flowq/queue';
 import { creditsFor, creditsOfJob, linksExpireAt, upstreamResult } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
@@ -17,9 +17,13 @@ export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
  */
 export async function followStep(ctx: StepContext, row: FollowedJob): Promise<Step> {
   const { client, config, logger, redis } = ctx.deps;
-  const leases = slotsOf(ctx, row);
-  // After an end callback the API has already given the slot away: renewing would take it back.
-  if (!(await hasCallbackHint(redis, config.redis.prefix, row.id))) await leases.renew(row.account, row.id);
+  const slots = slotsOf(ctx, row);
+  // After an end callback the API has already given the slot away: renewing would take it back,
+  // and releasing it again would only cost a round trip.
+  const hint = await readAndClearCallbackHint(redis, config.redis.prefix, row.id);
+  if (!hint) await slots.renew(row.account, row.id);
+  const freed = row.kind !== 'image' && slotFreedByCallback(hint, row.upstreamJobId);
+  const leases = { release: (email: string, jobId: string) => (freed ? Promise.resolve() : slots.release(email, jobId)) };
   const startedAt = new Date();
   const answer = await client.getJob(row.upstreamJobId);
   const classifyContext = () => ({ now: new Date(), model: row.request.model, operation: 'getJob' as const, random: ctx.random });

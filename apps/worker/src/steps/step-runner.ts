@@ -41,7 +41,9 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     // job waits for (priority, pin, model).
     const parked = next.park ? (next.row ?? (await findJob(ctx.db, jobId))) : undefined;
     const lane = parked?.kind === 'image' ? deps.imageLeases : leases;
-    if (parked) await lane.enterWaitingRoom(parked);
+    // Listed already by the acquire that found others waiting: listing it again could bring back
+    // an entry a release popped meanwhile.
+    if (parked && !next.listed) await lane.enterWaitingRoom(parked);
     await job.moveToDelayed(Date.now() + next.ms, token);
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.

@@ -84,8 +84,9 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
         // The generation is over upstream, so its account slot is free now: hand it to the next
         // waiting job at once rather than after the worker's confirming read. Only for the
         // upstream job we are following, with the right secret; the result still waits for that read.
-        // The three writes are independent, so they go together: the freed slot is handed on
-        // without waiting for the attempt row.
+        // The attempt row and the Redis side are independent, so they go together: the freed slot
+        // is handed on without waiting for the attempt row. The hint, left after the release, tells
+        // the worker whether the slot is already free (it then does not release it again).
         const freed = row.status === 'running' && upstreamJobId === row.upstreamJobId ? row.account : null;
         await Promise.all([
           recordAttempt(deps.database.db, {
@@ -97,9 +98,11 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
             startedAt: new Date(),
             detail: replyRef ? { replyRef } : null,
           }),
-          // The hint is in place before the wake-up below: the woken step reads it.
-          leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined),
-          freed ? slotRelease.release(freed, jobId).catch(() => undefined) : undefined,
+          (async () => {
+            const slotFreed = freed ? await slotRelease.release(freed, jobId).catch(() => false) : false;
+            // The hint is in place before the wake-up below: the woken step reads it.
+            await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, { status, upstreamJobId, slotFreed }).catch(() => undefined);
+          })(),
         ]);
         await wakeJob(deps.queue, waitingRoom, jobId).catch(() => undefined);
       }
