@@ -63,7 +63,14 @@ describe('markSucceededAfterPoll (poll attempt, success and outbox row in one st
 
   it('a job whose chain makes follow-ups still gets them (the transaction path)', async () => {
     const job = await runningJob({
-      request: { prompt: 'p', model: 'veo-3.1-fast', aspectRatio: 'landscape', count: 1, then: [{ kind: 'upscale' }] } as NewJob['request'],
+      request: {
+        prompt: 'p',
+        model: 'veo-3.1-fast',
+        aspectRatio: 'landscape',
+        count: 1,
+        // biome-ignore lint/suspicious/noThenProperty: the chain field is named `then` by the API (issue 12); an array is never a thenable
+        then: [{ kind: 'upscale' }],
+      } as NewJob['request'],
     });
     const ended = await markSucceededAfterPoll(t.db, job, pollOf(job.id), { videos: [{ status: 'succeeded', mediaGenerationId: 'm1' }] } as never);
     expect(ended?.status).toBe('succeeded');
