@@ -16,7 +16,7 @@ export interface AttemptRecord {
   detail?: unknown;
 }
 
-export function attemptValues(a: AttemptRecord): typeof jobAttempts.$inferInsert {
+function attemptValues(a: AttemptRecord): typeof jobAttempts.$inferInsert {
   const finishedAt = a.finishedAt ?? new Date();
   return {
     id: newId('att', a.startedAt.getTime()),
