@@ -195,6 +195,8 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
   try {
     let phase = 'normal';
     const started = Date.now();
+    // Printed as the run goes, so a run that hangs shows where.
+    const mark = (what: string) => console.log(`[crash scenario +${Date.now() - started} ms] ${what}`);
     let faultsOver!: () => void;
     const feeding = feed(
       sys,
@@ -237,6 +239,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
       const at = started + k * s.killEveryMs + Math.floor((random() - 0.5) * s.killEveryMs * 0.8);
       if (at > Date.now()) await sleep(at - Date.now());
       const victim = Math.floor(random() * sys.workers.children.length);
+      mark(`kill -9 worker ${victim}`);
       await sys.workers.kill(victim);
       sys.workers.respawn(victim);
       faults['kill -9']!++;
@@ -245,6 +248,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     // Redis loses everything flowq put there; measure how long until every unfinished job is queued again.
     await sleep(500);
     faults['redis wipe'] = 1;
+    mark('redis wipe');
     const wipedAt = Date.now();
     notes['keys wiped'] = await sys.wipeRedis();
     const afterWipe = await unfinishedJobs(sys);
@@ -257,6 +261,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     notes['requeued after wipe ms'] = Date.now() - wipedAt;
 
     await sleep(1_000);
+    mark('redis requeued; redis cut');
     phase = 'redis cut';
     faults['redis cut'] = 1;
     sys.proxies.redis.cut();
@@ -267,6 +272,7 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     await duringRedisCut;
 
     await sleep(2_000);
+    mark('postgres cut');
     phase = 'postgres cut';
     faults['postgres cut'] = 1;
     sys.proxies.pg.cut();
@@ -277,14 +283,17 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     await duringPgCut;
     const restoredAt = Date.now();
     faultsOver();
+    mark(`postgres restored; ${feeding.accepted.size} jobs accepted`);
 
     await feeding.done;
+    mark(`feed done; ${feeding.accepted.size} jobs accepted; draining`);
     // A liveness bound, generous for a loaded CI machine; the time it took is reported.
     await drain(sys, 120_000 + s.cutMs, 'every job to end after the faults');
     notes['drained after the last fault ms'] = Date.now() - restoredAt;
     replaying = false;
     await replayer;
     await sys.sim.drainCallbacks();
+    mark('drained');
 
     const callbacks = sys.sim.log.callbacks();
     faults['callbacks dropped'] = callbacks.filter((c) => c.outcome === 'dropped').length;

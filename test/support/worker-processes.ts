@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
+/** How long a worker may take to finish its steps and close after SIGTERM. */
+const STOP_GRACE_MS = 30_000;
 
 export interface WorkerProcesses {
   /** The live process in each position (a respawned one replaces the killed one). */
@@ -12,9 +14,9 @@ export interface WorkerProcesses {
   kill(index: number): Promise<void>;
   /** Starts a new worker process in position `index` (after `kill`). */
   respawn(index: number): ChildProcess;
-  /** SIGTERM each and wait for it to exit; resolves to the exit codes. */
+  /** SIGTERM each and wait for it to exit (SIGKILL after 30 s, recorded in `deaths`); resolves to the exit codes. */
   stop(): Promise<(number | null)[]>;
-  /** Processes that exited without `kill` or `stop` asking them to (a crash): tag and exit code or signal. */
+  /** Processes that exited without `kill` or `stop` asking them to (a crash), or ignored `stop`'s SIGTERM. */
   deaths(): string[];
 }
 
@@ -63,10 +65,19 @@ export function spawnWorkers(count: number, env: Record<string, string>): Worker
     stop: () => {
       stopping = true;
       return Promise.all(
-        children.map((c) => {
+        children.map(async (c, i) => {
           const gone = exited(c);
           if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-          return gone;
+          // A worker that ignores SIGTERM would hang a deploy: killed here and named, not waited for forever.
+          const late = setTimeout(() => {
+            deaths.push(`[worker ${i}] did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM (killed)`);
+            c.kill('SIGKILL');
+          }, STOP_GRACE_MS);
+          try {
+            return await gone;
+          } finally {
+            clearTimeout(late);
+          }
         }),
       );
     },
