@@ -5,8 +5,8 @@ import type { UpstreamOutcome } from '@flowq/useapi-client';
 export type LeaseResult =
   /** limit: the limit the slot was taken under (what a throttling 429 for it says is too high). */
   | { ok: true; email: string; limit: number }
-  /** No account can take the job now; look again at `retryAt` (or when a slot frees, if parked). */
-  | { ok: false; kind: 'wait'; retryAt: number; reason: string }
+  /** No account can take the job now; look again at `retryAt` (or when a slot frees, if parked). `listed`: already in the waiting room. */
+  | { ok: false; kind: 'wait'; retryAt: number; reason: string; listed?: boolean }
   /** No account ever can (images of two accounts, an unknown pinned account, ...). */
   | { ok: false; kind: 'impossible'; code: JobErrorCode; message: string };
 

@@ -6,6 +6,7 @@ import {
   chooseAccounts,
   idleSlots,
   coolOff,
+  keepsHandedSlot,
   nextWorkingLimit,
   parseWorkingLimit,
   pinOf,
@@ -14,6 +15,7 @@ import {
   type ImpossibleReason,
   type JobNeeds,
   type LimitEvent,
+  type SlotHandOn,
   type WorkingLimit,
   type WorkingLimitStore,
 } from '@flowq/scheduler';
@@ -21,7 +23,7 @@ import { REASON_THROTTLED, type UpstreamOutcome } from '@flowq/useapi-client';
 import type { AccountEffects } from './account-effects';
 import type { AccountLeases, LeaseResult } from './account-leases';
 import type { PoolSnapshots } from './account-pool-snapshot';
-import type { DispatchGate } from './dispatch-gate';
+import type { DispatchGate, GateClosed } from './dispatch-gate';
 import type { SlotRelease, WaitingRoom, WaitNeeds } from '@flowq/queue';
 import { refillIdleSlots } from './idle-slot-refill';
 
@@ -63,6 +65,8 @@ export interface SchedulerParts {
   gate: DispatchGate;
   waitingRoom: WaitingRoom;
   slotRelease: SlotRelease;
+  /** The claim side of handing freed slots straight to woken jobs. */
+  handOn: SlotHandOn;
 }
 
 function needsOf(job: JobRow): JobNeeds {
@@ -91,7 +95,7 @@ function waitNeeds(job: JobRow): WaitNeeds {
  * the first truly free slot atomically, and upstream answers feed back into account state.
  */
 export function createAccountScheduler(p: SchedulerParts): AccountLeases {
-  const { config, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease, logger } = p;
+  const { config, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease, handOn, logger } = p;
   const { adaptive, ...pace } = config.accounts.workingLimits;
 
   async function ceilingOf(email: string): Promise<number> {
@@ -130,14 +134,32 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
     return true;
   }
 
+  /**
+   * A job that may have been woken for a freed slot: claim the slot handed to it, if any, with
+   * the gate read in the same call. The job keeps the slot when the gate is open and the choice
+   * would take that account (`keepsHandedSlot`); otherwise it gives it back without handing it on.
+   */
+  async function claimHanded(job: JobRow, now: Date): Promise<{ kept: { email: string; limit: number } | null; closed: GateClosed | null }> {
+    const { handed, read } = await handOn.claim(job.id, config.accounts.leaseMs, [...gate.keys]);
+    const closed = gate.judge(read, now);
+    if (!handed) return { kept: null, closed };
+    if (!closed && keepsHandedSlot(await snapshots.cached(), needsOf(job), handed.email, now)) return { kept: handed, closed };
+    await slotRelease.releaseAndWake(handed.email, job.id);
+    return { kept: null, closed };
+  }
+
   return {
     async acquire(job, now, opts = {}): Promise<LeaseResult> {
       // Fair and cheap under a flood: while jobs of the same kind wait, a new one parks behind
       // them (every release wakes the oldest), rather than racing them for the slot.
-      if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
-        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs' };
+      // Listed in the room in the same call (`listed`), so parking it costs no second call.
+      if (opts.firstLook && (await waitingRoom.parkIfOthersWait(waitNeeds(job))) > 0) {
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs', listed: true };
       }
-      const closed = await gate.check(now);
+      // A job looked at before may have been woken with a slot handed to it (see createSlotRelease).
+      const claimed = opts.firstLook ? { kept: null, closed: await gate.check(now) } : await claimHanded(job, now);
+      if (claimed.kept) return { ok: true, ...claimed.kept };
+      const { closed } = claimed;
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
       const { pool } = await snapshots.take(now);
       // Eligibility and order are decided once, by the pure choice; Redis then takes the first free one.
@@ -183,9 +205,10 @@ export function createAccountScheduler(p: SchedulerParts): AccountLeases {
       const wait = waitNeeds(job);
       // Closing the lost-wake-up window: a slot freed between our failed acquire and the park
       // found nobody to wake. Either its waker left us a flag, or the slot is visibly free now.
-      if (await waitingRoom.takeWakeFlag(job.id)) return true;
+      const looked = await waitingRoom.afterParking(wait);
+      if (looked === 'flag') return true;
       // Others of our kind wait too: a release wakes one of them, so no slot can stay idle.
-      if ((await waitingRoom.waiting(wait)) > 1) return false;
+      if (looked > 1) return false;
       if (await gate.check(new Date())) return false;
       const { pool } = await snapshots.take(new Date());
       if (chooseAccounts(pool, needsOf(job), new Date()).kind !== 'accounts') return false;

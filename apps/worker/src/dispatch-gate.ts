@@ -27,13 +27,21 @@ export function createDispatchGate(redis: Redis, prefix: string, opts: { tokenPr
   // (every process checks the gate before it submits, so the one that answers has seen it).
   let backoffSeen = true;
 
+  /** The gate as its two keys say (read by `check`, or along with something else in one call: `keys`). */
+  function judge([token, backoff]: readonly (string | null | undefined)[], now: Date): GateClosed | null {
+    backoffSeen = backoff !== null && backoff !== undefined;
+    if (token) return { reason: 'token_invalid', until: new Date(now.getTime() + opts.tokenProbeIntervalMs), message: token };
+    const paused = servicePausedUntil(readBackoff(backoff ?? null), now);
+    return paused ? { reason: 'service_backoff', until: paused, message: 'useapi answered 503 repeatedly' } : null;
+  }
+
   return {
+    /** The keys the gate is read from, in the order `judge` takes their values. */
+    keys: [tokenKey, backoffKey] as const,
+    judge,
+
     async check(now: Date): Promise<GateClosed | null> {
-      const [token, backoff] = await redis.mget(tokenKey, backoffKey);
-      backoffSeen = backoff !== null && backoff !== undefined;
-      if (token) return { reason: 'token_invalid', until: new Date(now.getTime() + opts.tokenProbeIntervalMs), message: token };
-      const paused = servicePausedUntil(readBackoff(backoff ?? null), now);
-      return paused ? { reason: 'service_backoff', until: paused, message: 'useapi answered 503 repeatedly' } : null;
+      return judge(await redis.mget(tokenKey, backoffKey), now);
     },
 
     /** Returns true when this call closed the gate (so the caller logs it once). */

@@ -68,8 +68,8 @@ export function createImageLeases(p: {
   return {
     async acquire(job, _request, now, opts = {}) {
       // Behind the image jobs already waiting, as video jobs queue behind theirs.
-      if (opts.firstLook && (await waitingRoom.waiting(waitNeeds(job))) > 0) {
-        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs' };
+      if (opts.firstLook && (await waitingRoom.parkIfOthersWait(waitNeeds(job))) > 0) {
+        return { ok: false, kind: 'wait', retryAt: now.getTime() + config.worker.parkMaxMs, reason: 'behind_waiting_jobs', listed: true };
       }
       const closed = await gate.check(now);
       if (closed) return { ok: false, kind: 'wait', retryAt: closed.until.getTime(), reason: closed.reason };
@@ -123,8 +123,9 @@ export function createImageLeases(p: {
       const wait = waitNeeds(job);
       // A slot freed between the failed acquire and the park found nobody to wake: its waker
       // left a flag, or the slot is visibly free now (the same closing of the window as videos).
-      if (await waitingRoom.takeWakeFlag(job.id)) return true;
-      if ((await waitingRoom.waiting(wait)) > 1) return false;
+      const looked = await waitingRoom.afterParking(wait);
+      if (looked === 'flag') return true;
+      if (looked > 1) return false;
       if (await gate.check(new Date())) return false;
       if (!(await choose(job, new Date())).anyFree) return false;
       await waitingRoom.unpark(wait);

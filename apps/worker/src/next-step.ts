@@ -4,9 +4,11 @@ import type { UpstreamOutcome } from '@flowq/useapi-client';
 
 /** What the processor does next with a job. */
 export type Step =
-  | { kind: 'done' }
+  /** `ended`: the row as this step ended the job, when it did (spares a read to observe the job's life). */
+  | { kind: 'done'; ended?: JobRow }
   | { kind: 'again' }
-  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; awaitsCallback?: boolean; row?: JobRow }
+  /** `listed`: a parking job the acquire already put in the waiting room. */
+  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; listed?: boolean; awaitsCallback?: boolean; row?: JobRow }
   | { kind: 'fail'; error: JobError };
 
 export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean; park?: boolean };

@@ -2,7 +2,7 @@ import { createReachabilityLog, type WorkerConfig, type Logger } from '@flowq/co
 import { createAccountCache, createDatabase, seedAccounts } from '@flowq/db';
 import { createFlowqMetrics, startMetricsServer, type FlowqMetrics, type MetricsServer } from '@flowq/metrics';
 import { createArchiveQueue, createGenerateQueue, createRedis, createSlotRelease, createWaitingRoom, isRedisConnectionError, watchRedis } from '@flowq/queue';
-import { createAccountSlots, createAccountStats, createWorkingLimitStore } from '@flowq/scheduler';
+import { createAccountSlots, createAccountStats, createSlotHandOn, createWorkingLimitStore, handOnLimitsFrom } from '@flowq/scheduler';
 import { openMediaStore } from '@flowq/media-store';
 import { createUseapiClient } from '@flowq/useapi-client';
 import { createAccountEffects } from './account-effects';
@@ -67,16 +67,18 @@ export async function startWorkerProcess(
     backoff: { baseMs: config.worker.retryDelayMs.min },
   });
   const waitingRoom = createWaitingRoom(redis, prefix);
+  const handOn = createSlotHandOn(redis, { prefix });
   const slotRelease = createSlotRelease({
     queue,
     waitingRoom,
     slots,
     tierOf: accounts.tierOf,
+    handOn: { slots: handOn, limitsOf: handOnLimitsFrom(accounts.rows) },
     onWakeError: (err) => logger.debug({ err }, 'wake-up failed; the job wakes on its timer'),
   });
   const waker = createWaker({ waitingRoom, snapshots, queue, logger });
   const limits = createWorkingLimitStore(redis, { prefix });
-  const leases = createAccountScheduler({ config, logger, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease });
+  const leases = createAccountScheduler({ config, logger, slots, stats, limits, snapshots, effects, gate, waitingRoom, slotRelease, handOn });
   // The image lane: its own slots and waiting room (the same code under `<prefix>:image` keys).
   const imageSlots = createAccountSlots(redis, { prefix, lane: 'image' });
   const imageWaitingRoom = createWaitingRoom(redis, `${prefix}:image`);

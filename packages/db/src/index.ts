@@ -25,3 +25,4 @@ export * from './wait-for-postgres';
 export * from './queries/job-timeline';
 export * from './queries/credit-budgets';
 export * from './queries/images';
+export * from './queries/useapi-callback';

@@ -19,6 +19,19 @@ if best then redis.call('ZREM', bestKey, best) end
 return best
 `;
 
+// KEYS: the job's class. ARGV: member. Joins the class only when others already wait in it; returns how many did.
+const PARK_IF_OTHERS_WAIT = `
+local n = redis.call('ZCARD', KEYS[1])
+if n > 0 then redis.call('ZADD', KEYS[1], 0, ARGV[1]) end
+return n
+`;
+
+// KEYS: the job's wake flag, its class. Returns -1 when the flag was there (taken), else how many wait in the class.
+const AFTER_PARKING = `
+if redis.call('GETDEL', KEYS[1]) then return -1 end
+return redis.call('ZCARD', KEYS[2])
+`;
+
 export interface WaitNeeds {
   jobId: string;
   bullPriority: number;
@@ -33,10 +46,26 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
   const memberOf = (n: WaitNeeds) => `${String(n.bullPriority).padStart(8, '0')}:${n.jobId}`;
   const jobIdOf = (member: string) => member.slice(member.indexOf(':') + 1);
   const allClassesPattern = `${prefix}:waiting:*`;
+  const wakeFlagKey = (jobId: string) => `${prefix}:wake-flag:${jobId}`;
+  const keysFor = (email: string, tier: 'ultra' | 'pro') => [key(`acct:${email.toLowerCase()}`), ...(tier === 'ultra' ? [key('ultra')] : []), key('any')];
 
   return {
     async park(needs: WaitNeeds): Promise<void> {
       await redis.zadd(key(classOf(needs)), 0, memberOf(needs));
+    },
+
+    /**
+     * A fresh job queues behind the jobs of its class already waiting: it is listed (as `park`
+     * would) only when some do. Returns how many waited before it; 0: not listed.
+     */
+    async parkIfOthersWait(needs: WaitNeeds): Promise<number> {
+      return (await redis.eval(PARK_IF_OTHERS_WAIT, 1, key(classOf(needs)), memberOf(needs))) as number;
+    },
+
+    /** Once parked, in one call: its wake flag taken ('flag'), else how many wait in its class. */
+    async afterParking(needs: WaitNeeds): Promise<'flag' | number> {
+      const n = (await redis.eval(AFTER_PARKING, 2, wakeFlagKey(needs.jobId), key(classOf(needs)))) as number;
+      return n < 0 ? 'flag' : n;
     },
 
     /** How many wait in the job's own class (the one a release of a fitting account pops from). */
@@ -48,9 +77,15 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
       await redis.zrem(key(classOf(needs)), memberOf(needs));
     },
 
+    /** The rooms a freed slot of this account serves: its own pinned jobs, Ultra-only jobs on an Ultra account, any. */
+    keysFor,
+
+    /** The job id of a member (`<rank>:<job id>`). */
+    jobIdOf,
+
     /** The most urgent job the freed account can take, removed from the room; null when none waits. */
     async popFor(email: string, tier: 'ultra' | 'pro'): Promise<string | null> {
-      const keys = [key(`acct:${email.toLowerCase()}`), ...(tier === 'ultra' ? [key('ultra')] : []), key('any')];
+      const keys = keysFor(email, tier);
       const member = (await redis.eval(POP_SMALLEST, keys.length, ...keys)) as string | null;
       return member ? jobIdOf(member) : null;
     },
@@ -72,11 +107,11 @@ export function createWaitingRoom(redis: Redis, prefix: string) {
 
     /** Marks a job to promote itself: its wake-up came while it was still active, not yet delayed. */
     async leaveWakeFlag(jobId: string): Promise<void> {
-      await redis.set(`${prefix}:wake-flag:${jobId}`, '1', 'PX', 60_000);
+      await redis.set(wakeFlagKey(jobId), '1', 'PX', 60_000);
     },
 
     async takeWakeFlag(jobId: string): Promise<boolean> {
-      return (await redis.getdel(`${prefix}:wake-flag:${jobId}`)) !== null;
+      return (await redis.getdel(wakeFlagKey(jobId))) !== null;
     },
 
     async size(): Promise<number> {

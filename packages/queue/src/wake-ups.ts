@@ -43,10 +43,24 @@ export interface ReleasableSlots {
   release(email: string, leaseId: string): Promise<boolean>;
 }
 
+/** The hand-on of a freed slot (`createSlotHandOn` in @flowq/scheduler, kept structural as `ReleasableSlots`). */
+export interface HandingSlots {
+  handOn(
+    email: string,
+    leaseId: string,
+    opts: { waitingKeys: string[]; limits: { maxConcurrent: number; maxPerMinute: number }; unclaimedOnly?: boolean },
+  ): Promise<{ freed: false } | { freed: true; handedTo: string | null }>;
+}
+
+/** Stale waiting-room entries (a job cancelled, or woken by its own timer meanwhile) tried before a freed slot is simply left free. */
+const WAKE_TRIES = 5;
+
 /**
  * Giving an account slot back and handing it on, in one place for the webhook route and the
  * worker: the slot is released, and if this call freed it, the most urgent job that account can
  * serve is woken, so the slot is taken again within milliseconds, one job per freed slot.
+ * With `handOn`, on an account open for work (`limitsOf` answers its limits), the slot is not
+ * even released: one script moves it to the woken job, which claims it instead of acquiring.
  */
 export function createSlotRelease(deps: {
   queue: GenerateQueue;
@@ -54,10 +68,47 @@ export function createSlotRelease(deps: {
   slots: ReleasableSlots;
   /** The account's tier (an Ultra account also serves the Ultra-only room); undefined for an unknown account. */
   tierOf(email: string): Promise<'ultra' | 'pro' | undefined>;
+  handOn?: {
+    slots: HandingSlots;
+    /** The account's tier and limits when its slots may be handed on (`mayHandOn`), else null. */
+    limitsOf(email: string): Promise<{ tier: 'ultra' | 'pro'; maxConcurrent: number; maxPerMinute: number } | null>;
+  };
   /** A failed wake-up is not an error: the parked job wakes on its own timer. */
   onWakeError?(err: unknown): void;
 }) {
   const { queue, waitingRoom, slots, tierOf } = deps;
+
+  /**
+   * Releases the slot and hands it to the most urgent waiting job the account can serve, woken
+   * at once. A job that cannot be woken (gone, already running) gets its handed slot taken back
+   * unless it claimed it meanwhile, and the next one is tried. Null: the account's slots are not
+   * handed on now (release and wake instead).
+   */
+  async function handOn(email: string, jobId: string): Promise<boolean | null> {
+    if (!deps.handOn) return null;
+    const limits = await deps.handOn.limitsOf(email);
+    if (!limits) return null;
+    const waitingKeys = waitingRoom.keysFor(email, limits.tier);
+    let lease = jobId;
+    for (let i = 0; i <= WAKE_TRIES; i++) {
+      // After the last try the stale job's slot is only taken back, not handed on again.
+      const keys = i < WAKE_TRIES ? waitingKeys : [];
+      const r = await deps.handOn.slots.handOn(email, lease, { waitingKeys: keys, limits, unclaimedOnly: i > 0 });
+      // Not freed: our lease was not held (i = 0), or the woken job claimed its slot after all.
+      if (!r.freed) return i > 0;
+      if (!r.handedTo) return true;
+      const woken = waitingRoom.jobIdOf(r.handedTo);
+      try {
+        if (await wakeJob(queue, waitingRoom, woken)) return true;
+      } catch (err) {
+        // The handed slot frees itself shortly if nobody claims it.
+        deps.onWakeError?.(err);
+        return true;
+      }
+      lease = woken;
+    }
+    return true;
+  }
 
   /**
    * One slot of `email` is free: wake the most urgent job that account can serve. A stale entry
@@ -67,7 +118,7 @@ export function createSlotRelease(deps: {
   async function wakeOneFor(email: string): Promise<boolean> {
     try {
       const tier = (await tierOf(email)) ?? 'pro';
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < WAKE_TRIES; i++) {
         const jobId = await waitingRoom.popFor(email, tier);
         if (!jobId) return false;
         if (await wakeJob(queue, waitingRoom, jobId)) return true;
@@ -78,16 +129,26 @@ export function createSlotRelease(deps: {
     return false;
   }
 
+  async function releaseAndWake(email: string, jobId: string): Promise<boolean> {
+    if (!(await slots.release(email, jobId))) return false;
+    await wakeOneFor(email);
+    return true;
+  }
+
   return {
     wakeOneFor,
     /** Wakes this job (of this lane's waiting room); true when it was woken. */
     wake: (jobId: string) => wakeJob(queue, waitingRoom, jobId),
-    /** True when this call freed the slot (and woke a waiting job for it). */
+    /** True when this call freed the slot (and handed it on, or woke a waiting job for it). */
     async release(email: string, jobId: string): Promise<boolean> {
-      if (!(await slots.release(email, jobId))) return false;
-      await wakeOneFor(email);
-      return true;
+      const handed = await handOn(email, jobId);
+      return handed ?? releaseAndWake(email, jobId);
     },
+    /**
+     * Releases without handing on: the woken job chooses for itself. For a handed slot its job
+     * may not use (a slot no job may use must not be passed from job to job).
+     */
+    releaseAndWake,
   };
 }
 

@@ -27,3 +27,5 @@ export * from './slot-keys';
 export * from './working-limit';
 export * from './working-limit-store';
 export * from './idle-slots';
+export * from './slot-hand-on';
+export * from './hand-on-policy';

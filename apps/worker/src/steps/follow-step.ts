@@ -1,5 +1,5 @@
-import { beginArchiving, followUpIdsOf, markSucceeded, recordAttempt, type JobRow } from '@flowq/db';
-import { enqueueArchive, enqueueGenerate, hasCallbackHint } from '@flowq/queue';
+import { beginArchiving, followUpIdsOf, markSucceededAfterPoll, recordAttempt, type JobRow } from '@flowq/db';
+import { enqueueArchive, enqueueGenerate, readAndClearCallbackHint, slotFreedByCallback } from '@flowq/queue';
 import { creditsFor, creditsOfJob, linksExpireAt, upstreamResult } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
@@ -17,9 +17,13 @@ export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
  */
 export async function followStep(ctx: StepContext, row: FollowedJob): Promise<Step> {
   const { client, config, logger, redis } = ctx.deps;
-  const leases = slotsOf(ctx, row);
-  // After an end callback the API has already given the slot away: renewing would take it back.
-  if (!(await hasCallbackHint(redis, config.redis.prefix, row.id))) await leases.renew(row.account, row.id);
+  const slots = slotsOf(ctx, row);
+  // After an end callback the API has already given the slot away: renewing would take it back,
+  // and releasing it again would only cost a round trip.
+  const hint = await readAndClearCallbackHint(redis, config.redis.prefix, row.id);
+  if (!hint) await slots.renew(row.account, row.id);
+  const freed = row.kind !== 'image' && slotFreedByCallback(hint, row.upstreamJobId);
+  const leases = { release: (email: string, jobId: string) => (freed ? Promise.resolve() : slots.release(email, jobId)) };
   const startedAt = new Date();
   const answer = await client.getJob(row.upstreamJobId);
   const classifyContext = () => ({ now: new Date(), model: row.request.model, operation: 'getJob' as const, random: ctx.random });
@@ -44,13 +48,13 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
         return afterFailure(ctx, row, row.account, transientFailure(ctx, 'every clip of the generation failed'));
       }
       await ctx.deps.leases.recordGeneration(row.account, true, row.startedAt ? Date.now() - row.startedAt.getTime() : null);
-      await recordAttempt(ctx.db, poll);
       // Priced at the tier of the account that made it (Ultra pays less for most models).
       const tier = await ctx.deps.leases.tierOf(row.account);
       const credits = row.kind === 'video' ? creditsFor(row.request, tier) : creditsOfJob(row.kind, row.request as never, tier);
       const expiresAt = linksExpireAt(result.videos, config.media.upstreamLinkTtlMs);
       const stamped = upstreamResult(result, expiresAt, config.media.archive);
       if (config.media.archive) {
+        await recordAttempt(ctx.db, poll);
         // Paid and its slot free; the end, its client callback and its chain's follow-ups wait for
         // the files (finishArchiving). A crash between these two lines leaves an `archiving` row
         // that the reconciler queues.
@@ -58,14 +62,14 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
         logger.info({ jobId: row.id, account: row.account, videos: made }, 'job generated; archiving its files');
         return { kind: 'done' };
       }
-      // The end, its client callback (outbox) and its chain's follow-ups are written together by markSucceeded.
-      const succeeded = await markSucceeded(ctx.db, row.id, stamped, credits);
+      // The poll, the end, its client callback (outbox) and its chain's follow-ups are written together.
+      const succeeded = await markSucceededAfterPoll(ctx.db, row, poll, stamped, credits);
       // The chain's follow-ups were created with the success; queue them now (the reconciler would, later).
       if (succeeded && (row.request as { then?: unknown[] }).then?.length) {
         for (const id of await followUpIdsOf(ctx.db, row.id)) await enqueueGenerate(ctx.deps.queue, id, row.priority).catch(() => undefined);
       }
       logger.info({ jobId: row.id, account: row.account, videos: made, ms: Date.now() - row.createdAt.getTime() }, 'job succeeded');
-      return { kind: 'done' };
+      return succeeded ? { kind: 'done', ended: succeeded } : { kind: 'done' };
     }
     if (record.status === 'failed') {
       const failure = answerOfFailedJob(record);

@@ -35,6 +35,7 @@ export async function imageStep(ctx: StepContext, row: JobRow, firstLook: boolea
       reason: lease.reason,
       park: true,
       row,
+      ...(lease.listed ? { listed: true } : {}),
     };
 
   const placed = await placeImagesOnAccount(ctx, row.id, request, imageFieldsOf(row.kind), lease.email);

@@ -43,7 +43,16 @@ export function transientFailure(ctx: StepContext, message: string): Extract<Ups
 export async function waitForUpstream(ctx: StepContext, jobId: string): Promise<Step> {
   const { redis, config } = ctx.deps;
   const hint = await readAndClearCallbackHint(redis, config.redis.prefix, jobId);
-  return hint ? { kind: 'again' } : { kind: 'sleep', ms: config.worker.pollIntervalMs, reason: 'waiting for upstream', awaitsCallback: true };
+  return hint ? { kind: 'again' } : sleepUntilCallback(ctx);
+}
+
+/**
+ * Sleep until the upstream job's callback (or the poll interval). Right after a submission no
+ * callback is expected for a while, so the hint is not read first: the runner looks for one once
+ * the job is delayed, and promotes it if a callback came meanwhile.
+ */
+export function sleepUntilCallback(ctx: StepContext): Step {
+  return { kind: 'sleep', ms: ctx.deps.config.worker.pollIntervalMs, reason: 'waiting for upstream', awaitsCallback: true };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { findJob } from '@flowq/db';
+import { findJob, type JobRow } from '@flowq/db';
 import { FOLLOW_UP_PRIORITY, generatePayload, hasCallbackHint, isFirstLook, type GeneratePayload } from '@flowq/queue';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
@@ -41,7 +41,9 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     // job waits for (priority, pin, model).
     const parked = next.park ? (next.row ?? (await findJob(ctx.db, jobId))) : undefined;
     const lane = parked?.kind === 'image' ? deps.imageLeases : leases;
-    if (parked) await lane.enterWaitingRoom(parked);
+    // Listed already by the acquire that found others waiting: listing it again could bring back
+    // an entry a release popped meanwhile.
+    if (parked && !next.listed) await lane.enterWaitingRoom(parked);
     await job.moveToDelayed(Date.now() + next.ms, token);
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.
@@ -50,10 +52,10 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError(next.reason);
   }
 
-  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<void> {
+  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<JobRow | undefined> {
     for (let i = 0; i < STEPS_IN_A_ROW; i++) {
       const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority));
-      if (next.kind === 'done') return;
+      if (next.kind === 'done') return next.ended;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') await sleep(job, jobId, next, token);
     }
@@ -61,10 +63,11 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError('stepped too often in one go');
   }
 
-  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<void> {
+  /** Resolves to the row as the step ended the job, when it did. */
+  return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<JobRow | undefined> {
     const { jobId } = generatePayload.parse(job.data);
     try {
-      await run(job, jobId, token);
+      return await run(job, jobId, token);
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
       // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step

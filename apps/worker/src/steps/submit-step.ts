@@ -4,7 +4,7 @@ import { replyUrlFor } from '@flowq/queue';
 import { classifyAnswer, type UpstreamAnswer, type UpstreamJobRecord } from '@flowq/useapi-client';
 import type { Step } from '../next-step';
 import { afterPlacementFailure, placeImagesOnAccount } from './images-on-account';
-import { afterFailure, transientFailure, waitForUpstream, type StepContext } from './step-context';
+import { afterFailure, sleepUntilCallback, transientFailure, type StepContext } from './step-context';
 
 /**
  * A `queued` job: take an account slot, record the attempt, POST it to useapi, and write what
@@ -27,7 +27,7 @@ export async function submitStep(ctx: StepContext, row: JobRow, firstLook: boole
   }
   if (!lease.ok) {
     const ms = Math.min(ctx.deps.config.worker.parkMaxMs, Math.max(50, lease.retryAt - now.getTime()));
-    return { kind: 'sleep', ms, reason: lease.reason, park: true, row };
+    return { kind: 'sleep', ms, reason: lease.reason, park: true, row, ...(lease.listed ? { listed: true } : {}) };
   }
   // flowq's own images go to the account that took the job (once per account), before anything is paid.
   const placed = await placeImagesOnAccount(ctx, row.id, row.request, imageFieldsOf(row.kind), lease.email);
@@ -92,7 +92,7 @@ export async function settle(
     // by another worker that found this attempt (it holds the slot now).
     if (!running) return { kind: 'again' };
     logger.debug({ jobId: row.id, account: email, upstreamJobId }, 'submitted');
-    return waitForUpstream(ctx, row.id);
+    return sleepUntilCallback(ctx);
   }
   await settleSubmission(ctx.db, attemptId, { ...written, upstreamJobId });
   // The account's new state (cooling, needs_reauth, ...) is written before its slot is freed,

@@ -16,7 +16,7 @@ export interface AttemptRecord {
   detail?: unknown;
 }
 
-function attemptValues(a: AttemptRecord): typeof jobAttempts.$inferInsert {
+export function attemptValues(a: AttemptRecord): typeof jobAttempts.$inferInsert {
   const finishedAt = a.finishedAt ?? new Date();
   return {
     id: newId('att', a.startedAt.getTime()),

@@ -79,7 +79,7 @@ returning *`;
 const JOB_COLUMNS = Object.entries(getTableColumns(jobs));
 
 /** A `jobs` row as pg returns it (column names, driver values) into the shape drizzle gives. */
-function jobRowOf(raw: Record<string, unknown>): JobRow {
+export function jobRowOf(raw: Record<string, unknown>): JobRow {
   const row: Record<string, unknown> = {};
   for (const [key, column] of JOB_COLUMNS) {
     const value = raw[column.name];

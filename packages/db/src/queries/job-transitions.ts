@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import {
   CANCELLABLE_STATUSES,
   followUpsOf,
@@ -11,7 +11,8 @@ import {
   type JobStatus,
 } from '@flowq/core';
 import type { Db } from '../client';
-import { callbackDeliveries, jobs, type JobRow } from '../schema';
+import { callbackDeliveries, jobAttempts, jobs, type JobRow } from '../schema';
+import { attemptValues, type AttemptRecord } from './attempts';
 import { releaseCredits } from './credit-budgets';
 
 /**
@@ -92,6 +93,63 @@ export async function announceEnd(tx: Db, row: JobRow): Promise<void> {
 /** `credits`: what the generation cost at the tier of the account that made it. */
 export function markSucceeded(db: Db, id: string, result: JobResult, credits: number | null = null) {
   return end(db, id, ['submitting', 'running'], { status: 'succeeded', result, credits, error: null, completedAt: new Date() });
+}
+
+/**
+ * The confirming poll's attempt and the job's success, with its outbox row when the job asked
+ * for a callback: one statement (each part a CTE, all or nothing like a transaction) instead of
+ * an insert and a four-statement transaction. A job whose chain (`request.then`) creates
+ * follow-ups is computed from the result in JavaScript, so it takes the transaction instead.
+ */
+export async function markSucceededAfterPoll(
+  db: Db,
+  job: Pick<JobRow, 'id' | 'request'>,
+  poll: AttemptRecord,
+  result: JobResult,
+  credits: number | null = null,
+): Promise<JobRow | undefined> {
+  if ((job.request as { then?: unknown[] }).then?.length) {
+    await db.insert(jobAttempts).values(attemptValues(poll));
+    return markSucceeded(db, job.id, result, credits);
+  }
+  const now = new Date();
+  const ended = db.$with('ended').as(
+    db
+      .update(jobs)
+      .set({ status: 'succeeded', result, credits, error: null, completedAt: now, updatedAt: now })
+      .where(and(eq(jobs.id, job.id), inArray(jobs.status, ['submitting', 'running'])))
+      .returning(),
+  );
+  const attempt = db.$with('attempt').as(db.insert(jobAttempts).values(attemptValues(poll)).returning({ id: jobAttempts.id }));
+  const announced = db.$with('announced').as(
+    db
+      .insert(callbackDeliveries)
+      .select((qb) =>
+        qb
+          .select({
+            // Every column, in the table's order (drizzle's insert-select asks for it).
+            id: sql`${newId('dlv', now.getTime())}`.as('id'),
+            event: sql`'job.succeeded'`.as('event'),
+            jobId: ended.id,
+            batchId: sql`null::text`.as('batch_id'),
+            ownerKey: ended.ownerKey,
+            url: ended.callbackUrl,
+            status: sql`'pending'`.as('status'),
+            attempts: sql`0`.as('attempts'),
+            nextAttemptAt: sql`${now.toISOString()}::timestamptz`.as('next_attempt_at'),
+            body: sql`null::text`.as('body'),
+            lastStatusCode: sql`null::integer`.as('last_status_code'),
+            lastError: sql`null::text`.as('last_error'),
+            createdAt: sql`${now.toISOString()}::timestamptz`.as('created_at'),
+            deliveredAt: sql`null::timestamptz`.as('delivered_at'),
+          })
+          .from(ended)
+          .where(isNotNull(ended.callbackUrl)),
+      )
+      .returning({ id: callbackDeliveries.id }),
+  );
+  const [row] = await db.with(ended, attempt, announced).select().from(ended);
+  return row;
 }
 
 export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {

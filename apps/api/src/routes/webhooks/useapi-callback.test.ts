@@ -1,4 +1,4 @@
-import { findJob, jobs, listAttempts } from '@flowq/db';
+import { findJob, jobAttempts, jobs, listAttempts } from '@flowq/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test-app';
@@ -41,5 +41,43 @@ describe('useapi callbacks for jobs that have ended', () => {
     expect((await callback(job.id, job.callbackSecret, { jobid: job.upstreamJobId, status: 'completed' })).statusCode).toBe(200);
     const attempts = await listAttempts(t.db.db, job.id);
     expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([['callback', 'completed']]);
+  });
+});
+
+describe("a callback's writes happen only with the right secret (one statement with the read)", () => {
+  async function submittingWithPendingAttempt() {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', headers: t.auth, payload: { prompt: 'callback submitting' } });
+    const { id } = res.json() as { id: string };
+    await t.db.db.update(jobs).set({ status: 'submitting', account: 'a@x.test' }).where(eq(jobs.id, id));
+    const attemptId = `att_${id.slice(4)}`;
+    await t.db.db.insert(jobAttempts).values({ id: attemptId, jobId: id, kind: 'submit', account: 'a@x.test', outcome: 'pending', startedAt: new Date() });
+    return { job: (await findJob(t.db.db, id))!, attemptId };
+  }
+
+  it('a wrong secret is a 404 and writes nothing: neither the jobid of the pending attempt nor a callback attempt', async () => {
+    const { job, attemptId } = await submittingWithPendingAttempt();
+    for (const status of ['created', 'completed']) {
+      const res = await callback(job.id, `${job.callbackSecret}x`, { jobid: 'up-forged', status, request: { replyRef: attemptId } });
+      expect(res.statusCode).toBe(404);
+    }
+    const attempts = await listAttempts(t.db.db, job.id);
+    expect(attempts.map((a) => [a.kind, a.upstreamJobId])).toEqual([['submit', null]]);
+  });
+
+  it("with the right secret a submitting job's pending attempt learns the upstream jobid once, and an end is recorded with the account", async () => {
+    const { job, attemptId } = await submittingWithPendingAttempt();
+    expect((await callback(job.id, job.callbackSecret, { jobid: 'up-1', status: 'created', request: { replyRef: attemptId } })).statusCode).toBe(200);
+    expect((await callback(job.id, job.callbackSecret, { jobid: 'up-2', status: 'started', request: { replyRef: attemptId } })).statusCode).toBe(200);
+    expect((await callback(job.id, job.callbackSecret, { jobid: 'up-1', status: 'completed', request: { replyRef: attemptId } })).statusCode).toBe(200);
+    const attempts = await listAttempts(t.db.db, job.id);
+    expect(attempts.map((a) => [a.kind, a.upstreamJobId, a.outcome, a.account])).toEqual([
+      ['submit', 'up-1', 'pending', 'a@x.test'],
+      ['callback', 'up-1', 'completed', 'a@x.test'],
+    ]);
+    expect(attempts[1]!.detail).toEqual({ replyRef: attemptId });
+  });
+
+  it('an unknown job is a 404', async () => {
+    expect((await callback('job_unknown', 'x', { jobid: 'up', status: 'completed' })).statusCode).toBe(404);
   });
 });

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isTerminal } from '@flowq/core';
 import type { FlowqMetrics } from '@flowq/metrics';
-import { createAccountCache, findJob, noteCallbackJobId, recordAttempt } from '@flowq/db';
+import { createAccountCache, takeUseapiCallback } from '@flowq/db';
 import { CALLBACK_ROUTE, createSlotRelease, createWaitingRoom, leaveCallbackHint, wakeJob } from '@flowq/queue';
-import { createAccountSlots } from '@flowq/scheduler';
+import { createAccountSlots, createSlotHandOn, handOnLimitsFrom } from '@flowq/scheduler';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../../deps';
@@ -44,11 +44,13 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
   const prefix = deps.config.redis.prefix;
   const waitingRoom = createWaitingRoom(deps.redis, prefix);
   // The same release and hand-on as the worker's, so a freed slot is refilled whoever frees it.
+  const accounts = createAccountCache(deps.database.db);
   const slotRelease = createSlotRelease({
     queue: deps.queue,
     waitingRoom,
     slots: createAccountSlots(deps.redis, { prefix }),
-    tierOf: createAccountCache(deps.database.db).tierOf,
+    tierOf: accounts.tierOf,
+    handOn: { slots: createSlotHandOn(deps.redis, { prefix }), limitsOf: handOnLimitsFrom(accounts.rows) },
   });
 
   app.post(
@@ -62,43 +64,31 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
     },
     async (req, reply) => {
       const { jobId, secret } = req.params;
-      const row = await findJob(deps.database.db, jobId);
-      if (!row || !sameSecret(row.callbackSecret, secret)) {
-        return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
-      }
-      // The job has ended: nothing a callback says can change it, so it is acknowledged and
-      // left unrecorded (a replayed end callback would otherwise add an attempt row each time).
-      if (isTerminal(row.status)) return reply.status(200).send({ ok: true });
       const status = req.body.status ?? 'unknown';
       const upstreamJobId = req.body.jobid ?? req.body.jobId ?? null;
       const replyRef = req.body.request?.replyRef ?? null;
-      // The submit's answer is not written yet (or never will be: its worker died): any callback
-      // tells which upstream job that submission made, so recovery never pays for it twice.
-      if (row.status === 'submitting' && replyRef && upstreamJobId) {
-        await noteCallbackJobId(deps.database.db, jobId, replyRef, upstreamJobId);
+      // One statement reads the row and, only with the right secret for a job not ended yet,
+      // writes what the callback teaches: a `submitting` job's pending attempt learns the upstream
+      // jobid (its answer may never be written if its worker died: recovery then never pays for it
+      // twice), and an end is recorded as a callback attempt. A replayed end callback of an ended
+      // job adds no row.
+      const row = await takeUseapiCallback(deps.database.db, { jobId, secret, status, upstreamJobId, replyRef });
+      if (!row || !sameSecret(row.callbackSecret, secret)) {
+        return reply.status(404).send({ error: { code: 'not_found', message: 'Unknown callback' } });
       }
-      // `created` and `started` change nothing else for flowq; only an end is worth a write and a wake-up.
+      // The job has ended: nothing a callback says can change it.
+      if (isTerminal(row.status)) return reply.status(200).send({ ok: true });
+      // `created` and `started` change nothing else for flowq; only an end is worth a wake-up.
       if (status === 'completed' || status === 'failed') {
         // The generation is over upstream, so its account slot is free now: hand it to the next
         // waiting job at once rather than after the worker's confirming read. Only for the
         // upstream job we are following, with the right secret; the result still waits for that read.
-        // The three writes are independent, so they go together: the freed slot is handed on
-        // without waiting for the attempt row.
+        // The hint, left after the release, tells the worker whether the slot is already free (it
+        // then does not release it again).
         const freed = row.status === 'running' && upstreamJobId === row.upstreamJobId ? row.account : null;
-        await Promise.all([
-          recordAttempt(deps.database.db, {
-            jobId,
-            kind: 'callback',
-            account: row.account,
-            outcome: status,
-            upstreamJobId,
-            startedAt: new Date(),
-            detail: replyRef ? { replyRef } : null,
-          }),
-          // The hint is in place before the wake-up below: the woken step reads it.
-          leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, status).catch(() => undefined),
-          freed ? slotRelease.release(freed, jobId).catch(() => undefined) : undefined,
-        ]);
+        const slotFreed = freed ? await slotRelease.release(freed, jobId).catch(() => false) : false;
+        // The hint is in place before the wake-up below: the woken step reads it.
+        await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, { status, upstreamJobId, slotFreed }).catch(() => undefined);
         await wakeJob(deps.queue, waitingRoom, jobId).catch(() => undefined);
       }
       return reply.status(200).send({ ok: true });
