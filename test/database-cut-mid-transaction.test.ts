@@ -1,4 +1,4 @@
-import { createDatabase, isDatabaseUnavailable, jobs } from '@flowq/db';
+import { createDatabase, inTransaction, isDatabaseUnavailable, jobs } from '@flowq/db';
 import { createTestDatabase, type TestDatabase } from '@flowq/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('Postgres cut while a transaction holds a connection', () => {
       const inside = new Promise<void>((r) => (opened = r));
       let resume!: () => void;
       const paused = new Promise<void>((r) => (resume = r));
-      const tx = database.db.transaction(async (t) => {
+      const tx = inTransaction(database.db, async (t) => {
         await t.execute(sql`select 1`);
         opened();
         await paused; // other I/O inside the transaction, as the archive and budget steps do
@@ -57,5 +57,27 @@ describe('Postgres cut while a transaction holds a connection', () => {
       process.removeListener('uncaughtException', onUncaught);
       await database.close();
     }
+  });
+
+  // drizzle's own transaction() sends BEGIN before its try: when that BEGIN fails, the client is
+  // never released, and pool.end() waits forever. It hung worker shutdowns after a Postgres cut.
+  it('gives a connection lost between checkout and BEGIN back to the pool, so closing does not wait for it', async () => {
+    const database = createDatabase(base.url, { max: 2, onError: () => undefined });
+    let severed = 0;
+    database.pool.once('acquire', (client) => {
+      severed++;
+      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    });
+    const err = await inTransaction(database.db, async (t) => t.execute(sql`select 1`)).catch((e: unknown) => e);
+    expect(severed).toBe(1);
+    expect(err, 'BEGIN on a dead connection must fail').toBeInstanceOf(Error);
+    expect(isDatabaseUnavailable(err)).toBe(true);
+
+    // The pool still works, and the dead client is not handed out again.
+    const rows = await inTransaction(database.db, async (t) => t.select({ n: sql<number>`count(*)::int` }).from(jobs));
+    expect(rows[0]!.n).toBe(0);
+
+    const closed = await Promise.race([database.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still waiting'), 5_000))]);
+    expect(closed, `checked out: ${database.pool.totalCount - database.pool.idleCount}`).toBe('closed');
   });
 });

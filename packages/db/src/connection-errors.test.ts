@@ -13,6 +13,7 @@ describe('isDatabaseUnavailable', () => {
     ['connection failure', pgError('08006')],
     ['dropped socket', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['query on a closed client', new Error('Client was closed and is not queryable')],
     ['wrapped by drizzle', Object.assign(new Error('Failed query: select 1'), { cause: pgError('ECONNREFUSED') })],
     ['dual-stack connect', Object.assign(new AggregateError([pgError('ECONNREFUSED'), pgError('ECONNREFUSED')]), { code: undefined })],
   ])('%s is unavailability', (_, err) => {

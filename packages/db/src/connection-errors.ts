@@ -24,7 +24,7 @@ const UNAVAILABLE_CODES = new Set([
 
 // node-postgres reports a dropped socket or a full, unreachable pool only in the message.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|connect ECONNREFUSED|server closed the connection/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection ended|connect ECONNREFUSED|server closed the connection/i;
 
 /** True when `err` (or any error in its `cause` chain, as drizzle wraps driver errors) is a lost or refused connection. */
 export function isDatabaseUnavailable(err: unknown): boolean {

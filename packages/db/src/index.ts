@@ -26,3 +26,4 @@ export * from './queries/job-timeline';
 export * from './queries/credit-budgets';
 export * from './queries/images';
 export * from './queries/useapi-callback';
+export * from './transaction';

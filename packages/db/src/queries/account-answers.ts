@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { accounts } from '../schema';
@@ -9,7 +10,7 @@ import { recordAccountEvent } from './account-events';
  * writes and records it; each returns whether it changed the row.
  */
 export async function setAccountState(db: Db, email: string, to: 'needs_reauth' | 'no_credits' | 'missing', reason: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .update(accounts)
       .set({ state: to, stateReason: reason, updatedAt: new Date() })
@@ -22,7 +23,7 @@ export async function setAccountState(db: Db, email: string, to: 'needs_reauth' 
 
 /** Cools an active account off, or extends a cool-off that would end sooner. */
 export async function coolOffAccount(db: Db, email: string, until: Date, reason: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .update(accounts)
       .set({ state: 'cooling', coolingUntil: until, stateReason: reason, updatedAt: new Date() })
@@ -41,7 +42,7 @@ export async function coolOffAccount(db: Db, email: string, until: Date, reason:
 /** Blocks one model on the account until `until`, unless it is already blocked as long. */
 export async function blockModelUntil(db: Db, email: string, model: string, until: Date, reason: string): Promise<boolean> {
   const iso = until.toISOString();
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .update(accounts)
       .set({ modelQuotaUntil: sql`${accounts.modelQuotaUntil} || jsonb_build_object(${model}::text, ${iso}::text)`, updatedAt: new Date() })
@@ -54,7 +55,7 @@ export async function blockModelUntil(db: Db, email: string, model: string, unti
 
 /** The account answered 403 MODEL_ACCESS_DENIED for `model`: remembered, so the scheduler never sends it that model again. */
 export async function denyModel(db: Db, email: string, model: string, reason: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .update(accounts)
       .set({ deniedModels: sql`${accounts.deniedModels} || jsonb_build_object(${model}::text, ${new Date().toISOString()}::text)`, updatedAt: new Date() })
@@ -67,7 +68,7 @@ export async function denyModel(db: Db, email: string, model: string, reason: st
 
 /** Cool-offs whose time has come end; returns the accounts that came back. */
 export async function liftExpiredCoolOffs(db: Db, now: Date): Promise<string[]> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const rows = await tx
       .update(accounts)
       .set({ state: 'active', coolingUntil: null, stateReason: null, updatedAt: now })

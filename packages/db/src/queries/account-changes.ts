@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { accounts, jobs, type AccountRow } from '../schema';
@@ -38,7 +39,7 @@ export interface NewAccount {
 
 /** Adds the account and its `added` event in one transaction; undefined when the email exists. */
 export async function insertAccount(db: Db, input: NewAccount, event: AccountChangeEvent = { kind: 'added' }): Promise<AccountRow | undefined> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(accounts)
       .values({ ...input, email: input.email.toLowerCase() })
@@ -60,7 +61,7 @@ export type AccountChangeResult = { kind: 'changed'; before: AccountRow; after: 
  */
 export async function changeAccount(db: Db, email: string, decide: (current: AccountRow) => AccountChangeDecision): Promise<AccountChangeResult> {
   const key = email.toLowerCase();
-  return db.transaction(async (tx): Promise<AccountChangeResult> => {
+  return inTransaction(db, async (tx): Promise<AccountChangeResult> => {
     const [before] = await tx.select().from(accounts).where(eq(accounts.email, key)).for('update');
     if (!before) return { kind: 'not_found' };
     const decision = decide(before);
@@ -83,7 +84,7 @@ export async function changeAccount(db: Db, email: string, decide: (current: Acc
 /** Deletes the account and writes its `removed` event; false when it did not exist (or, with `onlyDraining`, was not draining). */
 export async function deleteAccount(db: Db, email: string, reason: string, opts: { onlyDraining?: boolean } = {}): Promise<boolean> {
   const key = email.toLowerCase();
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [row] = await tx
       .delete(accounts)
       .where(and(eq(accounts.email, key), opts.onlyDraining ? eq(accounts.draining, true) : undefined))

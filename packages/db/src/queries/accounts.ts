@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { accounts, type AccountRow } from '../schema';
@@ -13,7 +14,7 @@ export interface AccountSeed {
 /** Add accounts that are missing, each with its `added` event; an existing account keeps its state and settings. */
 export async function seedAccounts(db: Db, seeds: AccountSeed[]): Promise<string[]> {
   if (seeds.length === 0) return [];
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const added = await tx
       .insert(accounts)
       .values(

@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { JobStatus } from '@flowq/core';
 import type { Db } from '../client';
@@ -126,7 +127,7 @@ export async function batchExportShape(db: Db, batchId: string): Promise<{ video
 /** Cancels the batch's jobs that have not started (waiting or over budget), giving back what they reserved; submitted and running ones are left to finish. */
 export async function cancelQueuedBatchJobs(db: Db, batchId: string): Promise<number> {
   const waiting = and(eq(jobs.batchId, batchId), inArray(jobs.status, ['queued', 'over_budget']));
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await tx
       .update(batches)
       .set({

@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { callbackAttempts, callbackDeliveries, type CallbackAttemptRow, type CallbackDeliveryRow } from '../schema';
@@ -76,7 +77,7 @@ export interface CallbackAttemptOutcome {
 }
 
 export async function recordCallbackAttempt(db: Db, o: CallbackAttemptOutcome): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await tx.insert(callbackAttempts).values({
       deliveryId: o.deliveryId,
       attempt: o.attempt,

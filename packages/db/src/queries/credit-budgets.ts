@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type BudgetAnswer, checkBudget, type JobStatus } from '@flowq/core';
 import type { Db } from '../client';
@@ -9,7 +10,7 @@ import { batches, jobs, type JobRow } from '../schema';
  * cannot both spend its last credits. What the budget allows is `checkBudget`'s to say.
  */
 export async function reserveCredits(db: Db, jobId: string, cost: number): Promise<BudgetAnswer> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [job] = await tx
       .select({ maxCredits: jobs.maxCredits, reserved: jobs.reservedCredits, batchId: jobs.batchId })
       .from(jobs)
@@ -62,7 +63,7 @@ export type ResumedJob = { id: string; priority: number; batchRow: number | null
 
 /** Sets (or with null removes) a job's own budget; an `over_budget` job goes back to `queued`. */
 export async function setJobBudget(db: Db, id: string, maxCredits: number | null, deadlineAt: Date): Promise<{ row: JobRow; resumed: boolean } | undefined> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [before] = await tx.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, id)).for('update');
     if (!before) return undefined;
     const resume = before.status === 'over_budget';
@@ -93,7 +94,7 @@ export async function setBatchBudget(
   deadlineAt: Date,
   inFlightCost: (request: JobRow['request']) => number,
 ): Promise<{ resumed: ResumedJob[] } | undefined> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [batch] = await tx.select({ max: batches.maxCredits }).from(batches).where(eq(batches.id, batchId)).for('update');
     if (!batch) return undefined;
     let committed: number | undefined;

@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import {
   CANCELLABLE_STATUSES,
@@ -60,14 +61,14 @@ export function markRequeued(db: Db, id: string, countAttempt: boolean) {
  * row exists exactly when the end does, whatever crashes right after.
  */
 async function end(db: Db, id: string, from: readonly JobStatus[], set: Parameters<typeof transition>[3]): Promise<JobRow | undefined> {
-  return db.transaction(async (tx) => {
-    const row = await transition(tx as unknown as Db, id, from, set);
+  return inTransaction(db, async (tx) => {
+    const row = await transition(tx, id, from, set);
     if (!row) return row;
-    await announceEnd(tx as unknown as Db, row);
+    await announceEnd(tx, row);
     // A chain's follow-ups are created with the success that makes them possible, or not at all.
-    if (row.status === 'succeeded') await insertFollowUps(tx as unknown as Db, row);
+    if (row.status === 'succeeded') await insertFollowUps(tx, row);
     if (row.status !== 'succeeded' && row.reservedCredits) {
-      await releaseCredits(tx as unknown as Db, row, row.reservedCredits);
+      await releaseCredits(tx, row, row.reservedCredits);
       return { ...row, reservedCredits: null };
     }
     return row;

@@ -1,3 +1,4 @@
+import { inTransaction } from '../transaction';
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { archivedResult, expiredResult, type JobResult, type MediaFileKind, mediaStorageKey } from '@flowq/core';
 import type { Db } from '../client';
@@ -29,7 +30,7 @@ export async function beginArchiving(
   upstreamExpiresAt: Date,
   credits: number | null = null,
 ): Promise<JobRow | undefined> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     // The generation is paid here, once; the end (and its client callback) waits for finishArchiving.
     const [row] = await tx
       .update(jobs)
@@ -114,7 +115,7 @@ export async function refreshUpstreamUrls(db: Db, jobId: string, links: { clip: 
 
 /** Every file archived or given up: the job succeeds, its result pointing at what was kept. */
 export async function finishArchiving(db: Db, jobId: string): Promise<JobRow | undefined> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [job] = await tx.select().from(jobs).where(eq(jobs.id, jobId)).for('update');
     if (job?.status !== 'archiving' || !job.result) return undefined;
     const files = await tx.select().from(mediaFiles).where(eq(mediaFiles.jobId, jobId));
@@ -125,9 +126,9 @@ export async function finishArchiving(db: Db, jobId: string): Promise<JobRow | u
       .where(and(eq(jobs.id, jobId), eq(jobs.status, 'archiving')))
       .returning();
     if (row) {
-      await announceEnd(tx as unknown as Db, row);
+      await announceEnd(tx, row);
       // A chain's follow-ups come with the success, as for a job that is not archived.
-      await insertFollowUps(tx as unknown as Db, row);
+      await insertFollowUps(tx, row);
     }
     return row;
   });
@@ -149,7 +150,7 @@ export function archivedBefore(db: Db, before: Date, limit: number): Promise<Med
 /** The files are gone from the store: their rows and their jobs' results say `expired`. */
 export async function markMediaExpired(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const rows = await tx.update(mediaFiles).set({ status: 'expired' }).where(inArray(mediaFiles.id, ids)).returning({ jobId: mediaFiles.jobId });
     const jobIds = [...new Set(rows.map((r) => r.jobId))];
     for (const id of jobIds) {
