@@ -1,7 +1,7 @@
 import type { DatabaseGuard } from './database-guard';
 import type { WorkerDeps } from './deps';
-import { reconcileQueue, redisSentinelKey, restoreLeases } from './reconciler';
-import { archivedBefore, countActiveJobsOn, markMediaExpired, mostUrgentQueued, removeDrainedAccounts } from '@flowq/db';
+import { reconcileQueue, redisSentinelKey, releaseLeakedLeases, restoreLeases } from './reconciler';
+import { archivedBefore, countActiveJobsOn, listAccounts, markMediaExpired, mostUrgentQueued, removeDrainedAccounts } from '@flowq/db';
 import { wakeWaitingJobs } from '@flowq/queue';
 
 const MEDIA_PAGE = 200;
@@ -17,7 +17,24 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
   async function reconcile() {
-    await reconcileQueue({ db: database.db, redis, queue, archiveQueue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
+    const run = await reconcileQueue({
+      db: database.db,
+      redis,
+      queue,
+      archiveQueue,
+      prefix: config.redis.prefix,
+      logger,
+      everyMs: config.worker.maintenanceIntervalMs,
+    });
+    // Under the same lock: one process per period looks for leaked slots.
+    if (run.ran) await freeLeakedSlots();
+  }
+
+  async function freeLeakedSlots() {
+    const emails = (await listAccounts(database.db)).map((a) => a.email);
+    const freed = await releaseLeakedLeases({ db: database.db, slots: deps.slots, imageSlots: deps.imageSlots, emails, logger });
+    if (freed > 0) await wakeAll();
+    return freed;
   }
 
   /**
@@ -106,6 +123,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
 
   return {
     reconcile,
+    freeLeakedSlots,
     repairAfterWipe,
     liftCoolOffs,
     probeToken,

@@ -1,9 +1,10 @@
 import type { Logger } from '@flowq/config';
 import type { JobKind } from '@flowq/core';
-import { archivingJobsPage, jobsHoldingSlots, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
+import { archivingJobsPage, jobsHoldingSlots, statusesOf, stillHoldingSlots, unfinishedJobsPage, type Db } from '@flowq/db';
 import { ARCHIVE_QUEUE, enqueueArchive, enqueueGenerate, GENERATE_QUEUE, type ArchiveQueue, type GenerateQueue } from '@flowq/queue';
 import { luaScript, type AccountSlots } from '@flowq/scheduler';
 import type { Redis } from 'ioredis';
+import { isLeakedLease } from './leaked-lease';
 
 const PAGE = 1_000;
 
@@ -129,6 +130,33 @@ export async function restoreLeases(deps: { db: Db; slots: AccountSlots; imageSl
   }
   if (restored > 0) logger.warn({ restored }, 'account slots restored for jobs running upstream');
   return restored;
+}
+
+/**
+ * A job's release that never reached Redis (unreachable for a moment just then) leaves its slot
+ * taken until the lease expires: 15 minutes of an account's capacity by default, every slot of the
+ * pool after a short Redis cut while many jobs end. Each pass frees the slots of jobs that are
+ * done with their account (`isLeakedLease`), in both lanes. Returns how many it freed.
+ */
+export async function releaseLeakedLeases(deps: { db: Db; slots: AccountSlots; imageSlots: AccountSlots; emails: string[]; logger: Logger }): Promise<number> {
+  let freed = 0;
+  for (const [lane, slots] of [
+    ['video', deps.slots],
+    ['image', deps.imageSlots],
+  ] as const) {
+    const held = await slots.holders(deps.emails);
+    const statuses = await statusesOf(deps.db, [...held.values()].flat());
+    for (const [email, ids] of held) {
+      for (const id of ids) {
+        if (!isLeakedLease(statuses.get(id))) continue;
+        if (await slots.release(email, id)) {
+          freed++;
+          deps.logger.warn({ email, jobId: id, lane, status: statuses.get(id) }, 'freed an account slot its finished job never gave back');
+        }
+      }
+    }
+  }
+  return freed;
 }
 
 /** Present while Redis keeps flowq's keys; gone after a wipe (or on a new Redis), which triggers a full repair. */

@@ -166,6 +166,15 @@ describe('AccountSlots', () => {
     expect((await slots.snapshot(['a@x.com', 'b@x.com'])).map((u) => u.running)).toEqual([0, 1]);
   });
 
+  it("holders lists each account's lease ids in one call, empty for an account with none", async () => {
+    const slots = freshSlots();
+    for (const id of ['l1', 'l2']) await slots.acquire([acct('a@x.com', 2)], id, { leaseMs: 60_000 });
+    await slots.acquire([acct('b@x.com')], 'l3', { leaseMs: 60_000 });
+    await slots.release('a@x.com', 'l1');
+    const held = await slots.holders(['a@x.com', 'b@x.com', 'c@x.com']);
+    expect(Object.fromEntries(held)).toEqual({ 'a@x.com': ['l2'], 'b@x.com': ['l3'], 'c@x.com': [] });
+  });
+
   it('treats emails case-insensitively', async () => {
     const slots = freshSlots();
     await slots.acquire([acct('A@X.com')], 'l1', { leaseMs: 60_000 });

@@ -62,6 +62,8 @@ export interface AccountSlots {
   snapshot(emails: string[], options?: ClockOption): Promise<SlotUsage[]>;
   /** Drops every lease of the account (after a reset); returns how many there were. */
   releaseAll(email: string): Promise<number>;
+  /** The lease ids each account holds (expired ones included until they are swept), in one round trip. */
+  holders(emails: string[]): Promise<Map<string, string[]>>;
 }
 
 // KEYS: for each candidate, its leases ZSET, its submissions ZSET and its working-limit HASH.
@@ -238,6 +240,20 @@ export function createAccountSlots(redis: Redis, { prefix, lane = 'video' }: { p
 
     async releaseAll(email) {
       return (await RELEASE_ALL.run(redis, [leasesKey(email)], [])) as number;
+    },
+
+    async holders(emails) {
+      if (emails.length === 0) return new Map();
+      const pipeline = redis.pipeline();
+      for (const email of emails) pipeline.zrange(leasesKey(email), 0, -1);
+      const answers = (await pipeline.exec()) ?? [];
+      return new Map(
+        emails.map((email, i) => {
+          const [err, ids] = answers[i] ?? [new Error('no answer'), null];
+          if (err) throw err;
+          return [email, ids as string[]];
+        }),
+      );
     },
   };
 }

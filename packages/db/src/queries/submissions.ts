@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import type { JobKind } from '@flowq/core';
+import type { JobKind, JobStatus } from '@flowq/core';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
 
@@ -150,6 +150,13 @@ export async function stillHoldingSlots(db: Db, ids: string[]): Promise<Set<stri
     .from(jobs)
     .where(and(inArray(jobs.id, ids), inArray(jobs.status, ['submitting', 'running'])));
   return new Set(rows.map((r) => r.id));
+}
+
+/** The status of each job among `ids` that has a row (slot lease ids are job ids). */
+export async function statusesOf(db: Db, ids: string[]): Promise<Map<string, JobStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: jobs.id, status: jobs.status }).from(jobs).where(inArray(jobs.id, ids));
+  return new Map(rows.map((r) => [r.id, r.status]));
 }
 
 /** One page of unfinished jobs (queued, submitting, running) after `afterId`, in id order: what must have a live queue entry. */
