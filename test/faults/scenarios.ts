@@ -290,6 +290,8 @@ export async function runCrashScenario(scale: FaultScale): Promise<ScenarioRepor
     // A liveness bound, generous for a loaded CI machine; the time it took is reported.
     await drain(sys, 120_000 + s.cutMs, 'every job to end after the faults');
     notes['drained after the last fault ms'] = Date.now() - restoredAt;
+    // A slow drain is a stall somewhere: the last jobs to end, with their attempts and files, say where.
+    if (Date.now() - restoredAt > 30_000) console.log(`slow drain after the faults:\n${await lastJobsToEnd(sys, 3)}`);
     replaying = false;
     await replayer;
     await sys.sim.drainCallbacks();
@@ -509,3 +511,19 @@ export async function runMixScenario(scale: FaultScale): Promise<ScenarioReport>
 
 export const MIX_COOL_OFF_MS = COOL_OFF_MS;
 export const MIX_PROPAGATION_MS = PROPAGATION_MS;
+
+/** The `n` jobs that ended last (or not at all), their attempts and their media files, as JSON lines. */
+async function lastJobsToEnd(sys: FaultSystem, n: number): Promise<string> {
+  const last = await sys.db.db.execute(
+    sql`select id, status, account, created_at, updated_at, completed_at from jobs order by completed_at desc nulls first limit ${n}`,
+  );
+  const ids = sql.join(
+    last.rows.map((r) => sql`${(r as { id: string }).id}`),
+    sql`, `,
+  );
+  const attempts = await sys.db.db.execute(
+    sql`select job_id, kind, account, outcome, status_code, started_at, finished_at from job_attempts where job_id in (${ids}) order by id`,
+  );
+  const files = await sys.db.db.execute(sql`select id, status, attempts, error, archived_at from media_files where job_id in (${ids})`);
+  return [last.rows, attempts.rows, files.rows].map((rows) => JSON.stringify(rows)).join('\n');
+}
