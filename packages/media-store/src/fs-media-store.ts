@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { assertSafeKey, assertSafePrefix } from './media-key';
 import type { ByteRange, MediaStore, ObjectInfo, ObjectRead, PutOptions, StoredObject } from './media-store';
-import { measure } from './measured-stream';
+import { coalescedSync } from './coalesced-sync';
+import { createMeter, sniffHead } from './measured-stream';
+import { writeChunks } from './write-chunks';
 
 /** Where half-written files live until they are complete; never listed, never served. */
 const TEMP_DIR = '.incoming';
@@ -44,25 +44,30 @@ export async function createFsMediaStore(options: FsMediaStoreOptions): Promise<
 
     async put(key: string, body: Readable, putOptions?: PutOptions): Promise<StoredObject> {
       const target = fileOf(key);
-      const measured = await measure(body, putOptions);
+      const { contentType, head } = await sniffHead(body, putOptions);
+      const meter = createMeter(contentType, putOptions?.maxBytes);
       const temp = path.join(tempRoot, `${randomBytes(12).toString('hex')}.part`);
+      let measured: { bytes: number; sha256: string };
+      let madeDirsIn: string[];
       try {
-        // flush: fsync before close, so the rename below never publishes a file still in the page cache only.
-        await pipeline(measured.stream, createWriteStream(temp, { flags: 'wx', flush: true }));
+        const handle = await open(temp, 'wx');
+        try {
+          await writeChunks(handle, head, body, (chunk) => meter.take(chunk));
+          // fsync before the rename below, so it never publishes a file still in the page cache only.
+          [, measured] = await Promise.all([handle.sync(), meter.result()]);
+        } finally {
+          await handle.close();
+        }
+        madeDirsIn = await renameCreatingDir(temp, target);
       } catch (e) {
+        body.destroy();
+        meter.abandon();
         await rm(temp, { force: true });
         throw e;
       }
-      const { bytes, sha256 } = await measured.done;
-      try {
-        await mkdir(path.dirname(target), { recursive: true });
-        await rename(temp, target);
-      } catch (e) {
-        await rm(temp, { force: true });
-        throw e;
-      }
-      await syncDir(path.dirname(target));
-      return { key, bytes, sha256, contentType: measured.contentType };
+      // The rename is durable once the directory holding the new name is synced (and those holding directories it made).
+      await Promise.all([path.dirname(target), ...madeDirsIn].map((dir) => syncDir(dir)));
+      return { key, bytes: measured.bytes, sha256: measured.sha256, contentType };
     },
 
     async get(key: string, range?: ByteRange): Promise<ObjectRead | null> {
@@ -135,8 +140,30 @@ async function sweepStaleTemps(tempRoot: string, olderThan: number): Promise<voi
   }
 }
 
+/**
+ * Renames into a directory made on first use (the rename answers ENOENT when it is missing): no
+ * mkdir per put. Answers the directories whose entries changed besides the target's own: when
+ * directories were made, each of their parents, so the new path survives a power loss too.
+ */
+async function renameCreatingDir(from: string, to: string): Promise<string[]> {
+  try {
+    await rename(from, to);
+    return [];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const dir = path.dirname(to);
+  const firstMade = await mkdir(dir, { recursive: true });
+  await rename(from, to);
+  // Made meanwhile by another put, which may not have synced it yet: sync its parent too.
+  if (firstMade === undefined) return [path.dirname(dir)];
+  const changed: string[] = [];
+  for (let made = dir; made !== path.dirname(firstMade); made = path.dirname(made)) changed.push(path.dirname(made));
+  return changed;
+}
+
 /** Make a rename durable: fsync the directory that holds the new name. */
-async function syncDir(dir: string): Promise<void> {
+async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -144,6 +171,9 @@ async function syncDir(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** Concurrent puts into one directory share its fsyncs (each still waits for one that started after its rename). */
+const syncDir = coalescedSync(fsyncDir);
 
 function isMissing(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;

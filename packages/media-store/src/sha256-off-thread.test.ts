@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { sha256OffThread } from './sha256-off-thread';
+
+const data = randomBytes(3 * 1024 * 1024 + 17);
+const expected = createHash('sha256').update(data).digest('hex');
+
+function hashInChunks(bytes: Buffer, chunk: number): Promise<string> {
+  const hash = sha256OffThread();
+  for (let i = 0; i < bytes.length; i += chunk) hash.update(bytes.subarray(i, i + chunk));
+  return hash.digest();
+}
+
+describe('sha256OffThread', () => {
+  it.each([
+    { chunk: 1 << 20, what: 'chunks larger than a batch' },
+    { chunk: 65_536, what: 'network-sized chunks' },
+    { chunk: 1000, what: 'chunks that do not divide a batch' },
+  ])('equals createHash for $what', async ({ chunk }) => {
+    expect(await hashInChunks(data, chunk)).toBe(expected);
+  });
+
+  it('hashes the empty input', async () => {
+    expect(await sha256OffThread().digest()).toBe(createHash('sha256').digest('hex'));
+  });
+
+  it('keeps interleaved hashes apart', async () => {
+    const other = randomBytes(500_000);
+    const a = sha256OffThread();
+    const b = sha256OffThread();
+    for (let i = 0; i < data.length; i += 65_536) {
+      a.update(data.subarray(i, i + 65_536));
+      if (i < other.length) b.update(other.subarray(i, i + 65_536));
+    }
+    expect(await Promise.all([a.digest(), b.digest()])).toEqual([expected, createHash('sha256').update(other).digest('hex')]);
+  });
+
+  it("leaves the caller's chunks intact (they are still being written)", async () => {
+    const copy = Buffer.from(data);
+    await hashInChunks(data, 300_000);
+    expect(data.equals(copy)).toBe(true);
+  });
+
+  it('an abandoned hash does not disturb the next', async () => {
+    const dropped = sha256OffThread();
+    dropped.update(randomBytes(400_000));
+    dropped.abandon();
+    expect(await hashInChunks(data, 65_536)).toBe(expected);
+  });
+});
