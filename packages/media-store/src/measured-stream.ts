@@ -33,6 +33,10 @@ export async function sniffHead(source: Readable, options: PutOptions = {}): Pro
     source.destroy();
     throw new MediaRejectedError('too_large', `the file is larger than ${options.maxBytes} bytes`, contentType);
   }
+  // The consumer of the rest attaches its own listeners only after some awaits (opening the temp
+  // file): a source failing meanwhile (a download cut right after its head) would be an uncaught
+  // 'error' and kill the process. The consumer still sees the failure: the stream is errored.
+  source.on('error', () => {});
   return { contentType, head };
 }
 

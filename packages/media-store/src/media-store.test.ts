@@ -153,6 +153,31 @@ describe.each(['fs', 's3'] as const)('%s media store', (driver) => {
     expect(await store().head('u1/cut/1.mp4')).toBeNull();
   });
 
+  it('a download that fails right after its first bytes is a failed put, not an uncaught error', async () => {
+    const uncaught: unknown[] = [];
+    const note = (e: unknown) => uncaught.push(e);
+    process.prependListener('uncaughtException', note);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const failsAtOnce = Readable.from(
+          (async function* () {
+            yield mp4(20_000);
+            throw new Error('connection reset');
+          })(),
+        );
+        const error = await store()
+          .put(`u1/early/${i}.mp4`, failsAtOnce)
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect(await store().head(`u1/early/${i}.mp4`)).toBeNull();
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.removeListener('uncaughtException', note);
+    }
+  });
+
   it.each(['../escape.mp4', 'a/../../b.mp4', '/etc/passwd', 'a//b', '.hidden/x', 'a/./b', '', 'a\\b', 'sp ace'])('refuses the unsafe key %j', async (key) => {
     await expect(store().put(key, chunked(png))).rejects.toBeInstanceOf(UnsafeKeyError);
     await expect(store().get(key)).rejects.toBeInstanceOf(UnsafeKeyError);
