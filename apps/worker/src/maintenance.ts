@@ -16,16 +16,12 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
   const { config, database, redis, queue, archiveQueue, logger, client, effects, gate } = deps;
   const wakeAll = () => wakeWaitingJobs(redis, config.redis.prefix);
 
+  /** One reconciler pass, if no other process holds this period's lock. */
+  const reconcilePass = () =>
+    reconcileQueue({ db: database.db, redis, queue, archiveQueue, prefix: config.redis.prefix, logger, everyMs: config.worker.maintenanceIntervalMs });
+
   async function reconcile() {
-    const run = await reconcileQueue({
-      db: database.db,
-      redis,
-      queue,
-      archiveQueue,
-      prefix: config.redis.prefix,
-      logger,
-      everyMs: config.worker.maintenanceIntervalMs,
-    });
+    const run = await reconcilePass();
     // Under the same lock: one process per period looks for leaked slots.
     if (run.ran) await freeLeakedSlots();
   }
@@ -46,15 +42,7 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     if (await redis.exists(sentinel)) return;
     await restoreLeases({ db: database.db, slots: deps.slots, imageSlots: deps.imageSlots, leaseMs: config.accounts.leaseMs, logger });
     // Right after a wipe the lock is gone with everything else, so this pass runs now.
-    const run = await reconcileQueue({
-      db: database.db,
-      redis,
-      queue,
-      archiveQueue,
-      prefix: config.redis.prefix,
-      logger,
-      everyMs: config.worker.maintenanceIntervalMs,
-    });
+    const run = await reconcilePass();
     if (run.ran) await redis.set(sentinel, String(Date.now()));
   }
 
