@@ -158,7 +158,8 @@ export default async function run({ json, args }: BenchOptions) {
           progress(`${driver.name}: ${n} clips of ${(clipBytes / 1_048_576).toFixed(1)} MB, round ${round}/${rounds}`);
           best.plain = better(best.plain, await timed(n, concurrency, clip.length, async (i) => driver.plain(i, await downloadBody(`${base}/clip/${i}`))));
           const synced = driver.plainSynced;
-          if (synced) best.synced = better(best.synced, await timed(n, concurrency, clip.length, async (i) => synced(i, await downloadBody(`${base}/clip/${i}`))));
+          if (synced)
+            best.synced = better(best.synced, await timed(n, concurrency, clip.length, async (i) => synced(i, await downloadBody(`${base}/clip/${i}`))));
           best.archive = better(
             best.archive,
             await timed(n, concurrency, clip.length, async (i) => {
