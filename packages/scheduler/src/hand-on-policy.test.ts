@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { accountSnapshot } from './account-snapshot-fixture';
 import { handOnLimitsFrom, keepsHandedSlot, mayHandOn, type HandOnAccountView } from './hand-on-policy';
 import type { AccountSnapshot, JobNeeds } from './pick-account';
 
@@ -10,21 +11,7 @@ function view(over: Partial<HandOnAccountView> = {}): HandOnAccountView {
 }
 
 function account(email: string, over: Partial<AccountSnapshot> = {}): AccountSnapshot {
-  return {
-    email,
-    tier: 'pro',
-    enabled: true,
-    state: 'active',
-    coolingUntil: null,
-    draining: false,
-    running: 4,
-    maxConcurrent: 4,
-    submittedLastMinute: 10,
-    maxPerMinute: 10,
-    modelQuotaUntil: {},
-    recent: { succeeded: 0, failed: 0, throttled: 0 },
-    ...over,
-  };
+  return accountSnapshot(email, { running: 4, submittedLastMinute: 10, ...over });
 }
 
 describe('mayHandOn: a freed slot goes straight to a waiting job only on an open account', () => {

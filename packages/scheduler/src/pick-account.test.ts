@@ -1,28 +1,14 @@
 import { hexOfEmail } from '@flowq/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { accountSnapshot } from './account-snapshot-fixture';
 import { type AccountSnapshot, type JobNeeds, isAvailable, pickAccount, pinOf, rankAccounts } from './pick-account';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 function account(email: string, over: Partial<AccountSnapshot> = {}): AccountSnapshot {
-  return {
-    email,
-    tier: 'pro',
-    enabled: true,
-    state: 'active',
-    coolingUntil: null,
-    draining: false,
-    running: 0,
-    maxConcurrent: 4,
-    submittedLastMinute: 0,
-    maxPerMinute: 10,
-    modelQuotaUntil: {},
-    recent: { succeeded: 0, failed: 0, throttled: 0 },
-    meanGenerationMs: null,
-    ...over,
-  };
+  return accountSnapshot(email, { meanGenerationMs: null, ...over });
 }
 
 function imageOf(email: string): string {
