@@ -30,7 +30,6 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
     const emails = (await listAccounts(database.db)).map((a) => a.email);
     const freed = await releaseLeakedLeases({ db: database.db, slots: deps.slots, imageSlots: deps.imageSlots, emails, logger });
     if (freed > 0) await wakeAll();
-    return freed;
   }
 
   /**
@@ -111,7 +110,6 @@ export function createMaintenance(deps: WorkerDeps, databaseGuard?: DatabaseGuar
 
   return {
     reconcile,
-    freeLeakedSlots,
     repairAfterWipe,
     liftCoolOffs,
     probeToken,
