@@ -229,3 +229,20 @@ describe('s3 media store', () => {
     await prefixed.close();
   });
 });
+
+describe('s3 media store against a server in its own process (the archive bench)', () => {
+  it('stores and reads back through the child server, and the child is gone after stop', async () => {
+    const own = await startTestS3Server('own-process', { ownProcess: true });
+    const store = createS3MediaStore(own.options);
+    const data = mp4(300_000);
+    const stored = await store.put('u1/own/0.mp4', chunked(data));
+    expect(stored.sha256).toBe(sha(data));
+    const read = await store.get('u1/own/0.mp4');
+    const chunks: Buffer[] = [];
+    for await (const c of read!.body) chunks.push(c as Buffer);
+    expect(sha(Buffer.concat(chunks))).toBe(sha(data));
+    await store.close();
+    await own.stop();
+    await expect(fetch(`${own.endpoint}/own-process`)).rejects.toThrow();
+  });
+});

@@ -1,4 +1,6 @@
 /// <reference path="./s3rver.d.ts" />
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,10 +28,9 @@ export interface TestS3Server {
  * S3 driver is tested through the same AWS SDK client production uses. Its credentials are
  * s3rver's fixed pair; it checks request signatures like S3 does.
  */
-export async function startTestS3Server(bucket = 'flowq-test'): Promise<TestS3Server> {
+export async function startTestS3Server(bucket = 'flowq-test', options: { ownProcess?: boolean } = {}): Promise<TestS3Server> {
   const directory = await mkdtemp(path.join(tmpdir(), 'flowq-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
+  const { port, close } = options.ownProcess ? await runInOwnProcess(directory, bucket) : await runHere(directory, bucket);
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   return {
@@ -46,9 +47,43 @@ export async function startTestS3Server(bucket = 'flowq-test'): Promise<TestS3Se
       MEDIA_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     },
     async stop() {
+      await close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Running {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function runHere(directory: string, bucket: string): Promise<Running> {
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  return {
+    port,
+    async close() {
       server.httpServer?.closeAllConnections?.();
       await server.close().catch(() => {});
-      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The same server in a child process (benches: its CPU is not the measured process's). */
+async function runInOwnProcess(directory: string, bucket: string): Promise<Running> {
+  const child = fork(new URL('./s3rver-process.mjs', import.meta.url), [directory, bucket], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [started] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => Promise.reject(new Error(`s3rver exited (code ${code})`))),
+  ])) as [{ port: number }];
+  return {
+    port: started.port,
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.send('stop');
+      await exited;
     },
   };
 }
