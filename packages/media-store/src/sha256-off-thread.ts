@@ -13,8 +13,12 @@ export interface StreamHash {
   abandon(): void;
 }
 
-/** Bytes gathered before they go to the worker in one message. */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * Bytes gathered before they go to the worker in one message. Each message costs the event loop
+ * about 90 us whatever its size (bench archive profile: 2.9 s of postMessage for 2,000 clips of
+ * 4 MB at 256 KB), so batches are large; a put holds at most one batch.
+ */
+const BATCH_BYTES = 1024 * 1024;
 
 // An eval'd script, not a file: the apps are bundled into one file each, and a worker file
 // would need its own place in the bundle.
