@@ -57,9 +57,9 @@ async function serveClip(clip: Buffer): Promise<{ server: Server; base: string }
 
 /** Runs `copy(i)` for i in [0, n) with `concurrency` at once; returns MB/s and the peak RSS sampled every 50 ms. */
 async function timed(n: number, concurrency: number, bytesEach: number, copy: (i: number) => Promise<void>): Promise<RunResult> {
-  let peak = process.memoryUsage().rss;
+  let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
   const started = performance.now();
   let next = 0;
