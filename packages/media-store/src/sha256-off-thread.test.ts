@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sha256OffThread } from './sha256-off-thread';
 
@@ -47,4 +49,23 @@ describe('sha256OffThread', () => {
     dropped.abandon();
     expect(await hashInChunks(data, 65_536)).toBe(expected);
   });
+
+  it('keeps a process alive while a digest is awaited, and not after', async () => {
+    // A script whose last work is a digest: it must print it, then exit by itself.
+    const module = fileURLToPath(new URL('./sha256-off-thread.ts', import.meta.url));
+    const script = `const { sha256OffThread } = await import(${JSON.stringify(module)});
+      const h = sha256OffThread(); h.update(Buffer.from('flowq')); console.log(await h.digest());`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(killer);
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: createHash('sha256').update('flowq').digest('hex') });
+  }, 30_000);
 });

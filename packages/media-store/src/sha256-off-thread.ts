@@ -45,24 +45,31 @@ interface HashWorker {
 let current: HashWorker | undefined;
 let nextId = 1;
 
-/** The process's hash worker, started on first use; unref'd, so it never keeps the process alive. */
+/**
+ * The process's hash worker, started on first use. It keeps the process alive only while a
+ * digest is awaited (otherwise a script whose last work is that digest would exit first).
+ */
 function hashWorker(): HashWorker {
   if (current) return current;
-  const worker = new Worker(WORKER_SOURCE, { eval: true });
-  worker.unref();
+  // Plain CommonJS whatever flags the process runs with (an inherited --input-type=module would make `require` fail).
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   const state: HashWorker = { worker, waiting: new Map() };
   worker.on('message', (m: { id: number; hex: string }) => {
     const waiter = state.waiting.get(m.id);
     state.waiting.delete(m.id);
+    if (state.waiting.size === 0) worker.unref();
     waiter?.resolve(m.hex);
   });
   const fail = (e: unknown) => {
     if (current === state) current = undefined;
     for (const waiter of state.waiting.values()) waiter.reject(e);
     state.waiting.clear();
+    worker.unref();
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`the hash worker exited (code ${code})`)));
+  // After the listeners: adding a 'message' listener refs the worker again (Node 20).
+  worker.unref();
   current = state;
   return state;
 }
@@ -91,6 +98,7 @@ export function sha256OffThread(): StreamHash {
     },
     digest() {
       finished = true;
+      if (waiting.size === 0) worker.ref();
       const result = new Promise<string>((resolve, reject) => waiting.set(id, { resolve, reject }));
       send(true);
       return result;
