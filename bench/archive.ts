@@ -7,7 +7,7 @@
  * same copy with an fsync, since an archive must be durable and the plain copy is not), at the same concurrency
  * (`--concurrency`, default 4 = MEDIA_ARCHIVE_CONCURRENCY).
  *
- * For each driver (filesystem; S3 protocol against a local s3rver) and each count (100 and
+ * For each driver (filesystem; S3 protocol against a local s3rver in its own process) and each count (100 and
  * 1,000 clips; `--quick`: 50 and 300), best of `--rounds` (default 2) alternated rounds, it
  * reports MB/s of each copy and the ratios (target >= 0.8 against the durable plain copy),
  * and this process's peak RSS during the run (target: flat from the small count to the large,
