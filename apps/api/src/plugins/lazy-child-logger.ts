@@ -1,7 +1,67 @@
 import type { FastifyBaseLogger } from 'fastify';
 
-type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-const LEVELS: Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+type Bindings = Record<string, unknown>;
+type LogFn = (...args: unknown[]) => void;
+
+/**
+ * A request's logger that makes its pino child on the first line written at a level the
+ * parent logs (a class, so a request allocates one object and no closures).
+ */
+class LazyChild {
+  #made: FastifyBaseLogger | undefined;
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Bindings;
+
+  constructor(parent: FastifyBaseLogger, bindings: Bindings) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+  }
+
+  #child(): FastifyBaseLogger {
+    this.#made ??= this.#parent.child(this.#bindings);
+    return this.#made;
+  }
+
+  #write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
+    // Once made, the child decides (its level may have been changed); before, the parent does.
+    if (!this.#made && !enabledIn(this.#parent, level)) return;
+    (this.#child()[level] as LogFn)(...args);
+  }
+
+  get level(): string {
+    return (this.#made ?? this.#parent).level;
+  }
+  set level(level: string) {
+    this.#child().level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return enabledIn(this.#made ?? this.#parent, level);
+  }
+  child(bindings: Bindings, opts?: object): FastifyBaseLogger {
+    return this.#child().child(bindings, opts);
+  }
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
+  silent(...args: unknown[]): void {
+    (this.#child().silent as LogFn)(...args);
+  }
+}
 
 /**
  * Fastify's `childLoggerFactory`: each request's logger (`req.log`, with its `reqId`) is made
@@ -10,33 +70,9 @@ const LEVELS: Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
  * the API's CPU per `POST /v1/jobs`). A child with options of its own (a route's log level or
  * serializers) is made at once, as Fastify would.
  */
-export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: object): FastifyBaseLogger {
-  if (Object.keys(opts).length > 0) return parent.child(bindings, opts);
-  let made: FastifyBaseLogger | undefined;
-  const child = () => {
-    made ??= parent.child(bindings);
-    return made;
-  };
-  const enabled = (level: string) => enabledIn(parent, level);
-  const logger = {
-    get level() {
-      return made ? made.level : parent.level;
-    },
-    set level(level: string) {
-      child().level = level;
-    },
-    silent: (...args: unknown[]) => (child().silent as (...a: unknown[]) => void)(...args),
-    child: (moreBindings: Record<string, unknown>, moreOpts?: object) => child().child(moreBindings, moreOpts),
-    isLevelEnabled: (level: string) => (made ? enabledIn(made, level) : enabled(level)),
-  } as Record<string, unknown>;
-  for (const level of LEVELS) {
-    logger[level] = (...args: unknown[]) => {
-      // Once made, the child decides (its level may have been changed); before, the parent does.
-      if (!made && !enabled(level)) return;
-      (child()[level] as (...a: unknown[]) => void)(...args);
-    };
-  }
-  return logger as unknown as FastifyBaseLogger;
+export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, opts: object): FastifyBaseLogger {
+  for (const _ in opts) return parent.child(bindings, opts);
+  return new LazyChild(parent, bindings) as unknown as FastifyBaseLogger;
 }
 
 /** pino's `isLevelEnabled`; a logger without it (not pino) is asked for every line. */
