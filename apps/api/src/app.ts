@@ -10,6 +10,7 @@ import { apiKeyAuth } from './plugins/api-key-auth';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board';
 import { frameworkError, installErrorHandler, sendError } from './plugins/error-handler';
 import { guardedJsonParser, inputGuard } from './plugins/input-guard';
+import { lazyChildLogger } from './plugins/lazy-child-logger';
 import { requestLogger } from './plugins/log-redaction';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerSecurityHeaders, withoutHttpsUpgrade } from './plugins/security-headers';
@@ -50,6 +51,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     // Per-request lines only when debugging: at thousands of requests a second they cost more than the work.
     logController: new LogController({ disableRequestLogging: deps.config.log.level !== 'debug' && deps.config.log.level !== 'trace' }),
+    // Each request's logger is made only when it writes a line.
+    childLoggerFactory: lazyChildLogger,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
