@@ -1,5 +1,5 @@
 import { findJob, type JobRow } from '@flowq/db';
-import { FOLLOW_UP_PRIORITY, generatePayload, hasCallbackHint, isFirstLook, type GeneratePayload } from '@flowq/queue';
+import { delayFields, generatePayload, hasCallbackHint, isFirstLook, moveToDelayedWith, type GeneratePayload } from '@flowq/queue';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { Step } from '../next-step';
@@ -32,9 +32,6 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
   const { config, leases, redis } = deps;
 
   async function sleep(job: Job<GeneratePayload>, jobId: string, next: Extract<Step, { kind: 'sleep' }>, token?: string): Promise<never> {
-    // A job that has been looked at once runs ahead of fresh intake from now on: a confirmed
-    // result or a freed slot must not wait behind thousands of new jobs being triaged.
-    if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
     // Listed in the waiting room before the delay, so every delayed parked job is listed (a
     // failure between the two leaves the job active, and BullMQ runs it again); a wake-up that
     // finds it still active leaves a flag, read below. The row the step just read says what the
@@ -44,7 +41,9 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     // Listed already by the acquire that found others waiting: listing it again could bring back
     // an entry a release popped meanwhile.
     if (parked && !next.listed) await lane.enterWaitingRoom(parked);
-    await job.moveToDelayed(Date.now() + next.ms, token);
+    // A job that has been looked at once runs ahead of fresh intake from now on (`delayFields`):
+    // its new priority is written by the move itself.
+    await moveToDelayedWith(job, Date.now() + next.ms, token, delayFields(job.priority));
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.
     if (next.awaitsCallback && (await hasCallbackHint(redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
