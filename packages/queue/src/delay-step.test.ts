@@ -5,13 +5,39 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FOLLOW_UP_PRIORITY, bullPriority, INTERACTIVE_PRIORITY } from './catalog';
 import { delayFields, moveToDelayedWith } from './delay-step';
 
+const FRESH = bullPriority(INTERACTIVE_PRIORITY);
+const data = (awaits?: string) => ({ jobId: 'job_1', ...(awaits ? { awaits } : {}) });
+
 describe('delayFields: what a sleeping step writes with its delay', () => {
   it.each([
-    { priority: undefined, fields: { priority: FOLLOW_UP_PRIORITY }, why: 'no priority yet: a first look' },
-    { priority: bullPriority(INTERACTIVE_PRIORITY), fields: { priority: FOLLOW_UP_PRIORITY }, why: 'a fresh job: it runs ahead once looked at' },
-    { priority: FOLLOW_UP_PRIORITY, fields: undefined, why: 'already a follow-up: nothing to write' },
-  ])('$why', ({ priority, fields }) => {
-    expect(delayFields(priority)).toEqual(fields);
+    { why: 'a first look (no priority yet) parks', priority: undefined, before: data(), awaits: undefined, fields: { priority: FOLLOW_UP_PRIORITY } },
+    { why: 'a fresh job parks: it runs ahead once looked at', priority: FRESH, before: data(), awaits: undefined, fields: { priority: FOLLOW_UP_PRIORITY } },
+    { why: 'a follow-up parks again: nothing to write', priority: FOLLOW_UP_PRIORITY, before: data(), awaits: undefined, fields: undefined },
+    {
+      why: 'a fresh job submitted: runs ahead, awaits its upstream job',
+      priority: FRESH,
+      before: data(),
+      awaits: 'j1',
+      fields: { priority: FOLLOW_UP_PRIORITY, data: '{"jobId":"job_1","awaits":"j1"}' },
+    },
+    { why: 'a follow-up submitted', priority: FOLLOW_UP_PRIORITY, before: data(), awaits: 'j1', fields: { data: '{"jobId":"job_1","awaits":"j1"}' } },
+    { why: 'waits again for the same upstream job: nothing to write', priority: FOLLOW_UP_PRIORITY, before: data('j1'), awaits: 'j1', fields: undefined },
+    {
+      why: 'resubmitted: awaits the new upstream job',
+      priority: FOLLOW_UP_PRIORITY,
+      before: data('j1'),
+      awaits: 'j2',
+      fields: { data: '{"jobId":"job_1","awaits":"j2"}' },
+    },
+    {
+      why: 'any other sleep clears what it awaited',
+      priority: FOLLOW_UP_PRIORITY,
+      before: data('j1'),
+      awaits: undefined,
+      fields: { data: '{"jobId":"job_1"}' },
+    },
+  ])('$why', ({ priority, before, awaits, fields }) => {
+    expect(delayFields(priority, before, awaits)).toEqual(fields);
   });
 });
 
@@ -25,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('moveToDelayedWith: the move and the fields in one call', () => {
-  it('delays an active job with its new priority: promoted, it runs before a fresh job queued earlier', async () => {
+  it('delays an active job with its new priority and payload: promoted, it runs before a fresh job queued earlier', async () => {
     const queue = new Queue('delay-step', { connection: redis, prefix });
     const seen: string[] = [];
     let held: Job | undefined;
@@ -38,7 +64,7 @@ describe('moveToDelayedWith: the move and the fields in one call', () => {
         if (job.id === 'a' && !held) {
           held = job;
           token = t;
-          await moveToDelayedWith(job, Date.now() + 600_000, t, delayFields(job.priority));
+          await moveToDelayedWith(job, Date.now() + 600_000, t, delayFields(job.priority, { jobId: 'a' }, 'j1'));
           throw new DelayedError('parked');
         }
       },
@@ -49,6 +75,7 @@ describe('moveToDelayedWith: the move and the fields in one call', () => {
       void worker.run();
       await until(async () => (await queue.getJobState('a')) === 'delayed');
       expect(held?.priority).toBe(FOLLOW_UP_PRIORITY);
+      expect((await queue.getJob('a'))?.data).toEqual({ jobId: 'a', awaits: 'j1' });
       expect(token).toBeDefined();
       // Paused while both wait, so the order is BullMQ's alone: the promoted follow-up first.
       await worker.pause();

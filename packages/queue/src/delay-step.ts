@@ -1,5 +1,5 @@
 import type { Job, MoveToDelayedOpts } from 'bullmq';
-import { FOLLOW_UP_PRIORITY, isFirstLook } from './catalog';
+import { FOLLOW_UP_PRIORITY, isFirstLook, type GeneratePayload } from './catalog';
 
 /** Job-hash fields written by the same script call that moves a job to delayed (BullMQ's `fieldsToUpdate`). */
 export type DelayFields = Record<string, string | number>;
@@ -9,10 +9,14 @@ export type DelayFields = Record<string, string | number>;
  * fresh intake from then on (FOLLOW_UP_PRIORITY: a confirmed result or a freed slot must not wait
  * behind thousands of new jobs being triaged); written with the move instead of a
  * `changePriority` call of its own, the same hash field a promote and the delayed timer read.
- * Undefined: nothing to write.
+ * The payload says which upstream job's callback the sleep awaits (`awaits`), and only that
+ * sleep says so: any other clears it. Undefined: nothing to write.
  */
-export function delayFields(priority: number | undefined): DelayFields | undefined {
-  return isFirstLook(priority) ? { priority: FOLLOW_UP_PRIORITY } : undefined;
+export function delayFields(priority: number | undefined, data: GeneratePayload, awaits?: string): DelayFields | undefined {
+  const fields: DelayFields = {};
+  if (isFirstLook(priority)) fields.priority = FOLLOW_UP_PRIORITY;
+  if (data.awaits !== awaits) fields.data = JSON.stringify({ ...data, awaits });
+  return Object.keys(fields).length ? fields : undefined;
 }
 
 /** The part of BullMQ's job the move needs: its backend's moveToDelayed takes `fieldsToUpdate`, `Job.moveToDelayed` does not. */
@@ -32,4 +36,5 @@ export async function moveToDelayedWith(job: Job, timestamp: number, token: stri
   await backend.moveToDelayed(job.id as string, now, delay, token, { skipAttempt: true, fieldsToUpdate: fields });
   job.delay = delay;
   if (typeof fields.priority === 'number') job.priority = fields.priority;
+  if (typeof fields.data === 'string') job.data = JSON.parse(fields.data);
 }

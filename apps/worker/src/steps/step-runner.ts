@@ -43,7 +43,8 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     if (parked && !next.listed) await lane.enterWaitingRoom(parked);
     // A job that has been looked at once runs ahead of fresh intake from now on (`delayFields`):
     // its new priority is written by the move itself.
-    await moveToDelayedWith(job, Date.now() + next.ms, token, delayFields(job.priority));
+    // So does what the sleep awaits (the payload's `awaits`: the woken step reads the callback's hint first).
+    await moveToDelayedWith(job, Date.now() + next.ms, token, delayFields(job.priority, job.data, next.awaits));
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.
     if (next.awaitsCallback && (await hasCallbackHint(redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
@@ -51,27 +52,29 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError(next.reason);
   }
 
-  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<JobRow | undefined> {
+  async function run(job: Job<GeneratePayload>, payload: GeneratePayload, token?: string): Promise<JobRow | undefined> {
+    const { jobId } = payload;
     for (let i = 0; i < STEPS_IN_A_ROW; i++) {
-      const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority));
+      // What the last sleep awaited holds for the first step only: the next ones follow this one.
+      const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority), i === 0 ? payload.awaits : undefined);
       if (next.kind === 'done') return next.ended;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') await sleep(job, jobId, next, token);
     }
-    await job.moveToDelayed(Date.now() + config.worker.pollIntervalMs, token);
+    await moveToDelayedWith(job, Date.now() + config.worker.pollIntervalMs, token, delayFields(job.priority, payload));
     throw new DelayedError('stepped too often in one go');
   }
 
   /** Resolves to the row as the step ended the job, when it did. */
   return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<JobRow | undefined> {
-    const { jobId } = generatePayload.parse(job.data);
+    const payload = generatePayload.parse(job.data);
     try {
-      return await run(job, jobId, token);
+      return await run(job, payload, token);
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
       // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step
       // waits instead of failing and runs again from the row once the worker resumes.
-      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      await moveToDelayedWith(job, Date.now() + DATABASE_RETRY_MS, token, delayFields(job.priority, payload));
       throw new DelayedError('postgres unavailable');
     }
   };
