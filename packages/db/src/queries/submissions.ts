@@ -1,7 +1,9 @@
 import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { JobKind, JobStatus } from '@flowq/core';
+import type pg from 'pg';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
+import { jobRowOf } from './insert-job';
 
 /** Outcome of a submit attempt recorded before its POST, until its answer is written. */
 export const PENDING = 'pending';
@@ -14,40 +16,27 @@ export const PENDING = 'pending';
 export async function beginSubmission(db: Db, s: { jobId: string; account: string; attemptId: string; startedAt: Date }): Promise<JobRow | undefined> {
   // One statement, atomic like a transaction but one round trip instead of four: the attempt is
   // inserted only from the row the update actually moved (none when the job was not `queued`).
-  const moved = db.$with('moved').as(
-    db
-      .update(jobs)
-      .set({ status: 'submitting', account: s.account, submissions: sql`${jobs.submissions} + 1`, updatedAt: new Date() })
-      .where(and(eq(jobs.id, s.jobId), eq(jobs.status, 'queued')))
-      .returning(),
-  );
-  const attempt = db.$with('attempt').as(
-    db
-      .insert(jobAttempts)
-      .select((qb) =>
-        qb
-          .select({
-            // Every column, in the table's order (drizzle's insert-select asks for it).
-            id: sql`${s.attemptId}`.as('id'),
-            jobId: moved.id,
-            kind: sql`'submit'`.as('kind'),
-            account: sql`${s.account}`.as('account'),
-            statusCode: sql`null::integer`.as('status_code'),
-            outcome: sql`${PENDING}`.as('outcome'),
-            reason: sql`null::text`.as('reason'),
-            upstreamJobId: sql`null::text`.as('upstream_job_id'),
-            startedAt: sql`${s.startedAt.toISOString()}::timestamptz`.as('started_at'),
-            finishedAt: sql`null::timestamptz`.as('finished_at'),
-            durationMs: sql`null::integer`.as('duration_ms'),
-            detail: sql`null::jsonb`.as('detail'),
-          })
-          .from(moved),
-      )
-      .returning({ id: jobAttempts.id }),
-  );
-  const [row] = await db.with(moved, attempt).select().from(moved);
-  return row;
+  // A named statement of fixed text: parsed and planned once per connection, no query built per call.
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  const { rows } = await pool.query({
+    name: 'flowq_begin_submission',
+    text: BEGIN_SUBMISSION_SQL,
+    values: [s.jobId, s.account, new Date().toISOString(), s.attemptId, PENDING, s.startedAt.toISOString()],
+  });
+  const [raw] = rows as Record<string, unknown>[];
+  return raw ? jobRowOf(raw) : undefined;
 }
+
+// $1 job id, $2 account, $3 now, $4 attempt id, $5 pending outcome, $6 the attempt's start.
+const BEGIN_SUBMISSION_SQL = `with moved as (
+  update jobs set status = 'submitting', account = $2, submissions = submissions + 1, updated_at = $3::timestamptz
+  where id = $1 and status = 'queued'
+  returning *),
+attempt as (
+  insert into job_attempts (id, job_id, kind, account, status_code, outcome, reason, upstream_job_id, started_at, finished_at, duration_ms, detail)
+  select $4, moved.id, 'submit', $2, null, $5, null, null, $6::timestamptz, null, null, null from moved
+  returning id)
+select * from moved`;
 
 export interface SubmissionAnswer {
   statusCode?: number | null;
