@@ -78,15 +78,46 @@ export async function settleAndMarkRunning(
   a: SubmissionAnswer & { upstreamJobId: string },
   job: { id: string; account: string },
 ): Promise<JobRow | undefined> {
-  const settled = db.$with('settled').as(settleQuery(db, attemptId, a).returning({ id: jobAttempts.id }));
-  const [row] = await db
-    .with(settled)
-    .update(jobs)
-    .set({ status: 'running', account: job.account, upstreamJobId: a.upstreamJobId, startedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(jobs.id, job.id), eq(jobs.status, 'submitting')))
-    .returning();
-  return row;
+  // One named statement of fixed text: a field the answer leaves undefined keeps its value (its flag is false).
+  const now = new Date().toISOString();
+  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const { rows } = await client.query({
+    name: 'flowq_settle_and_mark_running',
+    text: SETTLE_AND_MARK_RUNNING_SQL,
+    values: [
+      attemptId,
+      a.outcome,
+      a.statusCode !== undefined,
+      a.statusCode ?? null,
+      a.reason !== undefined,
+      a.reason ?? null,
+      a.upstreamJobId,
+      a.detail !== undefined,
+      a.detail === undefined || a.detail === null ? null : JSON.stringify(a.detail),
+      now,
+      job.id,
+      job.account,
+    ],
+  });
+  const [raw] = rows as Record<string, unknown>[];
+  return raw ? jobRowOf(raw) : undefined;
 }
+
+// $1 attempt id, $2 outcome, $3/$4 status code (written?, value), $5/$6 reason, $7 upstream jobid,
+// $8/$9 detail, $10 now, $11 job id, $12 account.
+const SETTLE_AND_MARK_RUNNING_SQL = `with settled as (
+  update job_attempts set outcome = $2,
+    status_code = case when $3::boolean then $4::integer else status_code end,
+    reason = case when $5::boolean then $6::text else reason end,
+    upstream_job_id = $7,
+    detail = case when $8::boolean then $9::jsonb else detail end,
+    finished_at = $10::timestamptz,
+    duration_ms = (extract(epoch from $10::timestamptz - started_at) * 1000)::int
+  where id = $1
+  returning id)
+update jobs set status = 'running', account = $12, upstream_job_id = $7, started_at = $10::timestamptz, updated_at = $10::timestamptz
+where id = $11 and status = 'submitting'
+returning *`;
 
 /** The job's most recent submit attempt. */
 export async function latestSubmission(db: Db, jobId: string): Promise<AttemptRow | undefined> {
