@@ -7,8 +7,11 @@ export type Step =
   /** `ended`: the row as this step ended the job, when it did (spares a read to observe the job's life). */
   | { kind: 'done'; ended?: JobRow }
   | { kind: 'again' }
-  /** `listed`: a parking job the acquire already put in the waiting room. */
-  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; listed?: boolean; awaitsCallback?: boolean; row?: JobRow }
+  /**
+   * `listed`: a parking job the acquire already put in the waiting room. `awaits`: the upstream
+   * job whose callback the sleep waits for (with `awaitsCallback`).
+   */
+  | { kind: 'sleep'; ms: number; reason: string; park?: boolean; listed?: boolean; awaitsCallback?: boolean; awaits?: string; row?: JobRow }
   | { kind: 'fail'; error: JobError };
 
 export type AfterFailure = { kind: 'fail'; error: JobError } | { kind: 'retry'; ms: number; countAttempt: boolean; park?: boolean };

@@ -27,3 +27,4 @@ export * from './queries/credit-budgets';
 export * from './queries/images';
 export * from './queries/useapi-callback';
 export * from './transaction';
+export * from './queries/job-snapshot';

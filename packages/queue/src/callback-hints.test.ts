@@ -6,6 +6,8 @@ describe('callback hints', () => {
     ['freed, completed', { status: 'completed', upstreamJobId: 'j1-bot:google-flow', slotFreed: true }],
     ['kept, failed', { status: 'failed', upstreamJobId: 'j2', slotFreed: false }],
     ['no upstream job named', { status: 'completed', upstreamJobId: null, slotFreed: false }],
+    ['with the row', { status: 'completed', upstreamJobId: 'j1', slotFreed: true, row: '{"id":"job_1","request":{"prompt":"a b  c"}}' }],
+    ['with the row, no upstream job named', { status: 'failed', upstreamJobId: null, slotFreed: false, row: '{"id":"job_1"}' }],
   ])('reads back what was written: %s', (_, hint) => {
     expect(parseCallbackHint(formatCallbackHint(hint))).toEqual(hint);
   });

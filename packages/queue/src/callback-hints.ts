@@ -17,17 +17,26 @@ export interface CallbackHint {
   upstreamJobId: string | null;
   /** The webhook freed the job's account slot (and handed it on) for that upstream job. */
   slotFreed: boolean;
+  /**
+   * The job's row as the webhook read it, as text (`jobSnapshotOf` in @flowq/db), when it was
+   * running that very upstream job: the woken step may take it instead of reading the row again
+   * (`hintedRow` in the worker says when).
+   */
+  row?: string;
 }
 
-/** `<freed|kept> <status> <upstream jobid>`; a hint of the former format (the status alone) reads as not freed. */
+/** `<freed|kept> <status> <upstream jobid>[ <row>]`; a hint of the former format (the status alone) reads as not freed. */
 export function formatCallbackHint(h: CallbackHint): string {
-  return `${h.slotFreed ? 'freed' : 'kept'} ${h.status} ${h.upstreamJobId ?? ''}`;
+  return `${h.slotFreed ? 'freed' : 'kept'} ${h.status} ${h.upstreamJobId ?? ''}${h.row ? ` ${h.row}` : ''}`;
 }
 
 export function parseCallbackHint(raw: string): CallbackHint {
-  const [mark, status, upstreamJobId] = raw.split(' ');
+  const [mark, status, upstreamJobId] = raw.split(' ', 3);
   if ((mark !== 'freed' && mark !== 'kept') || status === undefined) return { status: raw, upstreamJobId: null, slotFreed: false };
-  return { status, upstreamJobId: upstreamJobId || null, slotFreed: mark === 'freed' };
+  const hint: CallbackHint = { status, upstreamJobId: upstreamJobId || null, slotFreed: mark === 'freed' };
+  // The row is the rest, after the third space (it holds spaces of its own).
+  const head = mark.length + status.length + (upstreamJobId ?? '').length + 3;
+  return raw.length > head ? { ...hint, row: raw.slice(head) } : hint;
 }
 
 /**

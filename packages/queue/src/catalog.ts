@@ -7,7 +7,15 @@ import { z } from 'zod';
  */
 export const GENERATE_QUEUE = 'generate';
 
-export const generatePayload = z.object({ jobId: z.string().min(1) });
+export const generatePayload = z.object({
+  jobId: z.string().min(1),
+  /**
+   * Written by a step that sleeps until the callback of this upstream job (with its delay, in the
+   * same call), cleared by any other sleep: the woken step looks at the callback's hint first,
+   * whose row may spare it the read (`hintedRow`). A hint, never the truth: absent, the row is read.
+   */
+  awaits: z.string().min(1).optional(),
+});
 export type GeneratePayload = z.infer<typeof generatePayload>;
 
 /** Default client priority of a single job; batch rows get BATCH_PRIORITY. Higher runs sooner. */

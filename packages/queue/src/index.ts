@@ -8,3 +8,4 @@ export * from './wake-ups';
 export * from './callback-url';
 export * from './archive-queue';
 export * from './wait-for-redis';
+export * from './delay-step';

@@ -1,5 +1,5 @@
 import { beginArchiving, followUpIdsOf, markSucceededAfterPoll, recordAttempt, type JobRow } from '@flowq/db';
-import { enqueueArchive, enqueueGenerate, readAndClearCallbackHint, slotFreedByCallback } from '@flowq/queue';
+import { enqueueArchive, enqueueGenerate, readAndClearCallbackHint, slotFreedByCallback, type CallbackHint } from '@flowq/queue';
 import { creditsFor, creditsOfJob, linksExpireAt, upstreamResult } from '@flowq/core';
 import { answerOfFailedJob, classifyAnswer, imagesOf, videosOf, type UpstreamJobRecord } from '@flowq/useapi-client';
 import { nextStepAfterPollFailure, type Step } from '../next-step';
@@ -15,12 +15,12 @@ export type FollowedJob = JobRow & { upstreamJobId: string; account: string };
  * useapi's links. Failed: free the slot and decide what the
  * failure means. Still running: keep the slot and wait again.
  */
-export async function followStep(ctx: StepContext, row: FollowedJob): Promise<Step> {
+export async function followStep(ctx: StepContext, row: FollowedJob, hintRead?: CallbackHint | null): Promise<Step> {
   const { client, config, logger, redis } = ctx.deps;
   const slots = slotsOf(ctx, row);
   // After an end callback the API has already given the slot away: renewing would take it back,
-  // and releasing it again would only cost a round trip.
-  const hint = await readAndClearCallbackHint(redis, config.redis.prefix, row.id);
+  // and releasing it again would only cost a round trip. (`hintRead`: the hint, read and cleared already.)
+  const hint = hintRead !== undefined ? hintRead : await readAndClearCallbackHint(redis, config.redis.prefix, row.id);
   if (!hint) await slots.renew(row.account, row.id);
   const freed = row.kind !== 'image' && slotFreedByCallback(hint, row.upstreamJobId);
   const leases = { release: (email: string, jobId: string) => (freed ? Promise.resolve() : slots.release(email, jobId)) };
@@ -89,7 +89,7 @@ export async function followStep(ctx: StepContext, row: FollowedJob): Promise<St
       if (outcome.type === 'success') return { kind: 'again' };
       return afterFailure(ctx, row, row.account, outcome);
     }
-    return waitForUpstream(ctx, row.id);
+    return waitForUpstream(ctx, row.id, row.upstreamJobId);
   }
   const outcome = classifyAnswer(answer, classifyContext(), ctx.policy);
   await recordAttempt(ctx.db, {

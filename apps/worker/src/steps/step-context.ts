@@ -40,10 +40,10 @@ export function transientFailure(ctx: StepContext, message: string): Extract<Ups
  * The upstream job runs: sleep until its callback wakes us, or the poll interval passes. A
  * callback that already came (its hint is there) means look now.
  */
-export async function waitForUpstream(ctx: StepContext, jobId: string): Promise<Step> {
+export async function waitForUpstream(ctx: StepContext, jobId: string, upstreamJobId: string): Promise<Step> {
   const { redis, config } = ctx.deps;
   const hint = await readAndClearCallbackHint(redis, config.redis.prefix, jobId);
-  return hint ? { kind: 'again' } : sleepUntilCallback(ctx);
+  return hint ? { kind: 'again' } : sleepUntilCallback(ctx, upstreamJobId);
 }
 
 /**
@@ -51,8 +51,8 @@ export async function waitForUpstream(ctx: StepContext, jobId: string): Promise<
  * callback is expected for a while, so the hint is not read first: the runner looks for one once
  * the job is delayed, and promotes it if a callback came meanwhile.
  */
-export function sleepUntilCallback(ctx: StepContext): Step {
-  return { kind: 'sleep', ms: ctx.deps.config.worker.pollIntervalMs, reason: 'waiting for upstream', awaitsCallback: true };
+export function sleepUntilCallback(ctx: StepContext, upstreamJobId: string): Step {
+  return { kind: 'sleep', ms: ctx.deps.config.worker.pollIntervalMs, reason: 'waiting for upstream', awaitsCallback: true, awaits: upstreamJobId };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { findJob, type JobRow } from '@flowq/db';
-import { FOLLOW_UP_PRIORITY, generatePayload, hasCallbackHint, isFirstLook, type GeneratePayload } from '@flowq/queue';
+import { delayFields, generatePayload, hasCallbackHint, isFirstLook, moveToDelayedWith, type GeneratePayload } from '@flowq/queue';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { Step } from '../next-step';
@@ -32,9 +32,6 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
   const { config, leases, redis } = deps;
 
   async function sleep(job: Job<GeneratePayload>, jobId: string, next: Extract<Step, { kind: 'sleep' }>, token?: string): Promise<never> {
-    // A job that has been looked at once runs ahead of fresh intake from now on: a confirmed
-    // result or a freed slot must not wait behind thousands of new jobs being triaged.
-    if (job.priority !== FOLLOW_UP_PRIORITY) await job.changePriority({ priority: FOLLOW_UP_PRIORITY });
     // Listed in the waiting room before the delay, so every delayed parked job is listed (a
     // failure between the two leaves the job active, and BullMQ runs it again); a wake-up that
     // finds it still active leaves a flag, read below. The row the step just read says what the
@@ -44,7 +41,10 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     // Listed already by the acquire that found others waiting: listing it again could bring back
     // an entry a release popped meanwhile.
     if (parked && !next.listed) await lane.enterWaitingRoom(parked);
-    await job.moveToDelayed(Date.now() + next.ms, token);
+    // A job that has been looked at once runs ahead of fresh intake from now on (`delayFields`):
+    // its new priority is written by the move itself.
+    // So does what the sleep awaits (the payload's `awaits`: the woken step reads the callback's hint first).
+    await moveToDelayedWith(job, Date.now() + next.ms, token, delayFields(job.priority, job.data, next.awaits));
     // A callback that came between our hint check and the delay could not promote us (we
     // were active); its hint is still there, so we wake ourselves instead of a full poll later.
     if (next.awaitsCallback && (await hasCallbackHint(redis, config.redis.prefix, jobId))) await job.promote().catch(() => undefined);
@@ -52,27 +52,29 @@ export function createGenerateProcessor(deps: WorkerDeps, hooks: ProcessorHooks 
     throw new DelayedError(next.reason);
   }
 
-  async function run(job: Job<GeneratePayload>, jobId: string, token?: string): Promise<JobRow | undefined> {
+  async function run(job: Job<GeneratePayload>, payload: GeneratePayload, token?: string): Promise<JobRow | undefined> {
+    const { jobId } = payload;
     for (let i = 0; i < STEPS_IN_A_ROW; i++) {
-      const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority));
+      // What the last sleep awaited holds for the first step only: the next ones follow this one.
+      const next = await takeStep(ctx, jobId, i === 0 && isFirstLook(job.priority), i === 0 ? payload.awaits : undefined);
       if (next.kind === 'done') return next.ended;
       if (next.kind === 'fail') throw new UnrecoverableError(`${next.error.code}: ${next.error.message}`);
       if (next.kind === 'sleep') await sleep(job, jobId, next, token);
     }
-    await job.moveToDelayed(Date.now() + config.worker.pollIntervalMs, token);
+    await moveToDelayedWith(job, Date.now() + config.worker.pollIntervalMs, token, delayFields(job.priority, payload));
     throw new DelayedError('stepped too often in one go');
   }
 
   /** Resolves to the row as the step ended the job, when it did. */
   return async function processGenerateJob(job: Job<GeneratePayload>, token?: string): Promise<JobRow | undefined> {
-    const { jobId } = generatePayload.parse(job.data);
+    const payload = generatePayload.parse(job.data);
     try {
-      return await run(job, jobId, token);
+      return await run(job, payload, token);
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError || !hooks.databaseUnavailable?.(err)) throw err;
       // Postgres went away mid-step: nothing is lost (the row says where the job is), so the step
       // waits instead of failing and runs again from the row once the worker resumes.
-      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      await moveToDelayedWith(job, Date.now() + DATABASE_RETRY_MS, token, delayFields(job.priority, payload));
       throw new DelayedError('postgres unavailable');
     }
   };

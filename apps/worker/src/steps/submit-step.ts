@@ -92,7 +92,7 @@ export async function settle(
     // by another worker that found this attempt (it holds the slot now).
     if (!running) return { kind: 'again' };
     logger.debug({ jobId: row.id, account: email, upstreamJobId }, 'submitted');
-    return sleepUntilCallback(ctx);
+    return sleepUntilCallback(ctx, upstreamJobId);
   }
   await settleSubmission(ctx.db, attemptId, { ...written, upstreamJobId });
   // The account's new state (cooling, needs_reauth, ...) is written before its slot is freed,

@@ -1,5 +1,7 @@
 import { isTerminal } from '@flowq/core';
 import { findJob } from '@flowq/db';
+import { readAndClearCallbackHint, type CallbackHint } from '@flowq/queue';
+import { hintedRow } from '../hinted-row';
 import type { Step } from '../next-step';
 import { followStep, type FollowedJob } from './follow-step';
 import { editStep } from './edit-step';
@@ -14,8 +16,11 @@ import { submitStep } from './submit-step';
  * submission, `running` follows the upstream job; an `archiving` row is the archive queue's; a finished row only gives its slot back.
  * An image job's submission is its own step (a synchronous call); recovery and following are shared.
  */
-export async function takeStep(ctx: StepContext, jobId: string, firstLook: boolean): Promise<Step> {
-  const row = await findJob(ctx.db, jobId);
+export async function takeStep(ctx: StepContext, jobId: string, firstLook: boolean, awaits?: string): Promise<Step> {
+  // Woken from a sleep awaiting an upstream job's callback: its hint is read first (the follow
+  // step reads it anyway), and the row it carries spares the read when `hintedRow` allows.
+  const hint: CallbackHint | null | undefined = awaits ? await readAndClearCallbackHint(ctx.deps.redis, ctx.deps.config.redis.prefix, jobId) : undefined;
+  const row = hintedRow(hint ?? null, awaits) ?? (await findJob(ctx.db, jobId));
   if (!row) return { kind: 'done' };
   if (isTerminal(row.status)) {
     if (row.status === 'cancelled' && row.account) await slotsOf(ctx, row).release(row.account, row.id);
@@ -23,7 +28,7 @@ export async function takeStep(ctx: StepContext, jobId: string, firstLook: boole
   }
   // Generated and paid: the archive queue has it now (the reconciler sees to that).
   if (row.status === 'archiving') return { kind: 'done' };
-  if (row.status === 'running' && row.upstreamJobId && row.account) return followStep(ctx, row as FollowedJob);
+  if (row.status === 'running' && row.upstreamJobId && row.account) return followStep(ctx, row as FollowedJob, hint);
   if (row.status === 'submitting') return recoverStep(ctx, row);
   if (row.kind === 'image') return imageStep(ctx, row, firstLook);
   if (row.kind === 'upscale' || row.kind === 'extend') return editStep(ctx, row);

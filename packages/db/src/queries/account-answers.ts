@@ -1,5 +1,6 @@
 import { inTransaction } from '../transaction';
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db } from '../client';
 import { accounts } from '../schema';
 import { recordAccountEvent } from './account-events';
@@ -66,15 +67,24 @@ export async function denyModel(db: Db, email: string, model: string, reason: st
   });
 }
 
-/** Cool-offs whose time has come end; returns the accounts that came back. */
+/**
+ * Cool-offs whose time has come end; returns the accounts that came back. One statement, each
+ * account with its event, atomic like a transaction: every worker process runs it every second,
+ * and nearly always nothing is due (it was a transaction of three statements even then).
+ */
 export async function liftExpiredCoolOffs(db: Db, now: Date): Promise<string[]> {
-  return inTransaction(db, async (tx) => {
-    const rows = await tx
-      .update(accounts)
-      .set({ state: 'active', coolingUntil: null, stateReason: null, updatedAt: now })
-      .where(and(eq(accounts.state, 'cooling'), lt(accounts.coolingUntil, now)))
-      .returning({ email: accounts.email });
-    for (const r of rows) await recordAccountEvent(tx, { email: r.email, kind: 'cool_off_lifted', fromState: 'cooling', toState: 'active' });
-    return rows.map((r) => r.email);
-  });
+  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const { rows } = await client.query({ name: 'flowq_lift_cool_offs', text: LIFT_COOL_OFFS_SQL, values: [now.toISOString()] });
+  return (rows as { email: string }[]).map((r) => r.email);
 }
+
+// $1 now.
+const LIFT_COOL_OFFS_SQL = `with lifted as (
+  update accounts set state = 'active', cooling_until = null, state_reason = null, updated_at = $1::timestamptz
+  where state = 'cooling' and cooling_until < $1::timestamptz
+  returning email),
+events as (
+  insert into account_events (email, kind, from_state, to_state)
+  select lower(email), 'cool_off_lifted', 'cooling', 'active' from lifted
+  returning id)
+select email from lifted`;

@@ -1,5 +1,5 @@
 import { inTransaction } from '../transaction';
-import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
   CANCELLABLE_STATUSES,
   followUpsOf,
@@ -11,9 +11,11 @@ import {
   type JobResult,
   type JobStatus,
 } from '@flowq/core';
+import type pg from 'pg';
 import type { Db } from '../client';
 import { callbackDeliveries, jobAttempts, jobs, type JobRow } from '../schema';
 import { attemptValues, type AttemptRecord } from './attempts';
+import { jobRowOf } from './insert-job';
 import { releaseCredits } from './credit-budgets';
 
 /**
@@ -99,7 +101,7 @@ export function markSucceeded(db: Db, id: string, result: JobResult, credits: nu
 /**
  * The confirming poll's attempt and the job's success, with its outbox row when the job asked
  * for a callback: one statement (each part a CTE, all or nothing like a transaction) instead of
- * an insert and a four-statement transaction. A job whose chain (`request.then`) creates
+ * an insert and a four-statement transaction; a named statement of fixed text. A job whose chain (`request.then`) creates
  * follow-ups is computed from the result in JavaScript, so it takes the transaction instead.
  */
 export async function markSucceededAfterPoll(
@@ -113,45 +115,51 @@ export async function markSucceededAfterPoll(
     await db.insert(jobAttempts).values(attemptValues(poll));
     return markSucceeded(db, job.id, result, credits);
   }
-  const now = new Date();
-  const ended = db.$with('ended').as(
-    db
-      .update(jobs)
-      .set({ status: 'succeeded', result, credits, error: null, completedAt: now, updatedAt: now })
-      .where(and(eq(jobs.id, job.id), inArray(jobs.status, ['submitting', 'running'])))
-      .returning(),
-  );
-  const attempt = db.$with('attempt').as(db.insert(jobAttempts).values(attemptValues(poll)).returning({ id: jobAttempts.id }));
-  const announced = db.$with('announced').as(
-    db
-      .insert(callbackDeliveries)
-      .select((qb) =>
-        qb
-          .select({
-            // Every column, in the table's order (drizzle's insert-select asks for it).
-            id: sql`${newId('dlv', now.getTime())}`.as('id'),
-            event: sql`'job.succeeded'`.as('event'),
-            jobId: ended.id,
-            batchId: sql`null::text`.as('batch_id'),
-            ownerKey: ended.ownerKey,
-            url: ended.callbackUrl,
-            status: sql`'pending'`.as('status'),
-            attempts: sql`0`.as('attempts'),
-            nextAttemptAt: sql`${now.toISOString()}::timestamptz`.as('next_attempt_at'),
-            body: sql`null::text`.as('body'),
-            lastStatusCode: sql`null::integer`.as('last_status_code'),
-            lastError: sql`null::text`.as('last_error'),
-            createdAt: sql`${now.toISOString()}::timestamptz`.as('created_at'),
-            deliveredAt: sql`null::timestamptz`.as('delivered_at'),
-          })
-          .from(ended)
-          .where(isNotNull(ended.callbackUrl)),
-      )
-      .returning({ id: callbackDeliveries.id }),
-  );
-  const [row] = await db.with(ended, attempt, announced).select().from(ended);
-  return row;
+  const now = new Date().toISOString();
+  const a = attemptValues(poll);
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  const { rows } = await pool.query({
+    name: 'flowq_succeeded_after_poll',
+    text: SUCCEEDED_AFTER_POLL_SQL,
+    values: [
+      job.id,
+      JSON.stringify(result),
+      credits,
+      now,
+      a.id,
+      a.kind,
+      a.account,
+      a.statusCode,
+      a.outcome,
+      a.reason,
+      a.upstreamJobId,
+      (a.startedAt as Date).toISOString(),
+      (a.finishedAt as Date).toISOString(),
+      a.durationMs,
+      a.detail === null || a.detail === undefined ? null : JSON.stringify(a.detail),
+      newId('dlv', Date.parse(now)),
+    ],
+  });
+  const [raw] = rows as Record<string, unknown>[];
+  return raw ? jobRowOf(raw) : undefined;
 }
+
+// $1 job id, $2 result, $3 credits, $4 now, $5-$15 the poll attempt, $16 the delivery id.
+// A named statement of fixed text: parsed and planned once per connection, and no query built per call.
+const SUCCEEDED_AFTER_POLL_SQL = `with ended as (
+  update jobs set status = 'succeeded', result = $2::jsonb, credits = $3::integer, error = null, completed_at = $4::timestamptz, updated_at = $4::timestamptz
+  where id = $1 and status in ('submitting', 'running')
+  returning *),
+attempt as (
+  insert into job_attempts (id, job_id, kind, account, status_code, outcome, reason, upstream_job_id, started_at, finished_at, duration_ms, detail)
+  values ($5, $1, $6, $7, $8::integer, $9, $10, $11, $12::timestamptz, $13::timestamptz, $14::integer, $15::jsonb)
+  returning id),
+announced as (
+  insert into callback_deliveries (id, event, job_id, batch_id, owner_key, url, status, attempts, next_attempt_at, body, last_status_code, last_error, created_at, delivered_at)
+  select $16, 'job.succeeded', ended.id, null, ended.owner_key, ended.callback_url, 'pending', 0, $4::timestamptz, null, null, null, $4::timestamptz, null
+  from ended where ended.callback_url is not null
+  returning id)
+select * from ended`;
 
 export function markFailed(db: Db, id: string, error: JobError, from: readonly JobStatus[] = ['queued', 'submitting', 'running']) {
   return end(db, id, from, { status: 'failed', error, completedAt: new Date() });

@@ -1,7 +1,9 @@
 import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { JobKind, JobStatus } from '@flowq/core';
+import type pg from 'pg';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
+import { jobRowOf } from './insert-job';
 
 /** Outcome of a submit attempt recorded before its POST, until its answer is written. */
 export const PENDING = 'pending';
@@ -14,40 +16,27 @@ export const PENDING = 'pending';
 export async function beginSubmission(db: Db, s: { jobId: string; account: string; attemptId: string; startedAt: Date }): Promise<JobRow | undefined> {
   // One statement, atomic like a transaction but one round trip instead of four: the attempt is
   // inserted only from the row the update actually moved (none when the job was not `queued`).
-  const moved = db.$with('moved').as(
-    db
-      .update(jobs)
-      .set({ status: 'submitting', account: s.account, submissions: sql`${jobs.submissions} + 1`, updatedAt: new Date() })
-      .where(and(eq(jobs.id, s.jobId), eq(jobs.status, 'queued')))
-      .returning(),
-  );
-  const attempt = db.$with('attempt').as(
-    db
-      .insert(jobAttempts)
-      .select((qb) =>
-        qb
-          .select({
-            // Every column, in the table's order (drizzle's insert-select asks for it).
-            id: sql`${s.attemptId}`.as('id'),
-            jobId: moved.id,
-            kind: sql`'submit'`.as('kind'),
-            account: sql`${s.account}`.as('account'),
-            statusCode: sql`null::integer`.as('status_code'),
-            outcome: sql`${PENDING}`.as('outcome'),
-            reason: sql`null::text`.as('reason'),
-            upstreamJobId: sql`null::text`.as('upstream_job_id'),
-            startedAt: sql`${s.startedAt.toISOString()}::timestamptz`.as('started_at'),
-            finishedAt: sql`null::timestamptz`.as('finished_at'),
-            durationMs: sql`null::integer`.as('duration_ms'),
-            detail: sql`null::jsonb`.as('detail'),
-          })
-          .from(moved),
-      )
-      .returning({ id: jobAttempts.id }),
-  );
-  const [row] = await db.with(moved, attempt).select().from(moved);
-  return row;
+  // A named statement of fixed text: parsed and planned once per connection, no query built per call.
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  const { rows } = await pool.query({
+    name: 'flowq_begin_submission',
+    text: BEGIN_SUBMISSION_SQL,
+    values: [s.jobId, s.account, new Date().toISOString(), s.attemptId, PENDING, s.startedAt.toISOString()],
+  });
+  const [raw] = rows as Record<string, unknown>[];
+  return raw ? jobRowOf(raw) : undefined;
 }
+
+// $1 job id, $2 account, $3 now, $4 attempt id, $5 pending outcome, $6 the attempt's start.
+const BEGIN_SUBMISSION_SQL = `with moved as (
+  update jobs set status = 'submitting', account = $2, submissions = submissions + 1, updated_at = $3::timestamptz
+  where id = $1 and status = 'queued'
+  returning *),
+attempt as (
+  insert into job_attempts (id, job_id, kind, account, status_code, outcome, reason, upstream_job_id, started_at, finished_at, duration_ms, detail)
+  select $4, moved.id, 'submit', $2, null, $5, null, null, $6::timestamptz, null, null, null from moved
+  returning id)
+select * from moved`;
 
 export interface SubmissionAnswer {
   statusCode?: number | null;
@@ -89,15 +78,46 @@ export async function settleAndMarkRunning(
   a: SubmissionAnswer & { upstreamJobId: string },
   job: { id: string; account: string },
 ): Promise<JobRow | undefined> {
-  const settled = db.$with('settled').as(settleQuery(db, attemptId, a).returning({ id: jobAttempts.id }));
-  const [row] = await db
-    .with(settled)
-    .update(jobs)
-    .set({ status: 'running', account: job.account, upstreamJobId: a.upstreamJobId, startedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(jobs.id, job.id), eq(jobs.status, 'submitting')))
-    .returning();
-  return row;
+  // One named statement of fixed text: a field the answer leaves undefined keeps its value (its flag is false).
+  const now = new Date().toISOString();
+  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const { rows } = await client.query({
+    name: 'flowq_settle_and_mark_running',
+    text: SETTLE_AND_MARK_RUNNING_SQL,
+    values: [
+      attemptId,
+      a.outcome,
+      a.statusCode !== undefined,
+      a.statusCode ?? null,
+      a.reason !== undefined,
+      a.reason ?? null,
+      a.upstreamJobId,
+      a.detail !== undefined,
+      a.detail === undefined || a.detail === null ? null : JSON.stringify(a.detail),
+      now,
+      job.id,
+      job.account,
+    ],
+  });
+  const [raw] = rows as Record<string, unknown>[];
+  return raw ? jobRowOf(raw) : undefined;
 }
+
+// $1 attempt id, $2 outcome, $3/$4 status code (written?, value), $5/$6 reason, $7 upstream jobid,
+// $8/$9 detail, $10 now, $11 job id, $12 account.
+const SETTLE_AND_MARK_RUNNING_SQL = `with settled as (
+  update job_attempts set outcome = $2,
+    status_code = case when $3::boolean then $4::integer else status_code end,
+    reason = case when $5::boolean then $6::text else reason end,
+    upstream_job_id = $7,
+    detail = case when $8::boolean then $9::jsonb else detail end,
+    finished_at = $10::timestamptz,
+    duration_ms = (extract(epoch from $10::timestamptz - started_at) * 1000)::int
+  where id = $1
+  returning id)
+update jobs set status = 'running', account = $12, upstream_job_id = $7, started_at = $10::timestamptz, updated_at = $10::timestamptz
+where id = $11 and status = 'submitting'
+returning *`;
 
 /** The job's most recent submit attempt. */
 export async function latestSubmission(db: Db, jobId: string): Promise<AttemptRow | undefined> {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isTerminal } from '@flowq/core';
 import type { FlowqMetrics } from '@flowq/metrics';
-import { createAccountCache, takeUseapiCallback } from '@flowq/db';
+import { createAccountCache, jobSnapshotOf, takeUseapiCallback } from '@flowq/db';
 import { CALLBACK_ROUTE, createSlotRelease, createWaitingRoom, leaveCallbackHint, wakeJob } from '@flowq/queue';
 import { createAccountSlots, createSlotHandOn, handOnLimitsFrom } from '@flowq/scheduler';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -85,10 +85,13 @@ export const useapiCallbackRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metric
         // upstream job we are following, with the right secret; the result still waits for that read.
         // The hint, left after the release, tells the worker whether the slot is already free (it
         // then does not release it again).
-        const freed = row.status === 'running' && upstreamJobId === row.upstreamJobId ? row.account : null;
+        const following = row.status === 'running' && upstreamJobId === row.upstreamJobId;
+        const freed = following ? row.account : null;
         const slotFreed = freed ? await slotRelease.release(freed, jobId).catch(() => false) : false;
-        // The hint is in place before the wake-up below: the woken step reads it.
-        await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, { status, upstreamJobId, slotFreed }).catch(() => undefined);
+        // The hint is in place before the wake-up below: the woken step reads it. It carries the
+        // row just read (running this upstream job), so the woken step need not read it again.
+        const hint = { status, upstreamJobId, slotFreed, ...(following ? { row: jobSnapshotOf(row) } : {}) };
+        await leaveCallbackHint(deps.redis, deps.config.redis.prefix, jobId, hint).catch(() => undefined);
         await wakeJob(deps.queue, waitingRoom, jobId).catch(() => undefined);
       }
       return reply.status(200).send({ ok: true });
