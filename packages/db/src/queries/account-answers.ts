@@ -1,6 +1,6 @@
+import { pgClientOf } from '../named-statement';
 import { inTransaction } from '../transaction';
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Db } from '../client';
 import { accounts } from '../schema';
 import { recordAccountEvent } from './account-events';
@@ -73,7 +73,7 @@ export async function denyModel(db: Db, email: string, model: string, reason: st
  * and nearly always nothing is due (it was a transaction of three statements even then).
  */
 export async function liftExpiredCoolOffs(db: Db, now: Date): Promise<string[]> {
-  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const client = pgClientOf(db);
   const { rows } = await client.query({ name: 'flowq_lift_cool_offs', text: LIFT_COOL_OFFS_SQL, values: [now.toISOString()] });
   return (rows as { email: string }[]).map((r) => r.email);
 }

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import { pgClientOf } from '../named-statement';
 import type { Db } from '../client';
 import type { JobRow } from '../schema';
 import { jobRowOf } from './insert-job';
@@ -9,7 +9,7 @@ import { jobRowOf } from './insert-job';
  * pool, or a transaction's connection).
  */
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
-  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const client = pgClientOf(db);
   const { rows } = await client.query({ name: 'flowq_find_job', text: 'select * from jobs where id = $1', values: [id] });
   const [raw] = rows as Record<string, unknown>[];
   return raw ? jobRowOf(raw) : undefined;

@@ -1,6 +1,6 @@
+import { pgClientOf } from '../named-statement';
 import { newId, newSecret, type JobKind, type JobRequests, type VideoRequest } from '@flowq/core';
 import { getTableColumns, sql } from 'drizzle-orm';
-import type pg from 'pg';
 import type { Db } from '../client';
 import { jobs, type JobRow } from '../schema';
 
@@ -65,8 +65,8 @@ export async function insertJobs(db: Db, batch: NewJob[]): Promise<JobRow[]> {
   // One named statement for any number of rows: the rows travel as one JSON parameter, so
   // Postgres plans it once per connection and nothing builds SQL per request (drizzle building
   // a multi-row VALUES list was the API's largest own cost in a CPU profile of bench api).
-  const pool = (db as unknown as { $client: pg.Pool }).$client;
-  const { rows } = await pool.query({ name: 'flowq_insert_jobs', text: INSERT_JOBS_SQL, values: [JSON.stringify(values)] });
+  const client = pgClientOf(db);
+  const { rows } = await client.query({ name: 'flowq_insert_jobs', text: INSERT_JOBS_SQL, values: [JSON.stringify(values)] });
   const byId = new Map(rows.map((raw: Record<string, unknown>) => [raw.id as string, jobRowOf(raw)]));
   return values.map((v) => byId.get(v.id)!);
 }

@@ -1,3 +1,4 @@
+import { pgClientOf } from '../named-statement';
 import { inTransaction } from '../transaction';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
@@ -11,7 +12,6 @@ import {
   type JobResult,
   type JobStatus,
 } from '@flowq/core';
-import type pg from 'pg';
 import type { Db } from '../client';
 import { callbackDeliveries, jobAttempts, jobs, type JobRow } from '../schema';
 import { attemptValues, type AttemptRecord } from './attempts';
@@ -117,8 +117,8 @@ export async function markSucceededAfterPoll(
   }
   const now = new Date().toISOString();
   const a = attemptValues(poll);
-  const pool = (db as unknown as { $client: pg.Pool }).$client;
-  const { rows } = await pool.query({
+  const client = pgClientOf(db);
+  const { rows } = await client.query({
     name: 'flowq_succeeded_after_poll',
     text: SUCCEEDED_AFTER_POLL_SQL,
     values: [

@@ -1,6 +1,6 @@
+import { pgClientOf } from '../named-statement';
 import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { JobKind, JobStatus } from '@flowq/core';
-import type pg from 'pg';
 import type { Db } from '../client';
 import { jobAttempts, jobs, type AttemptRow, type JobRow } from '../schema';
 import { jobRowOf } from './insert-job';
@@ -17,8 +17,8 @@ export async function beginSubmission(db: Db, s: { jobId: string; account: strin
   // One statement, atomic like a transaction but one round trip instead of four: the attempt is
   // inserted only from the row the update actually moved (none when the job was not `queued`).
   // A named statement of fixed text: parsed and planned once per connection, no query built per call.
-  const pool = (db as unknown as { $client: pg.Pool }).$client;
-  const { rows } = await pool.query({
+  const client = pgClientOf(db);
+  const { rows } = await client.query({
     name: 'flowq_begin_submission',
     text: BEGIN_SUBMISSION_SQL,
     values: [s.jobId, s.account, new Date().toISOString(), s.attemptId, PENDING, s.startedAt.toISOString()],
@@ -80,7 +80,7 @@ export async function settleAndMarkRunning(
 ): Promise<JobRow | undefined> {
   // One named statement of fixed text: a field the answer leaves undefined keeps its value (its flag is false).
   const now = new Date().toISOString();
-  const client = (db as unknown as { $client: pg.Pool | pg.PoolClient }).$client;
+  const client = pgClientOf(db);
   const { rows } = await client.query({
     name: 'flowq_settle_and_mark_running',
     text: SETTLE_AND_MARK_RUNNING_SQL,

@@ -1,5 +1,5 @@
+import { pgClientOf } from '../named-statement';
 import { TERMINAL_STATUSES } from '@flowq/core';
-import type pg from 'pg';
 import type { Db } from '../client';
 import type { JobRow } from '../schema';
 import { attemptValues } from './attempts';
@@ -45,8 +45,8 @@ select * from j`;
 export async function takeUseapiCallback(db: Db, c: UseapiCallback): Promise<JobRow | undefined> {
   const at = new Date();
   const attempt = attemptValues({ jobId: c.jobId, kind: 'callback', startedAt: at, finishedAt: at });
-  const pool = (db as unknown as { $client: pg.Pool }).$client;
-  const { rows } = await pool.query({
+  const client = pgClientOf(db);
+  const { rows } = await client.query({
     name: 'flowq_useapi_callback',
     text: CALLBACK_SQL,
     values: [
