@@ -12,19 +12,29 @@ function encodeTime(ms: number): string {
 }
 
 const RANDOM_CHARS = 12;
-/** Ids drawn from one random buffer: a `randomBytes` call per id was 17 µs, a tenth of a 100,000-row ingest. */
-const IDS_PER_DRAW = 256;
+const SECRET_BYTES = 32;
+/**
+ * Random bytes for ids and secrets, drawn from one buffer: a `randomBytes` call per id was 17 µs,
+ * a tenth of a 100,000-row ingest, and one per secret a hundredth of the API's CPU per POST.
+ */
+const POOL_BYTES = 4_096;
 let pool = Buffer.alloc(0);
 let at = 0;
 
-function randomChars(): string {
-  if (at >= pool.length) {
-    pool = randomBytes(RANDOM_CHARS * IDS_PER_DRAW);
+/** The start in `pool` of `n` fresh random bytes. */
+function drawRandom(n: number): number {
+  if (at + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
     at = 0;
   }
+  at += n;
+  return at - n;
+}
+
+function randomChars(): string {
+  const from = drawRandom(RANDOM_CHARS);
   let out = '';
-  for (let i = at; i < at + RANDOM_CHARS; i++) out += ALPHABET[pool[i]! % 32];
-  at += RANDOM_CHARS;
+  for (let i = from; i < from + RANDOM_CHARS; i++) out += ALPHABET[pool[i]! % 32];
   return out;
 }
 
@@ -36,20 +46,10 @@ export function newId(prefix: 'job' | 'att' | 'bat' | 'acct' | 'key' | 'dlv' | '
   return `${prefix}_${encodeTime(now)}${randomChars()}`;
 }
 
-const SECRET_BYTES = 32;
-/** Secrets drawn from one random buffer, as ids are: a `randomBytes` call per job was a hundredth of the API's CPU per POST. */
-const SECRETS_PER_DRAW = 128;
-let secretPool = Buffer.alloc(0);
-let secretAt = 0;
-
 /** An unguessable secret for webhook URLs (256 bits, URL-safe). */
 export function newSecret(): string {
-  if (secretAt >= secretPool.length) {
-    secretPool = randomBytes(SECRET_BYTES * SECRETS_PER_DRAW);
-    secretAt = 0;
-  }
-  secretAt += SECRET_BYTES;
-  return secretPool.toString('base64url', secretAt - SECRET_BYTES, secretAt);
+  const from = drawRandom(SECRET_BYTES);
+  return pool.toString('base64url', from, from + SECRET_BYTES);
 }
 
 export const ID_PATTERN = /^(job|att|bat|acct|key|dlv|img)_[0-9a-z]{22}$/;

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   classifyImageInput,
   FlowqError,
   imageFieldsOf,
   newId,
+  newSecret,
   PayloadTooLargeError,
   ValidationError,
   type ExtendRequest,
@@ -27,25 +27,6 @@ const ENQUEUE_CHUNK = 500;
 const YIELD_EVERY_ROWS = 100;
 /** addBulk calls in flight at once: hides the round trips without flooding Redis. */
 const ENQUEUE_CONCURRENCY = 3;
-
-/**
- * Callback secrets as newSecret() makes them (32 random bytes, base64url), drawn from one
- * large random buffer: a syscall per row was a third of the ingest time.
- */
-function secretSource(perDraw = 1_024) {
-  let pool = Buffer.alloc(0);
-  let at = 0;
-  return {
-    next(): string {
-      if (at >= pool.length) {
-        pool = randomBytes(32 * perDraw);
-        at = 0;
-      }
-      at += 32;
-      return pool.subarray(at - 32, at).toString('base64url');
-    },
-  };
-}
 
 export interface IngestInput {
   rows: AsyncIterable<RawBatchRow> | Iterable<RawBatchRow>;
@@ -130,7 +111,6 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps, 
     let accepted = 0;
     let rejected = 0;
     let chunk: BatchJobInsert[] = [];
-    const secrets = secretSource();
     const imageInputs = imageInputResolver(images, input.ownerKey ?? '');
     const lookups = rememberedLookups(database.db);
 
@@ -179,7 +159,7 @@ export function createBatchIngest({ config, database, queue, logger }: ApiDeps, 
           metadata: v.metadata,
           batchRow: v.row,
           ref: v.ref,
-          callbackSecret: secrets.next(),
+          callbackSecret: newSecret(),
         });
         if (chunk.length >= INSERT_CHUNK) await flush();
       }
